@@ -1,0 +1,157 @@
+//! Certificates, run records and the completion banner (SPEC 1.8.3-5, 1.10, 1.11).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::certification::{expires_on, Certification};
+use crate::program::{Participant, Program, ProgramState};
+use crate::roster::Outcome;
+use crate::view::ProgramRef;
+
+/// What a certificate keeps of its certification, whatever happens to it later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationSnapshot {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub issuer_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    Active,
+    Revoked,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub id: String,
+    pub user_id: String,
+    pub holder_name: String,
+    pub certification: CertificationSnapshot,
+    pub program: ProgramRef,
+    pub issued_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+    pub replaced_by: Option<String>,
+}
+
+impl Certificate {
+    /// The certificate a program's end issues to one passed participant: dated at the
+    /// program's end, expiring by the certification's settings at that time.
+    pub fn issue(
+        id: String,
+        holder: &Participant,
+        certification: &Certification,
+        program: &Program,
+        ended_at: DateTime<Utc>,
+    ) -> Certificate {
+        let issued_on = ended_at.date_naive();
+        Certificate {
+            id,
+            user_id: holder.user_id.clone(),
+            holder_name: holder.name.clone(),
+            certification: CertificationSnapshot {
+                id: certification.id.clone(),
+                name: certification.fields.name.clone(),
+                description: certification.fields.description.clone(),
+                issuer_name: certification.fields.issuer_name.clone(),
+            },
+            program: ProgramRef {
+                id: program.id.clone(),
+                name: program.name.clone(),
+            },
+            issued_on,
+            expires_on: expires_on(issued_on, certification.fields.validity.as_ref()),
+            revoked_at: None,
+            revoked_reason: None,
+            replaced_by: None,
+        }
+    }
+
+    /// Revoked wins; an active certificate whose expiry is before `today` is expired.
+    pub fn status(&self, today: NaiveDate) -> CertificateStatus {
+        if self.revoked_at.is_some() {
+            CertificateStatus::Revoked
+        } else if self.expires_on.is_some_and(|d| d < today) {
+            CertificateStatus::Expired
+        } else {
+            CertificateStatus::Active
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Running,
+    Completed,
+    Skipped,
+}
+
+/// A program's certification run, kept up to date as its checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub program_id: String,
+    pub state: RunState,
+    pub reason: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub participants: u64,
+    pub evaluated: u64,
+    pub certified: u64,
+    pub did_not_pass: u64,
+    pub notified: u64,
+    pub failed: u64,
+    pub errors: Vec<String>,
+}
+
+/// How many errors a run record keeps (the latest).
+pub const RUN_ERRORS_KEPT: usize = 20;
+
+impl RunRecord {
+    pub fn start(program_id: &str, now: DateTime<Utc>) -> RunRecord {
+        RunRecord {
+            program_id: program_id.to_string(),
+            state: RunState::Running,
+            reason: None,
+            started_at: now,
+            finished_at: None,
+            participants: 0,
+            evaluated: 0,
+            certified: 0,
+            did_not_pass: 0,
+            notified: 0,
+            failed: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Keeps the latest errors only.
+    pub fn push_error(&mut self, error: String) {
+        self.errors.push(error);
+        let excess = self.errors.len().saturating_sub(RUN_ERRORS_KEPT);
+        self.errors.drain(..excess);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completion {
+    Passed,
+    DidNotPass,
+    Pending,
+}
+
+/// The banner's status for a participant of an ended program: pending until the run
+/// has finished, then their recorded outcome.
+pub fn completion(program: ProgramState, run: Option<RunState>, outcome: Option<&Outcome>) -> Completion {
+    match (program, run, outcome) {
+        (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::Passed)) => Completion::Passed,
+        (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::DidNotPass { .. })) => Completion::DidNotPass,
+        _ => Completion::Pending,
+    }
+}

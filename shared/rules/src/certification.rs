@@ -1,0 +1,315 @@
+//! Certifications: their validated fields, validity and expiry arithmetic (SPEC 1.2).
+
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::field::{double_option, Invalid, Problems};
+
+pub const NAME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 4000;
+pub const ISSUER_MAX: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidityUnit {
+    Days,
+    Months,
+    Years,
+}
+
+impl ValidityUnit {
+    /// The largest count allowed for this unit (ten years, however counted).
+    pub fn max_count(self) -> u32 {
+        match self {
+            ValidityUnit::Days => 3650,
+            ValidityUnit::Months => 120,
+            ValidityUnit::Years => 10,
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "days" => Some(ValidityUnit::Days),
+            "months" => Some(ValidityUnit::Months),
+            "years" => Some(ValidityUnit::Years),
+            _ => None,
+        }
+    }
+}
+
+/// How long a certificate stays valid; only constructible within the SPEC's ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Validity {
+    count: u32,
+    unit: ValidityUnit,
+}
+
+impl Validity {
+    pub fn new(count: u32, unit: ValidityUnit) -> Result<Self, Invalid> {
+        if count == 0 || count > unit.max_count() {
+            return Err(Invalid::one(
+                "validity.count",
+                format!("must be between 1 and {} for {:?}", unit.max_count(), unit).to_lowercase(),
+            ));
+        }
+        Ok(Validity { count, unit })
+    }
+
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    pub fn unit(&self) -> ValidityUnit {
+        self.unit
+    }
+
+    /// Issue date plus this validity in calendar arithmetic; months and years clamp to
+    /// the month's last day (2024-01-31 + 1 month = 2024-02-29).
+    pub fn expires_on(&self, issued_on: NaiveDate) -> NaiveDate {
+        let later = match self.unit {
+            ValidityUnit::Days => issued_on.checked_add_days(Days::new(self.count.into())),
+            ValidityUnit::Months => issued_on.checked_add_months(Months::new(self.count)),
+            ValidityUnit::Years => issued_on.checked_add_months(Months::new(self.count * 12)),
+        };
+        // At most ten years past a date chrono can hold: only dates near year 262,000 fail.
+        later.unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// The expiry of a certificate issued on `issued_on`; `None` never expires.
+pub fn expires_on(issued_on: NaiveDate, validity: Option<&Validity>) -> Option<NaiveDate> {
+    validity.map(|v| v.expires_on(issued_on))
+}
+
+/// `validity` as it arrives in a request body: checked field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidityInput {
+    pub count: Option<i64>,
+    pub unit: Option<String>,
+}
+
+impl ValidityInput {
+    fn parse(&self, p: &mut Problems) -> Option<Validity> {
+        let unit = match self.unit.as_deref() {
+            None => {
+                p.add("validity.unit", "is required");
+                None
+            }
+            Some(raw) => {
+                let unit = ValidityUnit::parse(raw);
+                if unit.is_none() {
+                    p.add("validity.unit", "must be one of days, months, years");
+                }
+                unit
+            }
+        };
+        let Some(count) = self.count else {
+            p.add("validity.count", "is required");
+            return None;
+        };
+        let unit = unit?;
+        let max = i64::from(unit.max_count());
+        if !(1..=max).contains(&count) {
+            p.add(
+                "validity.count",
+                format!("must be between 1 and {max} {}", self.unit.as_deref().unwrap_or("")),
+            );
+            return None;
+        }
+        Validity::new(count as u32, unit).ok()
+    }
+}
+
+/// The fields an admin sets on a certification, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificationFields {
+    pub name: String,
+    pub description: String,
+    pub issuer_name: String,
+    pub validity: Option<Validity>,
+}
+
+/// Body of `POST /certifications`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub issuer_name: Option<String>,
+    pub validity: Option<ValidityInput>,
+}
+
+impl CertificationInput {
+    pub fn parse(&self) -> Result<CertificationFields, Invalid> {
+        let mut p = Problems::new();
+        let name = p.required_text("name", self.name.as_deref(), NAME_MAX);
+        let description = p.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX, true);
+        let issuer_name = p.optional_text("issuer_name", self.issuer_name.as_deref(), ISSUER_MAX, false);
+        let validity = self.validity.as_ref().and_then(|v| v.parse(&mut p));
+        p.finish(|| CertificationFields {
+            name,
+            description,
+            issuer_name,
+            validity,
+        })
+    }
+}
+
+/// Body of `PATCH /certifications/{id}`: absent fields stay; `validity: null` means
+/// "never expires".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub issuer_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub validity: Option<Option<ValidityInput>>,
+}
+
+impl CertificationPatch {
+    /// The fields after this patch, or every problem with it.
+    pub fn apply(&self, current: &CertificationFields) -> Result<CertificationFields, Invalid> {
+        let mut p = Problems::new();
+        let name = match &self.name {
+            Some(name) => p.required_text("name", Some(name), NAME_MAX),
+            None => current.name.clone(),
+        };
+        let description = match &self.description {
+            Some(d) => p.optional_text("description", Some(d), DESCRIPTION_MAX, true),
+            None => current.description.clone(),
+        };
+        let issuer_name = match &self.issuer_name {
+            Some(i) => p.optional_text("issuer_name", Some(i), ISSUER_MAX, false),
+            None => current.issuer_name.clone(),
+        };
+        let validity = match &self.validity {
+            None => current.validity,
+            Some(None) => None,
+            Some(Some(v)) => v.parse(&mut p),
+        };
+        p.finish(|| CertificationFields {
+            name,
+            description,
+            issuer_name,
+            validity,
+        })
+    }
+}
+
+/// A stored certification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certification {
+    pub id: String,
+    #[serde(flatten)]
+    pub fields: CertificationFields,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+    /// Set when deleted: gone from lists, no longer linkable, certificates stay valid.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+impl Certification {
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn months(n: u32) -> Validity {
+        Validity::new(n, ValidityUnit::Months).unwrap()
+    }
+
+    #[test]
+    fn one_month_after_january_31st_of_a_leap_year_is_february_29th() {
+        assert_eq!(months(1).expires_on(date("2024-01-31")), date("2024-02-29"));
+    }
+
+    #[test]
+    fn one_year_after_february_29th_is_february_28th() {
+        let year = Validity::new(1, ValidityUnit::Years).unwrap();
+        assert_eq!(year.expires_on(date("2024-02-29")), date("2025-02-28"));
+    }
+
+    #[test]
+    fn one_month_after_january_31st_of_a_common_year_is_february_28th() {
+        assert_eq!(months(1).expires_on(date("2025-01-31")), date("2025-02-28"));
+    }
+
+    #[test]
+    fn days_are_added_across_month_and_year_ends() {
+        let days = Validity::new(30, ValidityUnit::Days).unwrap();
+        assert_eq!(days.expires_on(date("2026-12-15")), date("2027-01-14"));
+    }
+
+    #[test]
+    fn no_validity_never_expires() {
+        assert_eq!(expires_on(date("2026-11-28"), None), None);
+    }
+
+    #[test]
+    fn validity_ranges_are_ten_years_in_every_unit() {
+        assert!(Validity::new(3650, ValidityUnit::Days).is_ok());
+        assert!(Validity::new(3651, ValidityUnit::Days).is_err());
+        assert!(Validity::new(120, ValidityUnit::Months).is_ok());
+        assert!(Validity::new(121, ValidityUnit::Months).is_err());
+        assert!(Validity::new(10, ValidityUnit::Years).is_ok());
+        assert!(Validity::new(11, ValidityUnit::Years).is_err());
+        assert!(Validity::new(0, ValidityUnit::Days).is_err());
+    }
+
+    #[test]
+    fn creating_reports_every_problem_at_once() {
+        let input: CertificationInput = serde_json::from_str(
+            r#"{"name": "  ", "issuer_name": "x\u0007", "validity": {"count": 0, "unit": "weeks"}}"#,
+        )
+        .unwrap();
+        let err = input.parse().unwrap_err();
+        assert_eq!(err.fields(), ["name", "issuer_name", "validity.unit"]);
+        let input: CertificationInput =
+            serde_json::from_str(r#"{"name": "A", "validity": {"count": 121, "unit": "months"}}"#).unwrap();
+        assert_eq!(input.parse().unwrap_err().fields(), ["validity.count"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = serde_json::from_str::<CertificationInput>(r#"{"name": "A", "colour": "red"}"#);
+        assert!(err.unwrap_err().to_string().contains("unknown field `colour`"));
+    }
+
+    #[test]
+    fn a_valid_certification_is_trimmed() {
+        let input: CertificationInput =
+            serde_json::from_str(r#"{"name": " Leadership Essentials ", "validity": {"count": 2, "unit": "years"}}"#)
+                .unwrap();
+        let fields = input.parse().unwrap();
+        assert_eq!(fields.name, "Leadership Essentials");
+        assert_eq!(fields.validity, Some(Validity::new(2, ValidityUnit::Years).unwrap()));
+    }
+
+    #[test]
+    fn a_patch_keeps_absent_fields_and_clears_validity_with_null() {
+        let current = CertificationFields {
+            name: "Old".into(),
+            description: "d".into(),
+            issuer_name: "i".into(),
+            validity: Some(months(6)),
+        };
+        let patch: CertificationPatch = serde_json::from_str(r#"{"name": "New"}"#).unwrap();
+        let next = patch.apply(&current).unwrap();
+        assert_eq!((next.name.as_str(), next.validity), ("New", Some(months(6))));
+        let patch: CertificationPatch = serde_json::from_str(r#"{"validity": null}"#).unwrap();
+        assert_eq!(patch.apply(&current).unwrap().validity, None);
+        let patch: CertificationPatch = serde_json::from_str(r#"{"name": ""}"#).unwrap();
+        assert_eq!(patch.apply(&current).unwrap_err().fields(), ["name"]);
+    }
+}

@@ -1,0 +1,48 @@
+//! Certify's business rules, pure: no I/O, no clock (`now` is always an argument), no
+//! AWS. Everything the functions decide is decided here; the other crates fetch, store
+//! and send.
+//!
+//! - [`certification`]: validated certification fields, validity and expiry arithmetic.
+//! - [`program`]: programs, components, participants, progress and extensions.
+//! - [`roster`]: a program's roster and the rules read from it: evaluation, pipeline
+//!   status, expected date, grid and in-program card.
+//! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
+//! - [`nudge`]: who a reminder reaches.
+//! - [`schedule`]: when programs end and whether their run certifies.
+//! - [`certificate`]: certificates, run records and the completion banner.
+//!
+//! Inputs arrive as `*Input` / `*Patch` types (what a request body holds, every field
+//! optional) and are turned into validated values by `parse`/`apply`, which report
+//! every problem at once as an [`Invalid`].
+
+pub mod certificate;
+pub mod certification;
+mod field;
+pub mod nudge;
+pub mod program;
+pub mod roster;
+pub mod schedule;
+pub mod text;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use certificate::{
+    completion, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunRecord, RunState,
+};
+pub use certification::{
+    expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,
+};
+pub use field::{FieldError, Invalid};
+pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
+pub use program::{
+    Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, EnrollInput, ExtensionInput,
+    Participant, ParticipantInput, Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState, ProgressInput,
+    ProgressStatus,
+};
+pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
+pub use schedule::{decide_run, ended_at, is_due, RunDecision, RunSkipReason};
+pub use view::{
+    pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow, ProgramRef,
+};

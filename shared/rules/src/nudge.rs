@@ -1,0 +1,153 @@
+//! Who a nudge reaches (SPEC 1.9): off-track participants, at most once per 24 hours
+//! per program.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::field::{Invalid, Problems};
+use crate::roster::{PastDue, PipelineStatus, Roster};
+
+/// How long a participant rests between two nudges for the same program.
+pub const NUDGE_INTERVAL: Duration = Duration::hours(24);
+pub const NUDGE_USER_IDS_MAX: usize = 500;
+
+/// Body of `POST /certifications/{id}/nudges`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NudgeInput {
+    pub program_id: Option<String>,
+    pub user_ids: Option<Vec<String>>,
+}
+
+/// Which participants to consider: all of the pipeline, one program, given users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NudgeRequest {
+    pub program_id: Option<String>,
+    pub user_ids: Option<Vec<String>>,
+}
+
+impl NudgeInput {
+    pub fn parse(&self) -> Result<NudgeRequest, Invalid> {
+        let mut p = Problems::new();
+        if self.program_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+            p.add("program_id", "must not be empty (omit it to nudge every program)");
+        }
+        if let Some(ids) = &self.user_ids {
+            if ids.is_empty() {
+                p.add("user_ids", "must not be empty (omit it to nudge everyone off track)");
+            }
+            if ids.len() > NUDGE_USER_IDS_MAX {
+                p.add("user_ids", format!("must hold at most {NUDGE_USER_IDS_MAX} ids"));
+            }
+            for (i, id) in ids.iter().enumerate() {
+                if id.trim().is_empty() {
+                    p.add(&format!("user_ids[{i}]"), "must not be empty");
+                }
+            }
+        }
+        p.finish(|| NudgeRequest {
+            program_id: self.program_id.as_ref().map(|s| s.trim().to_string()),
+            user_ids: self
+                .user_ids
+                .as_ref()
+                .map(|ids| ids.iter().map(|s| s.trim().to_string()).collect()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NudgeSkipReason {
+    /// Nudged for this program less than 24 hours ago.
+    NudgedRecently,
+    /// Named in `user_ids` but not off track.
+    NotOffTrack,
+    /// Named in `user_ids` but not in the selected part of the pipeline.
+    NotEnrolled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgeSkip {
+    pub user_id: String,
+    pub program_id: Option<String>,
+    pub reason: NudgeSkipReason,
+}
+
+/// One reminder to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgeTarget {
+    pub program_id: String,
+    pub program_name: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub past_due: Vec<PastDue>,
+    /// The mark the store must still hold for the send to go ahead (`None`: never
+    /// nudged), so that two concurrent nudges cannot both send.
+    pub previous_nudge: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgePlan {
+    pub send: Vec<NudgeTarget>,
+    pub skipped: Vec<NudgeSkip>,
+}
+
+/// Whether a participant last nudged at `last` may be nudged again at `now`.
+pub fn may_nudge(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last.is_none_or(|last| now - last >= NUDGE_INTERVAL)
+}
+
+/// Plans a nudge over the rosters of a certification's programs.
+pub fn plan_nudges(rosters: &[Roster], request: &NudgeRequest, now: DateTime<Utc>) -> NudgePlan {
+    let named = |user_id: &str| {
+        request
+            .user_ids
+            .as_ref()
+            .is_none_or(|ids| ids.iter().any(|id| id == user_id))
+    };
+    let selected = rosters
+        .iter()
+        .filter(|r| request.program_id.as_ref().is_none_or(|p| *p == r.program().id));
+    let mut plan = NudgePlan::default();
+    let mut found = std::collections::HashSet::new();
+    for roster in selected {
+        for e in roster.enrollments().iter().filter(|e| named(&e.participant.user_id)) {
+            let user_id = &e.participant.user_id;
+            found.insert(user_id.as_str());
+            let skip = |reason| NudgeSkip {
+                user_id: user_id.clone(),
+                program_id: Some(roster.program().id.clone()),
+                reason,
+            };
+            if roster.status(e, now) != PipelineStatus::OffTrack {
+                if request.user_ids.is_some() {
+                    plan.skipped.push(skip(NudgeSkipReason::NotOffTrack));
+                }
+            } else if !may_nudge(e.last_nudged_at, now) {
+                plan.skipped.push(skip(NudgeSkipReason::NudgedRecently));
+            } else {
+                plan.send.push(NudgeTarget {
+                    program_id: roster.program().id.clone(),
+                    program_name: roster.program().name.clone(),
+                    user_id: user_id.clone(),
+                    name: e.participant.name.clone(),
+                    email: e.participant.email.clone(),
+                    past_due: roster.past_due(e, now),
+                    previous_nudge: e.last_nudged_at,
+                });
+            }
+        }
+    }
+    for id in request.user_ids.iter().flatten() {
+        if !found.contains(id.as_str()) {
+            plan.skipped.push(NudgeSkip {
+                user_id: id.clone(),
+                program_id: request.program_id.clone(),
+                reason: NudgeSkipReason::NotEnrolled,
+            });
+            found.insert(id);
+        }
+    }
+    plan
+}

@@ -1,0 +1,498 @@
+//! The table in DynamoDB: GetItem and Query only (never Scan), a ConditionExpression on
+//! every conditional write, TransactWriteItems where items change together. Items map
+//! through serde (`serde_dynamo`).
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::table::{Cond, Item, Key, Path, Query, QueryPage, Table, TableError, Write, PK, SK};
+
+type Attributes = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoTable {
+    client: Client,
+    table: String,
+}
+
+impl DynamoTable {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoTable {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+fn to_attributes(item: &Item) -> anyhow::Result<Attributes> {
+    serde_dynamo::to_item(item).context("mapping an item to DynamoDB attributes")
+}
+
+fn from_attributes(attributes: Attributes) -> anyhow::Result<Item> {
+    serde_dynamo::from_item(attributes).context("mapping DynamoDB attributes to an item")
+}
+
+fn key_attributes(key: &Key) -> Attributes {
+    HashMap::from([
+        (PK.to_string(), AttributeValue::S(key.pk.clone())),
+        (SK.to_string(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+/// Placeholders for one expression set: `#n0`, `:v0`, ...
+#[derive(Default)]
+struct Expr {
+    names: HashMap<String, String>,
+    values: Attributes,
+}
+
+impl Expr {
+    fn name(&mut self, name: &str) -> String {
+        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| *n == name) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), name.to_string());
+        placeholder
+    }
+
+    fn path(&mut self, path: &Path) -> String {
+        path.iter().map(|p| self.name(p)).collect::<Vec<_>>().join(".")
+    }
+
+    fn value(&mut self, value: &Value) -> anyhow::Result<String> {
+        let placeholder = format!(":v{}", self.values.len());
+        let av = serde_dynamo::to_attribute_value(value).context("mapping a value to a DynamoDB attribute")?;
+        self.values.insert(placeholder.clone(), av);
+        Ok(placeholder)
+    }
+
+    fn cond(&mut self, cond: &Cond) -> anyhow::Result<String> {
+        Ok(match cond {
+            Cond::Exists => format!("attribute_exists({})", self.name(PK)),
+            Cond::Absent => format!("attribute_not_exists({})", self.name(PK)),
+            Cond::Eq(attr, value) => format!("{} = {}", self.name(attr), self.value(value)?),
+            Cond::AttrAbsent(attr) => format!("attribute_not_exists({})", self.name(attr)),
+            Cond::All(all) => {
+                let parts: anyhow::Result<Vec<String>> = all.iter().map(|c| self.cond(c)).collect();
+                format!("({})", parts?.join(" AND "))
+            }
+        })
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    fn values(&self) -> Option<Attributes> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+fn update_expression(
+    e: &mut Expr,
+    set: &[(Path, Value)],
+    remove: &[Path],
+    add: &[(&'static str, i64)],
+) -> anyhow::Result<String> {
+    let mut clauses = Vec::new();
+    if !set.is_empty() {
+        let parts: anyhow::Result<Vec<String>> = set
+            .iter()
+            .map(|(p, v)| Ok(format!("{} = {}", e.path(p), e.value(v)?)))
+            .collect();
+        clauses.push(format!("SET {}", parts?.join(", ")));
+    }
+    if !remove.is_empty() {
+        let parts: Vec<String> = remove.iter().map(|p| e.path(p)).collect();
+        clauses.push(format!("REMOVE {}", parts.join(", ")));
+    }
+    if !add.is_empty() {
+        let parts: anyhow::Result<Vec<String>> = add
+            .iter()
+            .map(|(a, by)| Ok(format!("{} {}", e.name(a), e.value(&Value::from(*by))?)))
+            .collect();
+        clauses.push(format!("ADD {}", parts?.join(", ")));
+    }
+    Ok(clauses.join(" "))
+}
+
+impl DynamoTable {
+    fn transact_item(&self, write: &Write) -> anyhow::Result<TransactWriteItem> {
+        let mut e = Expr::default();
+        Ok(match write {
+            Write::Put { item, cond } => {
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attributes(item)?))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .build()?;
+                TransactWriteItem::builder().put(put).build()
+            }
+            Write::Update {
+                key,
+                set,
+                remove,
+                add,
+                cond,
+            } => {
+                let expression = update_expression(&mut e, set, remove, add)?;
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .update_expression(expression)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .build()?;
+                TransactWriteItem::builder().update(update).build()
+            }
+            Write::Delete { key, cond } => {
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .build()?;
+                TransactWriteItem::builder().delete(delete).build()
+            }
+            Write::Check { key, cond } => {
+                let condition = e.cond(cond)?;
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .build()?;
+                TransactWriteItem::builder().condition_check(check).build()
+            }
+        })
+    }
+}
+
+/// A single write's refusal: a failed condition is a conflict, anything else a fault.
+fn single<E, R>(
+    result: Result<R, SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>>,
+    is_condition: fn(&E) -> bool,
+    what: &'static str,
+) -> Result<(), TableError>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if err.as_service_error().is_some_and(is_condition) => Err(TableError::ConditionFailed),
+        Err(err) => Err(anyhow::Error::new(err).context(what).into()),
+    }
+}
+
+#[async_trait]
+impl Table for DynamoTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("GetItem")?;
+        Ok(out.item.map(from_attributes).transpose()?)
+    }
+
+    async fn query(&self, query: &Query) -> Result<QueryPage, TableError> {
+        let mut e = Expr::default();
+        let (pk_attr, sk_attr) = match query.index {
+            Some(index) => (index.pk, index.sk),
+            None => (PK, SK),
+        };
+        let mut key_condition = format!("{} = {}", e.name(pk_attr), e.value(&Value::from(query.pk.clone()))?);
+        match (query.sk_prefix.as_deref().filter(|p| !p.is_empty()), &query.sk_at_most) {
+            (Some(_), Some(_)) => {
+                return Err(anyhow::anyhow!("a query narrows its sort key by a prefix or a maximum, not both").into())
+            }
+            (Some(prefix), None) => {
+                let placeholder = e.value(&Value::from(prefix))?;
+                key_condition.push_str(&format!(" AND begins_with({}, {placeholder})", e.name(sk_attr)));
+            }
+            (None, Some(max)) => {
+                let placeholder = e.value(&Value::from(max.clone()))?;
+                key_condition.push_str(&format!(" AND {} <= {placeholder}", e.name(sk_attr)));
+            }
+            (None, None) => {}
+        }
+        let start = query.after.as_ref().map(to_attributes).transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(|i| i.name.to_string()))
+            .key_condition_expression(key_condition)
+            .set_expression_attribute_names(e.names())
+            .set_expression_attribute_values(e.values())
+            .set_exclusive_start_key(start)
+            .set_limit(query.limit.map(|l| l.min(i32::MAX as usize) as i32))
+            .set_consistent_read(query.index.is_none().then_some(true))
+            .send()
+            .await
+            .context("Query")?;
+        let items: anyhow::Result<Vec<Item>> = out.items.unwrap_or_default().into_iter().map(from_attributes).collect();
+        Ok(QueryPage {
+            items: items?,
+            last: out.last_evaluated_key.map(from_attributes).transpose()?,
+            requests: 1,
+        })
+    }
+
+    async fn write(&self, write: Write) -> Result<(), TableError> {
+        let mut e = Expr::default();
+        match write {
+            Write::Put { item, cond } => {
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let result = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attributes(&item)?))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .send()
+                    .await;
+                single(result, |e| e.is_conditional_check_failed_exception(), "PutItem")
+            }
+            Write::Update {
+                key,
+                set,
+                remove,
+                add,
+                cond,
+            } => {
+                let expression = update_expression(&mut e, &set, &remove, &add)?;
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let result = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(&key)))
+                    .update_expression(expression)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .send()
+                    .await;
+                single(result, |e| e.is_conditional_check_failed_exception(), "UpdateItem")
+            }
+            Write::Delete { key, cond } => {
+                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+                let result = self
+                    .client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(&key)))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(e.names())
+                    .set_expression_attribute_values(e.values())
+                    .send()
+                    .await;
+                single(result, |e| e.is_conditional_check_failed_exception(), "DeleteItem")
+            }
+            check @ Write::Check { .. } => match self.transact(vec![check]).await {
+                Err(TableError::TransactionCancelled { .. }) => Err(TableError::ConditionFailed),
+                other => other,
+            },
+        }
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        let items: anyhow::Result<Vec<TransactWriteItem>> = writes.iter().map(|w| self.transact_item(w)).collect();
+        let items = items?;
+        // DynamoDB cancels a transaction that meets another on the same item with no
+        // condition failed; it is safe to try again.
+        let mut attempt = 0;
+        loop {
+            match self.transact_once(items.clone()).await {
+                Err(TableError::TransactionCancelled { failed }) if failed.is_empty() && attempt < 4 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl DynamoTable {
+    async fn transact_once(&self, items: Vec<TransactWriteItem>) -> Result<(), TableError> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.as_service_error() {
+                Some(service) if service.is_transaction_canceled_exception() => {
+                    let reasons = match service {
+                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e) => {
+                            e.cancellation_reasons().to_vec()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let failed = reasons
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                        .map(|(i, _)| i)
+                        .collect();
+                    Err(TableError::TransactionCancelled { failed })
+                }
+                _ => Err(anyhow::Error::new(err).context("TransactWriteItems").into()),
+            },
+        }
+    }
+}
+
+/// The table's definition as `template.yaml` declares it: the one source for the
+/// deployed table and the tests' tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSchema {
+    pub attributes: Vec<String>,
+    /// (index name, partition key attribute, sort key attribute)
+    pub indexes: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CfnTable {
+    attribute_definitions: Vec<CfnAttribute>,
+    key_schema: Vec<CfnKey>,
+    #[serde(default)]
+    global_secondary_indexes: Vec<CfnIndex>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CfnAttribute {
+    attribute_name: String,
+    attribute_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CfnKey {
+    attribute_name: String,
+    key_type: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CfnIndex {
+    index_name: String,
+    key_schema: Vec<CfnKey>,
+}
+
+fn key_pair(keys: &[CfnKey]) -> anyhow::Result<(String, String)> {
+    let find = |t: &str| {
+        keys.iter()
+            .find(|k| k.key_type == t)
+            .map(|k| k.attribute_name.clone())
+            .with_context(|| format!("a key schema without a {t} key"))
+    };
+    Ok((find("HASH")?, find("RANGE")?))
+}
+
+impl TableSchema {
+    /// Reads the `AWS::DynamoDB::Table` resource named `resource` from a SAM template.
+    pub fn from_template(template: &str, resource: &str) -> anyhow::Result<TableSchema> {
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(template).context("parsing the template")?;
+        let properties = doc
+            .get("Resources")
+            .and_then(|r| r.get(resource))
+            .and_then(|r| r.get("Properties"))
+            .with_context(|| format!("the template has no Resources.{resource}.Properties"))?;
+        let table: CfnTable =
+            serde_yaml_ng::from_value(properties.clone()).context("reading the table's properties")?;
+        if key_pair(&table.key_schema)? != (PK.to_string(), SK.to_string()) {
+            anyhow::bail!("the table must be keyed by {PK} and {SK}");
+        }
+        if let Some(a) = table.attribute_definitions.iter().find(|a| a.attribute_type != "S") {
+            anyhow::bail!("attribute {} must be a string key", a.attribute_name);
+        }
+        let indexes: anyhow::Result<Vec<_>> = table
+            .global_secondary_indexes
+            .iter()
+            .map(|i| {
+                let (pk, sk) = key_pair(&i.key_schema)?;
+                Ok((i.index_name.clone(), pk, sk))
+            })
+            .collect();
+        Ok(TableSchema {
+            attributes: table
+                .attribute_definitions
+                .into_iter()
+                .map(|a| a.attribute_name)
+                .collect(),
+            indexes: indexes?,
+        })
+    }
+
+    /// Creates a table of this schema (on-demand, every index projecting all
+    /// attributes), as the tests and a local DynamoDB need.
+    pub async fn create(&self, client: &Client, name: &str) -> anyhow::Result<()> {
+        let key = |attr: &str, t: KeyType| KeySchemaElement::builder().attribute_name(attr).key_type(t).build();
+        let mut request = client
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key(PK, KeyType::Hash)?)
+            .key_schema(key(SK, KeyType::Range)?);
+        for attr in &self.attributes {
+            request = request.attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(attr)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()?,
+            );
+        }
+        for (index, pk, sk) in &self.indexes {
+            request = request.global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(index)
+                    .key_schema(key(pk, KeyType::Hash)?)
+                    .key_schema(key(sk, KeyType::Range)?)
+                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .build()?,
+            );
+        }
+        request.send().await.with_context(|| format!("creating table {name}"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,277 @@
+//! The table in an embedded redb file: durable across restarts, one write transaction
+//! at a time, so every condition is checked and applied atomically.
+
+use std::ops::Bound;
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use serde_json::Value;
+
+use crate::table::{apply_update, key_attributes, Index, Item, Key, Query, QueryPage, Table, TableError, Write};
+use crate::table::{INDEXES, PK, SK};
+
+const ITEMS: TableDefinition<&str, &str> = TableDefinition::new("items");
+
+/// Key parts joined by NUL, which no stored key holds: byte order of the joined string
+/// is the order of the parts, as DynamoDB sorts keys.
+fn joined(parts: &[&str]) -> String {
+    parts.join("\0")
+}
+
+fn index_table(index: &Index) -> TableDefinition<'static, &'static str, ()> {
+    TableDefinition::new(index.name)
+}
+
+fn text<'a>(item: &'a Item, attr: &str) -> Option<&'a str> {
+    item.get(attr).and_then(Value::as_str)
+}
+
+fn index_key(index: &Index, item: &Item) -> Option<String> {
+    Some(joined(&[
+        text(item, index.pk)?,
+        text(item, index.sk)?,
+        text(item, PK)?,
+        text(item, SK)?,
+    ]))
+}
+
+#[derive(Clone)]
+pub struct EmbeddedTable {
+    db: Arc<Database>,
+}
+
+impl EmbeddedTable {
+    /// Opens (or creates) the database file at `path`.
+    pub fn open(path: &FsPath) -> anyhow::Result<Self> {
+        let db = Database::create(path).with_context(|| format!("opening the database {}", path.display()))?;
+        let txn = db.begin_write()?;
+        txn.open_table(ITEMS)?;
+        for index in &INDEXES {
+            txn.open_table(index_table(index))?;
+        }
+        txn.commit()?;
+        Ok(EmbeddedTable { db: Arc::new(db) })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T, TableError> + Send + 'static,
+    ) -> Result<T, TableError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .context("the embedded database task failed")?
+    }
+}
+
+fn read_item(txn: &WriteTransaction, key: &Key) -> anyhow::Result<Option<Item>> {
+    let table = txn.open_table(ITEMS)?;
+    let found = table.get(joined(&[&key.pk, &key.sk]).as_str())?;
+    Ok(match found {
+        Some(v) => Some(serde_json::from_str(v.value())?),
+        None => None,
+    })
+}
+
+/// Replaces the item at `key` (or deletes it with `None`), keeping every index in step.
+fn store_item(txn: &WriteTransaction, key: &Key, old: Option<&Item>, new: Option<&Item>) -> anyhow::Result<()> {
+    let id = joined(&[&key.pk, &key.sk]);
+    {
+        let mut items = txn.open_table(ITEMS)?;
+        match new {
+            Some(item) => {
+                items.insert(id.as_str(), serde_json::to_string(item)?.as_str())?;
+            }
+            None => {
+                items.remove(id.as_str())?;
+            }
+        }
+    }
+    for index in &INDEXES {
+        let mut table = txn.open_table(index_table(index))?;
+        if let Some(k) = old.and_then(|i| index_key(index, i)) {
+            table.remove(k.as_str())?;
+        }
+        if let Some(k) = new.and_then(|i| index_key(index, i)) {
+            table.insert(k.as_str(), ())?;
+        }
+    }
+    Ok(())
+}
+
+/// The item a write leaves (`None`: deleted or untouched by a check).
+fn written(write: &Write, key: &Key, current: Option<&Item>) -> anyhow::Result<Option<Option<Item>>> {
+    Ok(match write {
+        Write::Put { item, .. } => Some(Some(item.clone())),
+        Write::Delete { .. } => Some(None),
+        Write::Check { .. } => None,
+        Write::Update { set, remove, add, .. } => {
+            let mut item = current.cloned().unwrap_or_else(|| {
+                let mut fresh = Item::new();
+                fresh.insert(PK.into(), key.pk.clone().into());
+                fresh.insert(SK.into(), key.sk.clone().into());
+                fresh
+            });
+            apply_update(&mut item, set, remove, add)?;
+            Some(Some(item))
+        }
+    })
+}
+
+fn condition(write: &Write) -> Option<&crate::table::Cond> {
+    match write {
+        Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
+        Write::Check { cond, .. } => Some(cond),
+    }
+}
+
+fn run_writes(db: &Database, writes: &[Write]) -> Result<(), TableError> {
+    let txn = db.begin_write().context("beginning a write")?;
+    let mut keys = Vec::with_capacity(writes.len());
+    let mut failed = Vec::new();
+    let mut current = Vec::with_capacity(writes.len());
+    for (i, write) in writes.iter().enumerate() {
+        let key = write.key().context("an item without pk and sk")?;
+        if keys.contains(&key) {
+            return Err(anyhow::anyhow!("a transaction touches {key:?} twice").into());
+        }
+        let item = read_item(&txn, &key)?;
+        if condition(write).is_some_and(|c| !c.holds(item.as_ref())) {
+            failed.push(i);
+        }
+        keys.push(key);
+        current.push(item);
+    }
+    if !failed.is_empty() {
+        return Err(if writes.len() == 1 {
+            TableError::ConditionFailed
+        } else {
+            TableError::TransactionCancelled { failed }
+        });
+    }
+    for ((write, key), old) in writes.iter().zip(&keys).zip(&current) {
+        if let Some(new) = written(write, key, old.as_ref())? {
+            store_item(&txn, key, old.as_ref(), new.as_ref())?;
+        }
+    }
+    txn.commit().context("committing a write")?;
+    Ok(())
+}
+
+#[async_trait]
+impl Table for EmbeddedTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
+        let id = joined(&[&key.pk, &key.sk]);
+        self.blocking(move |db| {
+            let txn = db.begin_read().context("beginning a read")?;
+            let table = txn.open_table(ITEMS).context("opening items")?;
+            let found = table.get(id.as_str()).context("reading an item")?;
+            match found {
+                Some(v) => Ok(Some(serde_json::from_str(v.value()).context("decoding an item")?)),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn query(&self, query: &Query) -> Result<QueryPage, TableError> {
+        let query = query.clone();
+        self.blocking(move |db| Ok(run_query(db, &query)?)).await
+    }
+
+    async fn write(&self, write: Write) -> Result<(), TableError> {
+        self.blocking(move |db| run_writes(db, std::slice::from_ref(&write)))
+            .await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
+        if writes.len() > 100 {
+            return Err(anyhow::anyhow!("a transaction holds at most 100 writes").into());
+        }
+        self.blocking(move |db| run_writes(db, &writes)).await
+    }
+}
+
+fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
+    let txn = db.begin_read()?;
+    let items = txn.open_table(ITEMS)?;
+    let prefix = query.sk_prefix.as_deref().unwrap_or("");
+    let limit = query.limit.unwrap_or(usize::MAX);
+    let mut page = QueryPage {
+        requests: 1,
+        ..Default::default()
+    };
+    // The sort key of a stored entry, and the item's own key.
+    let accept = |sk: &str| sk.starts_with(prefix) && query.sk_at_most.as_deref().is_none_or(|max| sk <= max);
+    let past_prefix = |sk: &str| !sk.starts_with(prefix) && sk > prefix;
+    match query.index {
+        None => {
+            let start = joined(&[&query.pk, prefix]);
+            let after = query
+                .after
+                .as_ref()
+                .and_then(|a| Some(joined(&[text(a, PK)?, text(a, SK)?])));
+            let lower = match &after {
+                Some(a) if *a >= start => Bound::Excluded(a.as_str()),
+                _ => Bound::Included(start.as_str()),
+            };
+            let head = format!("{}\0", query.pk);
+            for entry in items.range::<&str>((lower, Bound::Unbounded))? {
+                let (k, v) = entry?;
+                let Some(sk) = k.value().strip_prefix(head.as_str()) else {
+                    break;
+                };
+                if past_prefix(sk) {
+                    break;
+                }
+                if !accept(sk) {
+                    continue;
+                }
+                if page.items.len() == limit {
+                    page.last = page.items.last().map(|i| key_attributes(i, None));
+                    break;
+                }
+                page.items.push(serde_json::from_str(v.value())?);
+            }
+        }
+        Some(index) => {
+            let table = txn.open_table(index_table(&index))?;
+            let start = joined(&[&query.pk, prefix]);
+            let after = query.after.as_ref().and_then(|a| index_key(&index, a));
+            let lower = match &after {
+                Some(a) if *a >= start => Bound::Excluded(a.as_str()),
+                _ => Bound::Included(start.as_str()),
+            };
+            let head = format!("{}\0", query.pk);
+            for entry in table.range::<&str>((lower, Bound::Unbounded))? {
+                let (k, _) = entry?;
+                let k = k.value();
+                let Some(rest) = k.strip_prefix(head.as_str()) else {
+                    break;
+                };
+                let mut parts = rest.splitn(3, '\0');
+                let (Some(sk), Some(pk), Some(item_sk)) = (parts.next(), parts.next(), parts.next()) else {
+                    continue;
+                };
+                if past_prefix(sk) {
+                    break;
+                }
+                if !accept(sk) {
+                    continue;
+                }
+                if page.items.len() == limit {
+                    page.last = page.items.last().map(|i| key_attributes(i, Some(index)));
+                    break;
+                }
+                let id = joined(&[pk, item_sk]);
+                if let Some(v) = items.get(id.as_str())? {
+                    page.items.push(serde_json::from_str(v.value())?);
+                }
+            }
+        }
+    }
+    Ok(page)
+}

@@ -1,0 +1,134 @@
+//! The table's layout: keys of each kind of item and their mapping through serde.
+//!
+//! | item | pk | sk | indexes |
+//! | --- | --- | --- | --- |
+//! | workspace settings | `WS#{ws}` | `SETTINGS` | |
+//! | certification | `WS#{ws}` | `CERT#{id}` | |
+//! | program | `WS#{ws}#PROG#{id}` | `#PROGRAM` | by_workspace; by_certification while linked; open_programs until ended |
+//! | component | `WS#{ws}#PROG#{id}` | `COMP#{cid}` | |
+//! | enrollment (progress, extensions, outcome, marks) | `WS#{ws}#PROG#{id}` | `ENR#{uid}` | |
+//! | run record | `WS#{ws}#PROG#{id}` | `RUN` | |
+
+use anyhow::Context;
+use certify_rules::{Program, ProgramState};
+use chrono::SecondsFormat;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::table::{path, Item, Key, Write, BY_CERTIFICATION, BY_WORKSPACE, OPEN_PROGRAMS, PK, SK};
+use crate::{Result, StoreError};
+
+pub const SETTINGS: &str = "SETTINGS";
+pub const CERT: &str = "CERT#";
+pub const PROGRAM: &str = "#PROGRAM";
+pub const COMP: &str = "COMP#";
+pub const ENR: &str = "ENR#";
+pub const RUN: &str = "RUN";
+/// The open-programs index holds one partition: the sweep reads it by end time.
+pub const OPEN: &str = "OPEN";
+/// Store-only attribute of a certification, bumped by every link to it, so that
+/// archiving can tell that no link slipped in between its check and its write.
+pub const LINK_EPOCH: &str = "link_epoch";
+
+/// An id as a key part: `#` and control characters would let one key pose as another.
+pub fn id(raw: &str) -> Result<&str> {
+    if raw.is_empty() || raw.chars().any(|c| c == '#' || c.is_control()) {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(raw)
+    }
+}
+
+pub fn workspace_pk(ws: &str) -> Result<String> {
+    Ok(format!("WS#{}", id(ws)?))
+}
+
+pub fn program_pk(ws: &str, program_id: &str) -> Result<String> {
+    Ok(format!("WS#{}#PROG#{}", id(ws)?, id(program_id)?))
+}
+
+pub fn settings_key(ws: &str) -> Result<Key> {
+    Ok(Key::new(workspace_pk(ws)?, SETTINGS))
+}
+
+pub fn certification_key(ws: &str, cid: &str) -> Result<Key> {
+    Ok(Key::new(workspace_pk(ws)?, format!("{CERT}{}", id(cid)?)))
+}
+
+pub fn program_key(ws: &str, program_id: &str) -> Result<Key> {
+    Ok(Key::new(program_pk(ws, program_id)?, PROGRAM))
+}
+
+pub fn component_key(ws: &str, program_id: &str, cid: &str) -> Result<Key> {
+    Ok(Key::new(program_pk(ws, program_id)?, format!("{COMP}{}", id(cid)?)))
+}
+
+pub fn enrollment_key(ws: &str, program_id: &str, uid: &str) -> Result<Key> {
+    Ok(Key::new(program_pk(ws, program_id)?, format!("{ENR}{}", id(uid)?)))
+}
+
+pub fn programs_of(ws: &str) -> String {
+    format!("WS#{ws}#PROGRAMS")
+}
+
+pub fn linking(ws: &str, certification_id: &str) -> String {
+    format!("WS#{ws}#CERT#{certification_id}")
+}
+
+/// A value's fields as top-level attributes; `null`s are left out, so that an absent
+/// optional field is an absent attribute (which conditions can test).
+pub fn attributes<T: Serialize>(value: &T) -> Result<Item> {
+    match serde_json::to_value(value).context("serializing an item")? {
+        Value::Object(map) => Ok(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        _ => Err(anyhow::anyhow!("an item must serialize to an object").into()),
+    }
+}
+
+pub fn keyed(mut item: Item, key: &Key) -> Item {
+    item.insert(PK.into(), key.pk.clone().into());
+    item.insert(SK.into(), key.sk.clone().into());
+    item
+}
+
+pub fn decode<T: DeserializeOwned>(item: Item) -> Result<T> {
+    Ok(serde_json::from_value(Value::Object(item)).context("decoding a stored item")?)
+}
+
+/// An update that makes the item's fields those of `value`: set what it has, remove
+/// the named optional attributes it lacks.
+pub fn set_fields<T: Serialize>(mut write: Write, value: &T, optional: &[&str]) -> Result<Write> {
+    let item = attributes(value)?;
+    for name in optional {
+        if !item.contains_key(*name) {
+            write = write.remove(path(&[name]));
+        }
+    }
+    for (name, v) in item {
+        write = write.set(vec![name], v);
+    }
+    Ok(write)
+}
+
+/// The program item's index attributes, derived from its state and link.
+pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'static str>) {
+    let mut set = Item::new();
+    let mut remove = Vec::new();
+    set.insert(BY_WORKSPACE.pk.into(), programs_of(ws).into());
+    set.insert(BY_WORKSPACE.sk.into(), program.id.clone().into());
+    match &program.certification_id {
+        Some(cid) => {
+            set.insert(BY_CERTIFICATION.pk.into(), linking(ws, cid).into());
+            set.insert(BY_CERTIFICATION.sk.into(), program.id.clone().into());
+        }
+        None => remove.extend([BY_CERTIFICATION.pk, BY_CERTIFICATION.sk]),
+    }
+    if program.state == ProgramState::Ended {
+        remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]);
+    } else {
+        let ends = program.ends_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+        set.insert(OPEN_PROGRAMS.pk.into(), OPEN.into());
+        set.insert(OPEN_PROGRAMS.sk.into(), format!("{ends}#{ws}#{}", program.id).into());
+    }
+    (set, remove)
+}

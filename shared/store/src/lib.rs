@@ -1,0 +1,196 @@
+//! Certify's storage port (SPEC 5): narrow traits in domain terms, implemented once by
+//! [`Store`] over a single [`table::Table`] that either DynamoDB ([`DynamoStore`]) or an
+//! embedded redb file ([`EmbeddedStore`]) holds, with the same keys, conditions and
+//! transactions. Every state change is a conditional write: a refused condition is a
+//! [`StoreError::Conflict`] or [`StoreError::NotFound`], never a silent overwrite.
+//!
+//! Ids handed to the store are opaque, but never hold `#` or control characters (they
+//! are parts of keys): such an id reads as not found.
+
+pub mod dynamo;
+pub mod embedded;
+mod items;
+mod store;
+pub mod table;
+
+use async_trait::async_trait;
+use certify_rules::{
+    Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields,
+    ProgressStatus, RunRecord,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use dynamo::{DynamoTable, TableSchema};
+pub use embedded::EmbeddedTable;
+pub use store::Store;
+
+pub type DynamoStore = Store<DynamoTable>;
+pub type EmbeddedStore = Store<EmbeddedTable>;
+
+/// Why a conditional write was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// The id is taken.
+    AlreadyExists,
+    /// The stored version is not the one the change was made against.
+    StaleVersion,
+    /// The program is `ending` or `ended`: its roster and links are frozen.
+    ProgramEnded,
+    /// The certification to link is missing or archived.
+    CertificationUnavailable,
+    /// A program that has not ended links the certification.
+    CertificationInUse,
+    /// These users are enrolled already.
+    AlreadyEnrolled(Vec<String>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The item, or the program, enrollment or component it belongs to, does not exist
+    /// in this workspace.
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    /// A list cursor this store did not give out.
+    #[error("not a cursor this list gave out")]
+    BadCursor,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<table::TableError> for StoreError {
+    fn from(e: table::TableError) -> Self {
+        match e {
+            table::TableError::Unexpected(e) => StoreError::Unexpected(e),
+            other => StoreError::Unexpected(anyhow::Error::new(other).context("an unclassified conflict")),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettings {
+    pub certifications_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A program's partition as one Query returns it.
+#[derive(Debug, Clone)]
+pub struct StoredRoster {
+    pub program: Program,
+    /// In display order (position, then id).
+    pub components: Vec<Component>,
+    pub enrollments: Vec<EnrollmentRecord>,
+    pub run: Option<RunRecord>,
+    /// DynamoDB requests (Query pages) the read cost.
+    pub requests: usize,
+}
+
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// A workspace never configured has the defaults (certifications disabled).
+    async fn settings(&self, ws: &str) -> Result<WorkspaceSettings>;
+    async fn put_settings(&self, ws: &str, settings: &WorkspaceSettings) -> Result<()>;
+}
+
+#[async_trait]
+pub trait CertificationStore: Send + Sync {
+    /// MUST refuse a taken id with `Conflict(AlreadyExists)`.
+    async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()>;
+    /// Archived ones too (certificates keep pointing at them).
+    async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>>;
+    /// By id; archived ones only with `include_archived`.
+    async fn certifications(&self, ws: &str, include_archived: bool, page: &PageRequest)
+        -> Result<Page<Certification>>;
+    /// Stores `fields` over `current` with the next version. MUST answer `NotFound` when
+    /// it is missing or archived and `Conflict(StaleVersion)` when its version moved.
+    async fn update_certification(
+        &self,
+        ws: &str,
+        current: &Certification,
+        fields: &CertificationFields,
+        now: DateTime<Utc>,
+    ) -> Result<Certification>;
+    /// Archives it. MUST answer `NotFound` when missing or archived already,
+    /// `Conflict(StaleVersion)` when `expected_version` is given and differs, and
+    /// `Conflict(CertificationInUse)` while a program that has not ended links it, also
+    /// when such a link is made concurrently.
+    async fn archive_certification(
+        &self,
+        ws: &str,
+        id: &str,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Certification>;
+}
+
+#[async_trait]
+pub trait ProgramStore: Send + Sync {
+    /// MUST refuse a taken id with `Conflict(AlreadyExists)` and a link to a missing or
+    /// archived certification with `Conflict(CertificationUnavailable)`.
+    async fn create_program(&self, ws: &str, program: &Program) -> Result<()>;
+    async fn program(&self, ws: &str, id: &str) -> Result<Option<Program>>;
+    async fn programs(&self, ws: &str, page: &PageRequest) -> Result<Page<Program>>;
+    /// Stores `fields` over `current` with the next version. MUST answer `NotFound`,
+    /// `Conflict(StaleVersion)`, `Conflict(ProgramEnded)` (not `active`), or
+    /// `Conflict(CertificationUnavailable)` for a new link to a missing or archived
+    /// certification; nothing changes then.
+    async fn update_program(
+        &self,
+        ws: &str,
+        current: &Program,
+        fields: &ProgramFields,
+        now: DateTime<Utc>,
+    ) -> Result<Program>;
+    /// Every program of the workspace linking the certification, whatever its state.
+    async fn programs_linking(&self, ws: &str, certification_id: &str) -> Result<Vec<Program>>;
+}
+
+/// Changes to a program's roster. Each MUST answer `NotFound` when the program (or the
+/// enrollment or component it names) is missing and `Conflict(ProgramEnded)` when the
+/// program is not `active`, checked in the same transaction as the change.
+#[async_trait]
+pub trait RosterStore: Send + Sync {
+    /// MUST refuse a taken component id with `Conflict(AlreadyExists)`.
+    async fn add_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()>;
+    async fn update_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()>;
+    async fn remove_component(&self, ws: &str, program_id: &str, component_id: &str) -> Result<()>;
+    /// Up to 100 participants. MUST refuse users already enrolled with
+    /// `Conflict(AlreadyEnrolled(ids))`, enrolling none of the request.
+    async fn enroll(&self, ws: &str, program_id: &str, participants: &[Participant]) -> Result<()>;
+    async fn unenroll(&self, ws: &str, program_id: &str, user_id: &str) -> Result<()>;
+    async fn set_progress(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        status: ProgressStatus,
+    ) -> Result<()>;
+    /// `None` removes the extension.
+    async fn set_extension(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// The program's whole partition in one paginated Query; `None` when missing.
+    async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>>;
+}

@@ -1,0 +1,611 @@
+//! The storage traits implemented once over a [`Table`].
+
+use async_trait::async_trait;
+use base64::Engine;
+use certify_rules::{
+    Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields, ProgramState,
+    ProgressStatus, RunRecord,
+};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::items::*;
+use crate::table::{
+    key_attributes, path, Cond, Item, Query, Table, TableError, Write, BY_CERTIFICATION, BY_WORKSPACE, SK,
+};
+use crate::{
+    CertificationStore, Conflict, Page, PageRequest, ProgramStore, Result, RosterStore, SettingsStore, StoreError,
+    StoredRoster, WorkspaceSettings,
+};
+
+/// Most writes in one transaction: DynamoDB's limit.
+const TRANSACTION_MAX: usize = 100;
+
+/// The storage traits over one table (DynamoDB or embedded).
+#[derive(Clone)]
+pub struct Store<T: Table> {
+    table: T,
+}
+
+fn active() -> Cond {
+    Cond::Eq("state", Value::from("active"))
+}
+
+fn encode_cursor(key: &Item) -> Result<String> {
+    let json = serde_json::to_vec(key).map_err(anyhow::Error::from)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+}
+
+fn decode_cursor(cursor: &str) -> Result<Item> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
+    serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)
+}
+
+impl<T: Table> Store<T> {
+    pub fn new(table: T) -> Self {
+        Store { table }
+    }
+
+    pub fn table(&self) -> &T {
+        &self.table
+    }
+
+    /// Every item of a query, following pages; with the requests it cost.
+    async fn query_all(&self, mut query: Query) -> Result<(Vec<Item>, usize)> {
+        let mut items = Vec::new();
+        let mut requests = 0;
+        loop {
+            let page = self.table.query(&query).await?;
+            requests += page.requests;
+            items.extend(page.items);
+            match page.last {
+                Some(last) => query.after = Some(last),
+                None => return Ok((items, requests)),
+            }
+        }
+    }
+
+    /// One page of a list: `limit` kept items and a cursor after the last one when more
+    /// may follow.
+    async fn list(&self, mut query: Query, page: &PageRequest, keep: impl Fn(&Item) -> bool) -> Result<Page<Item>> {
+        let limit = page.limit.max(1);
+        query.after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+        let mut items = Vec::new();
+        loop {
+            query.limit = Some(limit + 1 - items.len());
+            let read = self.table.query(&query).await?;
+            items.extend(read.items.into_iter().filter(&keep));
+            match read.last {
+                Some(last) if items.len() <= limit => query.after = Some(last),
+                _ => break,
+            }
+        }
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = match items.last() {
+            Some(last) if more => Some(encode_cursor(&key_attributes(last, query.index))?),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Why a write guarded by "the program is active" (position 0 of its transaction)
+    /// was refused: no program, a program no longer active, or else the write's own
+    /// target (`target` says what its failed condition means).
+    async fn refusal(&self, ws: &str, program_id: &str, error: TableError, target: StoreError) -> StoreError {
+        match error {
+            TableError::TransactionCancelled { failed } if !failed.is_empty() => {
+                if failed.contains(&0) {
+                    match self.program_state(ws, program_id).await {
+                        Ok(None) => StoreError::NotFound,
+                        Ok(Some(_)) => StoreError::Conflict(Conflict::ProgramEnded),
+                        Err(e) => e,
+                    }
+                } else {
+                    target
+                }
+            }
+            other => other.into(),
+        }
+    }
+
+    async fn program_state(&self, ws: &str, program_id: &str) -> Result<Option<ProgramState>> {
+        Ok(self.program(ws, program_id).await?.map(|p| p.state))
+    }
+
+    async fn guarded(&self, ws: &str, program_id: &str, write: Write, target: StoreError) -> Result<()> {
+        let check = Write::Check {
+            key: program_key(ws, program_id)?,
+            cond: active(),
+        };
+        match self.table.transact(vec![check, write]).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, target).await),
+        }
+    }
+
+    fn program_write(ws: &str, program: &Program, write: Write) -> Result<Write> {
+        let mut write = set_fields(write, program, &["certification_id", "ended_at"])?;
+        let (set, remove) = program_index_attributes(ws, program);
+        for (name, value) in set {
+            write = write.set(vec![name], value);
+        }
+        for name in remove {
+            write = write.remove(path(&[name]));
+        }
+        Ok(write.set(path(&["workspace_id"]), ws.into()))
+    }
+
+    /// The write that counts a new link to a certification, refused when it is missing
+    /// or archived.
+    fn link(ws: &str, certification_id: &str) -> Result<Write> {
+        Ok(Write::update(certification_key(ws, certification_id)?)
+            .add(LINK_EPOCH, 1)
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("archived_at")])))
+    }
+}
+
+#[async_trait]
+impl<T: Table> SettingsStore for Store<T> {
+    async fn settings(&self, ws: &str) -> Result<WorkspaceSettings> {
+        match self.table.get(&settings_key(ws)?).await? {
+            Some(item) => decode(item),
+            None => Ok(WorkspaceSettings::default()),
+        }
+    }
+
+    async fn put_settings(&self, ws: &str, settings: &WorkspaceSettings) -> Result<()> {
+        let key = settings_key(ws)?;
+        let item = keyed(attributes(settings)?, &key);
+        Ok(self.table.write(Write::Put { item, cond: None }).await?)
+    }
+}
+
+#[async_trait]
+impl<T: Table> CertificationStore for Store<T> {
+    async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()> {
+        let key = certification_key(ws, &certification.id)?;
+        let mut item = keyed(attributes(certification)?, &key);
+        item.insert(LINK_EPOCH.into(), 0.into());
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            })
+            .await
+        {
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+            other => Ok(other?),
+        }
+    }
+
+    async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>> {
+        let key = match certification_key(ws, id) {
+            Ok(key) => key,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        self.table.get(&key).await?.map(decode).transpose()
+    }
+
+    async fn certifications(
+        &self,
+        ws: &str,
+        include_archived: bool,
+        page: &PageRequest,
+    ) -> Result<Page<Certification>> {
+        let query = Query {
+            pk: workspace_pk(ws)?,
+            sk_prefix: Some(CERT.into()),
+            ..Default::default()
+        };
+        let page = self
+            .list(query, page, |item| {
+                include_archived || !item.contains_key("archived_at")
+            })
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    async fn update_certification(
+        &self,
+        ws: &str,
+        current: &Certification,
+        fields: &CertificationFields,
+        now: DateTime<Utc>,
+    ) -> Result<Certification> {
+        let next = Certification {
+            fields: fields.clone(),
+            updated_at: now,
+            version: current.version + 1,
+            ..current.clone()
+        };
+        let write = set_fields(
+            Write::update(certification_key(ws, &current.id)?),
+            &next,
+            &["validity", "archived_at"],
+        )?
+        .when(Cond::All(vec![
+            Cond::Exists,
+            Cond::AttrAbsent("archived_at"),
+            Cond::Eq("version", current.version.into()),
+        ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(next),
+            Err(TableError::ConditionFailed) => match self.certification(ws, &current.id).await? {
+                Some(c) if !c.is_archived() => Err(StoreError::Conflict(Conflict::StaleVersion)),
+                _ => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn archive_certification(
+        &self,
+        ws: &str,
+        id: &str,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Certification> {
+        let key = certification_key(ws, id)?;
+        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let epoch = item.get(LINK_EPOCH).cloned().unwrap_or(Value::from(0));
+        let current: Certification = decode(item)?;
+        if current.is_archived() {
+            return Err(StoreError::NotFound);
+        }
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::Conflict(Conflict::StaleVersion));
+        }
+        let linking = self.programs_linking(ws, id).await?;
+        if linking.iter().any(|p| p.state != ProgramState::Ended) {
+            return Err(StoreError::Conflict(Conflict::CertificationInUse));
+        }
+        let next = Certification {
+            archived_at: Some(now),
+            updated_at: now,
+            version: current.version + 1,
+            ..current.clone()
+        };
+        let write = Write::update(key)
+            .set(
+                path(&["archived_at"]),
+                serde_json::to_value(now).map_err(anyhow::Error::from)?,
+            )
+            .set(
+                path(&["updated_at"]),
+                serde_json::to_value(now).map_err(anyhow::Error::from)?,
+            )
+            .set(path(&["version"]), next.version.into())
+            .when(Cond::All(vec![
+                Cond::Eq("version", current.version.into()),
+                Cond::Eq(LINK_EPOCH, epoch),
+            ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(next),
+            // A concurrent change or link: answer as the state now stands.
+            Err(TableError::ConditionFailed) => {
+                let linking = self.programs_linking(ws, id).await?;
+                if linking.iter().any(|p| p.state != ProgramState::Ended) {
+                    Err(StoreError::Conflict(Conflict::CertificationInUse))
+                } else {
+                    Err(StoreError::Conflict(Conflict::StaleVersion))
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Table> ProgramStore for Store<T> {
+    async fn create_program(&self, ws: &str, program: &Program) -> Result<()> {
+        let key = program_key(ws, &program.id)?;
+        let put = Self::program_write(ws, program, Write::update(key))?.when(Cond::Absent);
+        let result = match &program.certification_id {
+            None => self.table.write(put).await,
+            Some(cid) => self.table.transact(vec![Self::link(ws, cid)?, put]).await,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                Err(StoreError::Conflict(Conflict::CertificationUnavailable))
+            }
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
+                Err(StoreError::Conflict(Conflict::AlreadyExists))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn program(&self, ws: &str, id: &str) -> Result<Option<Program>> {
+        let key = match program_key(ws, id) {
+            Ok(key) => key,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        self.table.get(&key).await?.map(decode).transpose()
+    }
+
+    async fn programs(&self, ws: &str, page: &PageRequest) -> Result<Page<Program>> {
+        let query = Query {
+            index: Some(BY_WORKSPACE),
+            pk: programs_of(id(ws)?),
+            ..Default::default()
+        };
+        let page = self.list(query, page, |_| true).await?;
+        Ok(Page {
+            items: page.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    async fn update_program(
+        &self,
+        ws: &str,
+        current: &Program,
+        fields: &ProgramFields,
+        now: DateTime<Utc>,
+    ) -> Result<Program> {
+        let next = Program {
+            name: fields.name.clone(),
+            starts_at: fields.starts_at,
+            ends_at: fields.ends_at,
+            certification_id: fields.certification_id.clone(),
+            updated_at: now,
+            version: current.version + 1,
+            ..current.clone()
+        };
+        let write =
+            Self::program_write(ws, &next, Write::update(program_key(ws, &current.id)?))?.when(Cond::All(vec![
+                Cond::Exists,
+                active(),
+                Cond::Eq("version", current.version.into()),
+            ]));
+        let new_link = next
+            .certification_id
+            .as_deref()
+            .filter(|cid| current.certification_id.as_deref() != Some(*cid));
+        let (result, program_at) = match new_link {
+            None => (self.table.write(write).await, None),
+            Some(cid) => (self.table.transact(vec![Self::link(ws, cid)?, write]).await, Some(1)),
+        };
+        let program_failed = match &result {
+            Ok(()) => return Ok(next),
+            Err(TableError::ConditionFailed) => true,
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                return Err(StoreError::Conflict(Conflict::CertificationUnavailable))
+            }
+            Err(TableError::TransactionCancelled { failed }) => program_at.is_some_and(|i| failed.contains(&i)),
+            Err(TableError::Unexpected(_)) => false,
+        };
+        if !program_failed {
+            return Err(result.err().map(StoreError::from).unwrap_or(StoreError::NotFound));
+        }
+        match self.program(ws, &current.id).await? {
+            None => Err(StoreError::NotFound),
+            Some(p) if p.state != ProgramState::Active => Err(StoreError::Conflict(Conflict::ProgramEnded)),
+            Some(_) => Err(StoreError::Conflict(Conflict::StaleVersion)),
+        }
+    }
+
+    async fn programs_linking(&self, ws: &str, certification_id: &str) -> Result<Vec<Program>> {
+        let query = Query {
+            index: Some(BY_CERTIFICATION),
+            pk: linking(id(ws)?, id(certification_id)?),
+            ..Default::default()
+        };
+        let (items, _) = self.query_all(query).await?;
+        items.into_iter().map(decode).collect()
+    }
+}
+
+#[async_trait]
+impl<T: Table> RosterStore for Store<T> {
+    async fn add_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()> {
+        let key = component_key(ws, program_id, &component.id)?;
+        let put = Write::Put {
+            item: keyed(attributes(component)?, &key),
+            cond: Some(Cond::Absent),
+        };
+        self.guarded(ws, program_id, put, StoreError::Conflict(Conflict::AlreadyExists))
+            .await
+    }
+
+    async fn update_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()> {
+        let key = component_key(ws, program_id, &component.id)?;
+        let put = Write::Put {
+            item: keyed(attributes(component)?, &key),
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, put, StoreError::NotFound).await
+    }
+
+    async fn remove_component(&self, ws: &str, program_id: &str, component_id: &str) -> Result<()> {
+        let delete = Write::Delete {
+            key: component_key(ws, program_id, component_id)?,
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, delete, StoreError::NotFound).await
+    }
+
+    async fn enroll(&self, ws: &str, program_id: &str, participants: &[Participant]) -> Result<()> {
+        let chunk = TRANSACTION_MAX - 1;
+        let mut puts = Vec::with_capacity(participants.len());
+        for p in participants {
+            let key = enrollment_key(ws, program_id, &p.user_id)?;
+            let mut item = keyed(attributes(&EnrollmentRecord::new(p.clone()))?, &key);
+            item.insert("progress".into(), Value::Object(Item::new()));
+            item.insert("extensions".into(), Value::Object(Item::new()));
+            puts.push(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            });
+        }
+        if participants.len() > chunk {
+            // More than one transaction: find users already enrolled first, so that the
+            // request enrolls all or none (a concurrent enrollment of the same user can
+            // still slip in between; the conditions keep it from being overwritten).
+            let mut taken = Vec::new();
+            for p in participants {
+                if self
+                    .table
+                    .get(&enrollment_key(ws, program_id, &p.user_id)?)
+                    .await?
+                    .is_some()
+                {
+                    taken.push(p.user_id.clone());
+                }
+            }
+            if !taken.is_empty() {
+                return Err(StoreError::Conflict(Conflict::AlreadyEnrolled(taken)));
+            }
+        }
+        let mut offset = 0;
+        let mut rest = puts;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(chunk));
+            let size = rest.len();
+            let mut writes = vec![Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            }];
+            writes.extend(rest);
+            if let Err(e) = self.table.transact(writes).await {
+                let taken = match &e {
+                    TableError::TransactionCancelled { failed } => failed
+                        .iter()
+                        .filter(|i| **i > 0)
+                        .map(|i| participants[offset + i - 1].user_id.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                return Err(self
+                    .refusal(
+                        ws,
+                        program_id,
+                        e,
+                        StoreError::Conflict(Conflict::AlreadyEnrolled(taken)),
+                    )
+                    .await);
+            }
+            offset += size;
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    async fn unenroll(&self, ws: &str, program_id: &str, user_id: &str) -> Result<()> {
+        let delete = Write::Delete {
+            key: enrollment_key(ws, program_id, user_id)?,
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, delete, StoreError::NotFound).await
+    }
+
+    async fn set_progress(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        status: ProgressStatus,
+    ) -> Result<()> {
+        let writes = vec![
+            Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            },
+            Write::Check {
+                key: component_key(ws, program_id, component_id)?,
+                cond: Cond::Exists,
+            },
+            Write::update(enrollment_key(ws, program_id, user_id)?)
+                .set(path(&["progress", component_id]), status.as_str().into())
+                .when(Cond::Exists),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
+    }
+
+    async fn set_extension(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let enrollment = Write::update(enrollment_key(ws, program_id, user_id)?);
+        let enrollment = match due_at {
+            Some(due) => enrollment.set(
+                path(&["extensions", component_id]),
+                serde_json::to_value(due).map_err(anyhow::Error::from)?,
+            ),
+            None => enrollment.remove(path(&["extensions", component_id])),
+        };
+        let writes = vec![
+            Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            },
+            Write::Check {
+                key: component_key(ws, program_id, component_id)?,
+                cond: Cond::Exists,
+            },
+            enrollment.when(Cond::Exists),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
+    }
+
+    async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>> {
+        let pk = match program_pk(ws, program_id) {
+            Ok(pk) => pk,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let (items, requests) = self
+            .query_all(Query {
+                pk,
+                ..Default::default()
+            })
+            .await?;
+        let mut program = None;
+        let mut components = Vec::new();
+        let mut enrollments = Vec::new();
+        let mut run: Option<RunRecord> = None;
+        for item in items {
+            let sk = item.get(SK).and_then(Value::as_str).unwrap_or_default().to_string();
+            if sk == PROGRAM {
+                program = Some(decode::<Program>(item)?);
+            } else if sk.starts_with(COMP) {
+                components.push(decode::<Component>(item)?);
+            } else if sk.starts_with(ENR) {
+                enrollments.push(decode::<EnrollmentRecord>(item)?);
+            } else if sk == RUN {
+                run = Some(decode(item)?);
+            }
+        }
+        let Some(program) = program else { return Ok(None) };
+        components.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        Ok(Some(StoredRoster {
+            program,
+            components,
+            enrollments,
+            run,
+            requests,
+        }))
+    }
+}

@@ -1,0 +1,561 @@
+//! The storage contract, written once and run against the embedded store (a redb file)
+//! and the DynamoDB store (moto's server, a fresh table per test, created from
+//! `template.yaml`).
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+use std::sync::Arc;
+
+use certify_rules::{
+    Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramFields, ProgramState,
+    ProgressStatus, Validity, ValidityUnit,
+};
+use certify_store::table::{Cond, Key, Table, Write};
+use certify_store::{
+    CertificationStore, Conflict, DynamoTable, EmbeddedTable, PageRequest, ProgramStore, RosterStore, SettingsStore,
+    Store, StoreError, TableSchema, WorkspaceSettings,
+};
+use chrono::{DateTime, Duration, Utc};
+
+const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+fn now() -> DateTime<Utc> {
+    "2026-11-28T12:00:00Z".parse().unwrap()
+}
+
+fn certification(id: &str) -> Certification {
+    Certification {
+        id: id.into(),
+        fields: CertificationFields {
+            name: format!("Certification {id}"),
+            description: "Ünïcode déscription".into(),
+            issuer_name: "Exec".into(),
+            validity: Some(Validity::new(12, ValidityUnit::Months).unwrap()),
+        },
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+        archived_at: None,
+    }
+}
+
+fn program(id: &str, certification_id: Option<&str>) -> Program {
+    Program {
+        id: id.into(),
+        name: format!("Program {id}"),
+        starts_at: now() - Duration::days(10),
+        ends_at: now() + Duration::days(10),
+        certification_id: certification_id.map(String::from),
+        state: ProgramState::Active,
+        ended_at: None,
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    }
+}
+
+fn fields_of(p: &Program) -> ProgramFields {
+    ProgramFields {
+        name: p.name.clone(),
+        starts_at: p.starts_at,
+        ends_at: p.ends_at,
+        certification_id: p.certification_id.clone(),
+    }
+}
+
+fn component(id: &str, position: i64) -> Component {
+    Component {
+        id: id.into(),
+        title: format!("Component {id}"),
+        kind: ComponentKind::Lesson,
+        optional: false,
+        starts_at: None,
+        ends_at: Some(now() + Duration::days(3)),
+        position,
+    }
+}
+
+fn participant(user_id: &str) -> Participant {
+    Participant {
+        user_id: user_id.into(),
+        name: format!("Ana Ávila {user_id}"),
+        email: format!("{user_id}@example.com"),
+        avatar_url: None,
+        group: Some("Alpha".into()),
+    }
+}
+
+fn page(limit: usize, cursor: Option<String>) -> PageRequest {
+    PageRequest { limit, cursor }
+}
+
+fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>) -> Conflict {
+    match r {
+        Err(StoreError::Conflict(c)) => c,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) {
+    assert!(matches!(r, Err(StoreError::NotFound)), "expected not found, got {r:?}");
+}
+
+/// Sets a program's state behind the store's back, as the program-end flow will.
+async fn force_state<T: Table>(s: &Store<T>, ws: &str, id: &str, state: &str) {
+    let key = Key::new(format!("WS#{ws}#PROG#{id}"), "#PROGRAM");
+    s.table()
+        .write(
+            Write::update(key)
+                .set(vec!["state".into()], state.into())
+                .when(Cond::Exists),
+        )
+        .await
+        .unwrap();
+}
+
+mod cases {
+    use super::*;
+
+    pub async fn settings_default_to_disabled_and_round_trip<T: Table>(s: Store<T>) {
+        assert!(!s.settings("ws1").await.unwrap().certifications_enabled);
+        let on = WorkspaceSettings {
+            certifications_enabled: true,
+        };
+        s.put_settings("ws1", &on).await.unwrap();
+        assert_eq!(s.settings("ws1").await.unwrap(), on);
+        assert!(!s.settings("ws2").await.unwrap().certifications_enabled);
+    }
+
+    pub async fn certifications_are_created_once_and_isolated_by_workspace<T: Table>(s: Store<T>) {
+        let c = certification("c1");
+        s.create_certification("ws1", &c).await.unwrap();
+        assert_eq!(s.certification("ws1", "c1").await.unwrap(), Some(c.clone()));
+        assert_eq!(
+            conflict(s.create_certification("ws1", &c).await),
+            Conflict::AlreadyExists
+        );
+        assert_eq!(
+            s.certification("ws2", "c1").await.unwrap(),
+            None,
+            "another workspace sees nothing"
+        );
+        s.create_certification("ws2", &c).await.unwrap();
+        assert_eq!(
+            s.certification("ws#x", "c1").await.unwrap(),
+            None,
+            "ids with # are never keys"
+        );
+    }
+
+    pub async fn a_stale_version_is_refused_and_changes_nothing<T: Table>(s: Store<T>) {
+        let c = certification("c1");
+        s.create_certification("ws1", &c).await.unwrap();
+        let mut fields = c.fields.clone();
+        fields.name = "Renamed".into();
+        fields.validity = None;
+        let next = s.update_certification("ws1", &c, &fields, now()).await.unwrap();
+        assert_eq!(next.version, 2);
+        let stored = s.certification("ws1", "c1").await.unwrap().unwrap();
+        assert_eq!(
+            (stored.fields.name.as_str(), stored.fields.validity, stored.version),
+            ("Renamed", None, 2)
+        );
+        fields.name = "Stale".into();
+        assert_eq!(
+            conflict(s.update_certification("ws1", &c, &fields, now()).await),
+            Conflict::StaleVersion
+        );
+        assert_eq!(
+            s.certification("ws1", "c1").await.unwrap().unwrap().fields.name,
+            "Renamed"
+        );
+        not_found(s.update_certification("ws2", &c, &fields, now()).await);
+    }
+
+    pub async fn lists_page_through_every_item_once<T: Table>(s: Store<T>) {
+        for i in 0..7 {
+            s.create_certification("ws1", &certification(&format!("c{i}")))
+                .await
+                .unwrap();
+            s.create_program("ws1", &program(&format!("p{i}"), None)).await.unwrap();
+        }
+        s.create_certification("ws2", &certification("other")).await.unwrap();
+        s.archive_certification("ws1", "c3", None, now()).await.unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let p = s.certifications("ws1", false, &page(2, cursor)).await.unwrap();
+            assert!(p.items.len() <= 2);
+            seen.extend(p.items.into_iter().map(|c| c.id));
+            match p.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["c0", "c1", "c2", "c4", "c5", "c6"]);
+        let all = s.certifications("ws1", true, &page(100, None)).await.unwrap();
+        assert_eq!((all.items.len(), all.next_cursor), (7, None));
+        let mut programs = Vec::new();
+        let mut cursor = None;
+        loop {
+            let p = s.programs("ws1", &page(3, cursor)).await.unwrap();
+            programs.extend(p.items.into_iter().map(|p| p.id));
+            match p.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(programs, ["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
+        assert!(s.programs("ws2", &page(10, None)).await.unwrap().items.is_empty());
+        assert!(matches!(
+            s.certifications("ws1", false, &page(2, Some("not-a-cursor!".into())))
+                .await,
+            Err(StoreError::BadCursor)
+        ));
+    }
+
+    pub async fn links_need_a_live_certification_and_are_indexed<T: Table>(s: Store<T>) {
+        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_certification("ws1", &certification("c2")).await.unwrap();
+        s.archive_certification("ws1", "c2", None, now()).await.unwrap();
+        assert_eq!(
+            conflict(s.create_program("ws1", &program("p0", Some("missing"))).await),
+            Conflict::CertificationUnavailable
+        );
+        assert_eq!(
+            conflict(s.create_program("ws1", &program("p0", Some("c2"))).await),
+            Conflict::CertificationUnavailable
+        );
+        assert_eq!(
+            s.program("ws1", "p0").await.unwrap(),
+            None,
+            "a refused create writes nothing"
+        );
+        let p1 = program("p1", Some("c1"));
+        s.create_program("ws1", &p1).await.unwrap();
+        assert_eq!(conflict(s.create_program("ws1", &p1).await), Conflict::AlreadyExists);
+        let linking: Vec<String> = s
+            .programs_linking("ws1", "c1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(linking, ["p1"]);
+        // Unlink, then relink: the index follows.
+        let mut fields = fields_of(&p1);
+        fields.certification_id = None;
+        let unlinked = s.update_program("ws1", &p1, &fields, now()).await.unwrap();
+        assert!(s.programs_linking("ws1", "c1").await.unwrap().is_empty());
+        fields.certification_id = Some("c2".into());
+        assert_eq!(
+            conflict(s.update_program("ws1", &unlinked, &fields, now()).await),
+            Conflict::CertificationUnavailable
+        );
+        assert_eq!(
+            s.program("ws1", "p1").await.unwrap().unwrap().version,
+            2,
+            "nothing changed"
+        );
+        fields.certification_id = Some("c1".into());
+        let relinked = s.update_program("ws1", &unlinked, &fields, now()).await.unwrap();
+        assert_eq!(s.program("ws1", "p1").await.unwrap(), Some(relinked.clone()));
+        assert_eq!(
+            conflict(s.update_program("ws1", &unlinked, &fields, now()).await),
+            Conflict::StaleVersion
+        );
+        force_state(&s, "ws1", "p1", "ending").await;
+        let ending = s.program("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!(
+            conflict(s.update_program("ws1", &ending, &fields, now()).await),
+            Conflict::ProgramEnded
+        );
+        not_found(s.update_program("ws2", &ending, &fields, now()).await);
+    }
+
+    pub async fn a_certification_in_use_cannot_be_archived<T: Table>(s: Store<T>) {
+        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_program("ws1", &program("p1", Some("c1"))).await.unwrap();
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            Conflict::CertificationInUse
+        );
+        force_state(&s, "ws1", "p1", "ending").await;
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            Conflict::CertificationInUse,
+            "an ending program has not ended"
+        );
+        force_state(&s, "ws1", "p1", "ended").await;
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c1", Some(7), now()).await),
+            Conflict::StaleVersion
+        );
+        let archived = s.archive_certification("ws1", "c1", Some(1), now()).await.unwrap();
+        assert!(archived.is_archived());
+        assert!(s.certification("ws1", "c1").await.unwrap().unwrap().is_archived());
+        not_found(s.archive_certification("ws1", "c1", None, now()).await);
+        not_found(s.archive_certification("ws2", "c1", None, now()).await);
+        let fields = archived.fields.clone();
+        not_found(s.update_certification("ws1", &archived, &fields, now()).await);
+    }
+
+    pub async fn the_roster_is_one_partition_and_frozen_once_the_program_ends<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        s.add_component("ws1", "p1", &component("k2", 2)).await.unwrap();
+        s.add_component("ws1", "p1", &component("k1", 1)).await.unwrap();
+        assert_eq!(
+            conflict(s.add_component("ws1", "p1", &component("k1", 1)).await),
+            Conflict::AlreadyExists
+        );
+        not_found(s.add_component("ws1", "nope", &component("k9", 9)).await);
+        not_found(s.add_component("ws2", "p1", &component("k9", 9)).await);
+        s.enroll("ws1", "p1", &[participant("u1"), participant("u2")])
+            .await
+            .unwrap();
+        assert_eq!(
+            conflict(s.enroll("ws1", "p1", &[participant("u3"), participant("u2")]).await),
+            Conflict::AlreadyEnrolled(vec!["u2".into()])
+        );
+        s.set_progress("ws1", "p1", "u1", "k1", ProgressStatus::Completed)
+            .await
+            .unwrap();
+        s.set_progress("ws1", "p1", "u1", "k2", ProgressStatus::InProgress)
+            .await
+            .unwrap();
+        s.set_progress("ws1", "p1", "u1", "k2", ProgressStatus::Missed)
+            .await
+            .unwrap();
+        not_found(s.set_progress("ws1", "p1", "u3", "k1", ProgressStatus::Completed).await);
+        not_found(s.set_progress("ws1", "p1", "u1", "k9", ProgressStatus::Completed).await);
+        let due = now() + Duration::days(9);
+        s.set_extension("ws1", "p1", "u2", "k2", Some(due)).await.unwrap();
+        let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!(roster.program.id, "p1");
+        let ids: Vec<&str> = roster.components.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["k1", "k2"]);
+        let users: Vec<&str> = roster
+            .enrollments
+            .iter()
+            .map(|e| e.participant.user_id.as_str())
+            .collect();
+        assert_eq!(
+            users,
+            ["u1", "u2"],
+            "u3 was refused with u2: none of that request was enrolled"
+        );
+        let u1 = &roster.enrollments[0];
+        assert_eq!(u1.participant, participant("u1"));
+        assert_eq!(u1.progress.get("k1"), Some(&ProgressStatus::Completed));
+        assert_eq!(u1.progress.get("k2"), Some(&ProgressStatus::Missed));
+        assert_eq!(roster.enrollments[1].extensions.get("k2"), Some(&due));
+        s.set_extension("ws1", "p1", "u2", "k2", None).await.unwrap();
+        let mut k1 = component("k1", 5);
+        k1.title = "Renamed".into();
+        s.update_component("ws1", "p1", &k1).await.unwrap();
+        not_found(s.update_component("ws1", "p1", &component("k9", 1)).await);
+        s.remove_component("ws1", "p1", "k2").await.unwrap();
+        not_found(s.remove_component("ws1", "p1", "k2").await);
+        s.unenroll("ws1", "p1", "u2").await.unwrap();
+        not_found(s.unenroll("ws1", "p1", "u2").await);
+        let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+        assert!(roster.enrollments[0].extensions.is_empty() || roster.enrollments.len() == 1);
+        assert_eq!(roster.components[0].title, "Renamed");
+        assert_eq!((roster.components.len(), roster.enrollments.len()), (1, 1));
+        assert!(s.roster("ws2", "p1").await.unwrap().is_none());
+
+        force_state(&s, "ws1", "p1", "ending").await;
+        let ended = |r: Result<(), StoreError>| assert_eq!(conflict(r), Conflict::ProgramEnded);
+        ended(s.add_component("ws1", "p1", &component("k3", 3)).await);
+        ended(s.update_component("ws1", "p1", &k1).await);
+        ended(s.remove_component("ws1", "p1", "k1").await);
+        ended(s.enroll("ws1", "p1", &[participant("u4")]).await);
+        ended(s.unenroll("ws1", "p1", "u1").await);
+        ended(
+            s.set_progress("ws1", "p1", "u1", "k1", ProgressStatus::InProgress)
+                .await,
+        );
+        ended(s.set_extension("ws1", "p1", "u1", "k1", Some(due)).await);
+        let frozen = s.roster("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!(
+            frozen.enrollments[0].progress.get("k1"),
+            Some(&ProgressStatus::Completed)
+        );
+    }
+
+    pub async fn a_hundred_participants_enroll_in_one_request_or_none_do<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        let hundred: Vec<Participant> = (0..100).map(|i| participant(&format!("u{i:03}"))).collect();
+        s.enroll("ws1", "p1", &hundred[99..]).await.unwrap();
+        assert_eq!(
+            conflict(s.enroll("ws1", "p1", &hundred).await),
+            Conflict::AlreadyEnrolled(vec!["u099".into()])
+        );
+        assert_eq!(s.roster("ws1", "p1").await.unwrap().unwrap().enrollments.len(), 1);
+        s.enroll("ws1", "p1", &hundred[..99]).await.unwrap();
+        assert_eq!(s.roster("ws1", "p1").await.unwrap().unwrap().enrollments.len(), 100);
+    }
+
+    pub async fn racing_updates_of_one_version_let_exactly_one_win<T: Table>(s: Store<T>) {
+        let s = Arc::new(s);
+        let c = certification("c1");
+        s.create_certification("ws1", &c).await.unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (s, c) = (s.clone(), c.clone());
+                tokio::spawn(async move {
+                    let mut fields = c.fields.clone();
+                    fields.name = format!("Writer {i}");
+                    s.update_certification("ws1", &c, &fields, now()).await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(StoreError::Conflict(Conflict::StaleVersion)) => {}
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(s.certification("ws1", "c1").await.unwrap().unwrap().version, 2);
+    }
+
+    pub async fn racing_archive_and_link_never_leave_an_archived_certification_linked<T: Table>(s: Store<T>) {
+        let s = Arc::new(s);
+        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        let (a, b) = (s.clone(), s.clone());
+        let archive = tokio::spawn(async move { a.archive_certification("ws1", "c1", None, now()).await });
+        let link = tokio::spawn(async move { b.create_program("ws1", &program("p1", Some("c1"))).await });
+        let (archived, linked) = (archive.await.unwrap(), link.await.unwrap());
+        assert!(
+            archived.is_ok() != linked.is_ok(),
+            "exactly one wins: {archived:?} / {linked:?}"
+        );
+        let c = s.certification("ws1", "c1").await.unwrap().unwrap();
+        let programs = s.programs_linking("ws1", "c1").await.unwrap();
+        assert!(
+            !c.is_archived() || programs.is_empty(),
+            "an archived certification is never linked"
+        );
+    }
+}
+
+macro_rules! contract {
+    ($backend:ident, $make:path) => {
+        mod $backend {
+            use super::*;
+            contract!(@cases $make;
+                settings_default_to_disabled_and_round_trip,
+                certifications_are_created_once_and_isolated_by_workspace,
+                a_stale_version_is_refused_and_changes_nothing,
+                lists_page_through_every_item_once,
+                links_need_a_live_certification_and_are_indexed,
+                a_certification_in_use_cannot_be_archived,
+                the_roster_is_one_partition_and_frozen_once_the_program_ends,
+                a_hundred_participants_enroll_in_one_request_or_none_do,
+                racing_updates_of_one_version_let_exactly_one_win,
+                racing_archive_and_link_never_leave_an_archived_certification_linked,
+            );
+        }
+    };
+    (@cases $make:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let (store, _guard) = $make().await;
+                cases::$case(store).await;
+            }
+        )*
+    };
+}
+
+async fn embedded() -> (Store<EmbeddedTable>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let table = EmbeddedTable::open(&dir.path().join("certify.redb")).unwrap();
+    (Store::new(table), dir)
+}
+
+async fn dynamo() -> (Store<DynamoTable>, ()) {
+    let endpoint = certify_testkit::moto().endpoint();
+    let config = certify_testkit::sdk_config(&endpoint).await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let name = certify_testkit::unique("certify");
+    TableSchema::from_template(TEMPLATE, "Table")
+        .unwrap()
+        .create(&client, &name)
+        .await
+        .unwrap();
+    (Store::new(DynamoTable::new(client, name)), ())
+}
+
+contract!(embedded_store, embedded);
+contract!(dynamo_store, dynamo);
+
+#[test]
+fn the_template_declares_the_indexes_the_store_uses() {
+    let schema = TableSchema::from_template(TEMPLATE, "Table").unwrap();
+    let declared: Vec<(String, String, String)> = certify_store::table::INDEXES
+        .iter()
+        .map(|i| (i.name.to_string(), i.pk.to_string(), i.sk.to_string()))
+        .collect();
+    assert_eq!(schema.indexes, declared);
+}
+
+#[tokio::test]
+async fn the_embedded_store_keeps_its_data_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("certify.redb");
+    {
+        let s = Store::new(EmbeddedTable::open(&path).unwrap());
+        s.create_certification("ws1", &certification("c1")).await.unwrap();
+    }
+    let s = Store::new(EmbeddedTable::open(&path).unwrap());
+    assert!(s.certification("ws1", "c1").await.unwrap().is_some());
+}
+
+/// The roster of a 1,000-participant program with 20 components, every cell filled, is
+/// read in one paginated Query; prints the request count and the bytes read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_participant_roster_costs_few_requests() {
+    let (s, ()) = dynamo().await;
+    s.create_program("ws1", &program("p1", None)).await.unwrap();
+    let components: Vec<Component> = (0..20).map(|i| component(&format!("component-{i:02}"), i)).collect();
+    for c in &components {
+        s.add_component("ws1", "p1", c).await.unwrap();
+    }
+    let mut bytes = 0;
+    for chunk in 0..10 {
+        let writes: Vec<Write> = (0..100)
+            .map(|i| {
+                let mut record = certify_rules::EnrollmentRecord::new(participant(&format!("user-{chunk}{i:02}")));
+                for c in &components {
+                    record.progress.insert(c.id.clone(), ProgressStatus::InProgress);
+                }
+                let mut item = match serde_json::to_value(&record).unwrap() {
+                    serde_json::Value::Object(m) => m,
+                    _ => unreachable!(),
+                };
+                item.retain(|_, v| !v.is_null());
+                item.insert("pk".into(), "WS#ws1#PROG#p1".into());
+                item.insert("sk".into(), format!("ENR#user-{chunk}{i:02}").into());
+                item.insert("extensions".into(), serde_json::json!({}));
+                bytes += serde_json::to_vec(&item).unwrap().len();
+                Write::Put { item, cond: None }
+            })
+            .collect();
+        s.table().transact(writes).await.unwrap();
+    }
+    let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+    assert_eq!((roster.enrollments.len(), roster.components.len()), (1000, 20));
+    assert!(roster.enrollments.iter().all(|e| e.progress.len() == 20));
+    println!(
+        "roster of 1000 participants x 20 components: {} Query request(s) on moto, about {} KiB of items \
+         (DynamoDB pages at 1 MiB: {} request(s))",
+        roster.requests,
+        bytes / 1024,
+        bytes / (1024 * 1024) + 1
+    );
+    assert!(roster.requests <= 3);
+}

@@ -8,6 +8,8 @@
 //! | component | `WS#{ws}#PROG#{id}` | `COMP#{cid}` | |
 //! | enrollment (progress, extensions, outcome, marks) | `WS#{ws}#PROG#{id}` | `ENR#{uid}` | |
 //! | run record | `WS#{ws}#PROG#{id}` | `RUN` | |
+//! | certificate | `CERTIFICATE#{id}` | `CERTIFICATE` | by_user |
+//! | active certificate of (user, certification) | `WS#{ws}#USER#{uid}` | `ACTIVE#{cid}` | |
 
 use anyhow::Context;
 use certify_rules::{Program, ProgramState};
@@ -25,6 +27,9 @@ pub const PROGRAM: &str = "#PROGRAM";
 pub const COMP: &str = "COMP#";
 pub const ENR: &str = "ENR#";
 pub const RUN: &str = "RUN";
+pub const CERTIFICATE: &str = "CERTIFICATE";
+pub const ACTIVE: &str = "ACTIVE#";
+
 /// The open-programs index holds one partition: the sweep reads it by end time.
 pub const OPEN: &str = "OPEN";
 /// Store-only attribute of a certification, bumped by every link to it, so that
@@ -66,6 +71,25 @@ pub fn component_key(ws: &str, program_id: &str, cid: &str) -> Result<Key> {
 
 pub fn enrollment_key(ws: &str, program_id: &str, uid: &str) -> Result<Key> {
     Ok(Key::new(program_pk(ws, program_id)?, format!("{ENR}{}", id(uid)?)))
+}
+
+pub fn run_key(ws: &str, program_id: &str) -> Result<Key> {
+    Ok(Key::new(program_pk(ws, program_id)?, RUN))
+}
+
+pub fn certificate_key(certificate_id: &str) -> Result<Key> {
+    Ok(Key::new(format!("{CERTIFICATE}#{}", id(certificate_id)?), CERTIFICATE))
+}
+
+pub fn active_key(ws: &str, user_id: &str, certification_id: &str) -> Result<Key> {
+    Ok(Key::new(
+        user_pk(ws, user_id)?,
+        format!("{ACTIVE}{}", id(certification_id)?),
+    ))
+}
+
+pub fn user_pk(ws: &str, user_id: &str) -> Result<String> {
+    Ok(format!("WS#{}#USER#{}", id(ws)?, id(user_id)?))
 }
 
 pub fn programs_of(ws: &str) -> String {

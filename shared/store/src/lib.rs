@@ -15,8 +15,8 @@ pub mod table;
 
 use async_trait::async_trait;
 use certify_rules::{
-    Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields,
-    ProgressStatus, RunRecord,
+    Certificate, Certification, CertificationFields, Component, EnrollmentRecord, Outcome, Participant, Program,
+    ProgramFields, ProgressStatus, RunRecord,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -193,4 +193,69 @@ pub trait RosterStore: Send + Sync {
     ) -> Result<()>;
     /// The program's whole partition in one paginated Query; `None` when missing.
     async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>>;
+}
+
+/// A participant's recorded outcome and the certificate id fixed with it (reused by
+/// every retry, so a participant never gets two certificates from one program).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub outcome: Outcome,
+    pub certificate_id: Option<String>,
+}
+
+/// Program end, the run record and the per-participant marks of a run (SPEC 1.8).
+#[async_trait]
+pub trait RunStore: Send + Sync {
+    /// `active` -> `ending` with `ended_at`. MUST answer `Conflict(ProgramEnded)` when
+    /// the program is not `active` (exactly one of racing callers wins) and `NotFound`
+    /// when missing.
+    async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program>;
+    /// `ending` -> `ended`, leaving the open-programs index. MUST answer
+    /// `Conflict(ProgramEnded)` unless the program is `ending`.
+    async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program>;
+    /// Programs not `ended` whose end time is at or before `until`, oldest first, as
+    /// (workspace, program): the sweep's due programs and unfinished runs.
+    async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// Creates the run record unless one exists; answers the stored one either way.
+    async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord>;
+    async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>>;
+    /// Checkpoints the record. MUST answer `Conflict(StaleVersion)` once the stored
+    /// record is `completed` or `skipped`: a finished run is never reopened.
+    async fn save_run(&self, ws: &str, record: &RunRecord) -> Result<()>;
+    /// Records the participant's outcome once; a second claim (a retry, a racing run)
+    /// MUST answer the first claim unchanged. `NotFound` when not enrolled.
+    async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim>;
+    /// Marks the participant notified; `true` only for the call that set the mark.
+    async fn mark_notified(&self, ws: &str, program_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Records a nudge if the stored mark is still `previous`; `false` when another
+    /// nudge got there first.
+    async fn mark_nudged(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        previous: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+}
+
+/// Certificates, stored by id with the workspace they belong to.
+#[async_trait]
+pub trait CertificateStore: Send + Sync {
+    /// In one transaction: stores the certificate (once: an existing id answers
+    /// `Ok(false)` and changes nothing), makes it the user's active certificate for its
+    /// certification, and revokes the one that was active (`revoked_at`,
+    /// `replaced_by`). A concurrent swap MUST make this fail with
+    /// `Conflict(StaleVersion)` rather than leave two active.
+    async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool>;
+    /// By id alone (public verification), with its workspace.
+    async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>>;
+    /// A user's certificates in a workspace, newest issue first.
+    async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>>;
+    /// The id of the user's active certificate for a certification.
+    async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>>;
+    /// Revokes it (and clears the active pointer when it points at it). `NotFound` for
+    /// another workspace's or a missing one; `Conflict(StaleVersion)` when revoked
+    /// already.
+    async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate>;
 }

@@ -3,19 +3,20 @@
 use async_trait::async_trait;
 use base64::Engine;
 use certify_rules::{
-    Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields, ProgramState,
-    ProgressStatus, RunRecord,
+    Certificate, Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields,
+    ProgramState, ProgressStatus, RunRecord,
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::items::*;
 use crate::table::{
-    key_attributes, path, Cond, Item, Query, Table, TableError, Write, BY_CERTIFICATION, BY_WORKSPACE, SK,
+    key_attributes, path, Cond, Item, Key, Query, Table, TableError, Write, BY_CERTIFICATION, BY_USER, BY_WORKSPACE,
+    OPEN_PROGRAMS, SK,
 };
 use crate::{
-    CertificationStore, Conflict, Page, PageRequest, ProgramStore, Result, RosterStore, SettingsStore, StoreError,
-    StoredRoster, WorkspaceSettings,
+    CertificateStore, CertificationStore, Claim, Conflict, Page, PageRequest, ProgramStore, Result, RosterStore,
+    RunStore, SettingsStore, StoreError, StoredRoster, WorkspaceSettings,
 };
 
 /// Most writes in one transaction: DynamoDB's limit.
@@ -607,5 +608,293 @@ impl<T: Table> RosterStore for Store<T> {
             run,
             requests,
         }))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
+    Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
+}
+
+impl<T: Table> Store<T> {
+    /// A conditional update on an enrollment that answers whether it applied, telling a
+    /// failed condition apart from a missing enrollment.
+    async fn enrollment_mark(&self, key: Key, write: Write) -> Result<bool> {
+        match self.table.write(write).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => match self.table.get(&key).await? {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn transition(&self, ws: &str, program_id: &str, from: &str, write: Write) -> Result<Program> {
+        let key = program_key(ws, program_id)?;
+        match self.table.write(write.when(Cond::Eq("state", from.into()))).await {
+            Ok(()) => self.program(ws, program_id).await?.ok_or(StoreError::NotFound),
+            Err(TableError::ConditionFailed) => match self.table.get(&key).await? {
+                Some(_) => Err(StoreError::Conflict(Conflict::ProgramEnded)),
+                None => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Table> RunStore for Store<T> {
+    async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program> {
+        let write = Write::update(program_key(ws, program_id)?)
+            .set(path(&["state"]), "ending".into())
+            .set(path(&["ended_at"]), json(&ended_at)?)
+            .add("version", 1);
+        self.transition(ws, program_id, "active", write).await
+    }
+
+    async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program> {
+        let write = Write::update(program_key(ws, program_id)?)
+            .set(path(&["state"]), "ended".into())
+            .remove(path(&[OPEN_PROGRAMS.pk]))
+            .remove(path(&[OPEN_PROGRAMS.sk]))
+            .add("version", 1);
+        self.transition(ws, program_id, "ending", write).await
+    }
+
+    async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
+        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let page = self
+            .table
+            .query(&Query {
+                index: Some(OPEN_PROGRAMS),
+                pk: OPEN.into(),
+                // `$` sorts right after `#`: every key of that second is included.
+                sk_at_most: Some(format!("{until}$")),
+                limit: Some(limit.max(1)),
+                ..Default::default()
+            })
+            .await?;
+        page.items
+            .into_iter()
+            .map(|item| {
+                let ws = item
+                    .get("workspace_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
+                    .to_string();
+                Ok((ws, decode(item)?))
+            })
+            .collect()
+    }
+
+    async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord> {
+        let key = run_key(ws, &record.program_id)?;
+        let item = keyed(attributes(record)?, &key);
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            })
+            .await
+        {
+            Ok(()) => Ok(record.clone()),
+            Err(TableError::ConditionFailed) => self.run(ws, &record.program_id).await?.ok_or(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>> {
+        let key = match run_key(ws, program_id) {
+            Ok(key) => key,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        self.table.get(&key).await?.map(decode).transpose()
+    }
+
+    async fn save_run(&self, ws: &str, record: &RunRecord) -> Result<()> {
+        let key = run_key(ws, &record.program_id)?;
+        let item = keyed(attributes(record)?, &key);
+        let cond = Cond::Eq("state", "running".into());
+        match self.table.write(Write::Put { item, cond: Some(cond) }).await {
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::StaleVersion)),
+            other => Ok(other?),
+        }
+    }
+
+    async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let mut write = Write::update(key.clone()).set(path(&["outcome"]), json(&claim.outcome)?);
+        if let Some(id) = &claim.certificate_id {
+            write = write.set(path(&["certificate_id"]), id.clone().into());
+        }
+        let write = write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("outcome")]));
+        if self.enrollment_mark(key.clone(), write).await? {
+            return Ok(claim.clone());
+        }
+        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let outcome = item
+            .get("outcome")
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("a refused claim without a stored outcome"))?;
+        Ok(Claim {
+            outcome: serde_json::from_value(outcome).map_err(anyhow::Error::from)?,
+            certificate_id: item.get("certificate_id").and_then(Value::as_str).map(String::from),
+        })
+    }
+
+    async fn mark_notified(&self, ws: &str, program_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let write = Write::update(key.clone())
+            .set(path(&["notified_at"]), json(&at)?)
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("notified_at")]));
+        self.enrollment_mark(key, write).await
+    }
+
+    async fn mark_nudged(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        previous: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let still = match previous {
+            None => Cond::AttrAbsent("last_nudged_at"),
+            Some(p) => Cond::Eq("last_nudged_at", json(&p)?),
+        };
+        let write = Write::update(key.clone())
+            .set(path(&["last_nudged_at"]), json(&at)?)
+            .when(Cond::All(vec![Cond::Exists, still]));
+        self.enrollment_mark(key, write).await
+    }
+}
+
+#[async_trait]
+impl<T: Table> CertificateStore for Store<T> {
+    async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool> {
+        let key = certificate_key(&certificate.id)?;
+        let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+        let previous = self
+            .table
+            .get(&pointer)
+            .await?
+            .and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from));
+        if previous.as_deref() == Some(certificate.id.as_str()) {
+            return Ok(false);
+        }
+        let mut item = keyed(attributes(certificate)?, &key);
+        item.insert("workspace_id".into(), ws.into());
+        item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
+        item.insert(
+            BY_USER.sk.into(),
+            format!("{}#{}", certificate.issued_on, certificate.id).into(),
+        );
+        let mut pointer_item = keyed(Item::new(), &pointer);
+        pointer_item.insert("certificate_id".into(), certificate.id.clone().into());
+        let mut writes = vec![
+            Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            },
+            Write::Put {
+                item: pointer_item,
+                cond: Some(match &previous {
+                    None => Cond::Absent,
+                    Some(old) => Cond::Eq("certificate_id", old.clone().into()),
+                }),
+            },
+        ];
+        if let Some(old) = &previous {
+            writes.push(
+                Write::update(certificate_key(old)?)
+                    .set(path(&["revoked_at"]), json(&at)?)
+                    .set(path(&["revoked_reason"]), "replaced".into())
+                    .set(path(&["replaced_by"]), certificate.id.clone().into())
+                    .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")])),
+            );
+        }
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => Ok(false),
+            Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
+                Err(StoreError::Conflict(Conflict::StaleVersion))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>> {
+        let key = match certificate_key(id) {
+            Ok(key) => key,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(item) = self.table.get(&key).await? else {
+            return Ok(None);
+        };
+        let ws = item
+            .get("workspace_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow::anyhow!("a certificate item without its workspace"))?
+            .to_string();
+        Ok(Some((ws, decode(item)?)))
+    }
+
+    async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>> {
+        let (items, _) = self
+            .query_all(Query {
+                index: Some(BY_USER),
+                pk: user_pk(ws, user_id)?,
+                ..Default::default()
+            })
+            .await?;
+        let mut certificates: Vec<Certificate> = items.into_iter().map(decode).collect::<Result<_>>()?;
+        certificates.reverse();
+        Ok(certificates)
+    }
+
+    async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>> {
+        let item = self.table.get(&active_key(ws, user_id, certification_id)?).await?;
+        Ok(item.and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from)))
+    }
+
+    async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate> {
+        let (owner, certificate) = self.certificate(id).await?.ok_or(StoreError::NotFound)?;
+        if owner != ws {
+            return Err(StoreError::NotFound);
+        }
+        if certificate.revoked_at.is_some() {
+            return Err(StoreError::Conflict(Conflict::StaleVersion));
+        }
+        let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+        let mut writes = vec![Write::update(certificate_key(id)?)
+            .set(path(&["revoked_at"]), json(&at)?)
+            .set(path(&["revoked_reason"]), reason.into())
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")]))];
+        if self
+            .active_certificate(ws, &certificate.user_id, &certificate.certification.id)
+            .await?
+            .as_deref()
+            == Some(id)
+        {
+            writes.push(Write::Delete {
+                key: pointer,
+                cond: Some(Cond::Eq("certificate_id", id.into())),
+            });
+        }
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(Certificate {
+                revoked_at: Some(at),
+                revoked_reason: Some(reason.to_string()),
+                ..certificate
+            }),
+            Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
+                Err(StoreError::Conflict(Conflict::StaleVersion))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }

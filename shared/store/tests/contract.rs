@@ -6,14 +6,15 @@
 
 use std::sync::Arc;
 
+use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_rules::{
     Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramFields, ProgramState,
     ProgressStatus, Validity, ValidityUnit,
 };
 use certify_store::table::{Cond, Key, Table, Write};
 use certify_store::{
-    CertificationStore, Conflict, DynamoTable, EmbeddedTable, PageRequest, ProgramStore, RosterStore, SettingsStore,
-    Store, StoreError, TableSchema, WorkspaceSettings,
+    CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, PageRequest, ProgramStore,
+    RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -440,6 +441,194 @@ mod cases {
             "an archived certification is never linked"
         );
     }
+    pub async fn exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep<T: Table>(s: Store<T>) {
+        let s = Arc::new(s);
+        let mut due = program("p1", None);
+        due.ends_at = now() - Duration::hours(1);
+        s.create_program("ws1", &due).await.unwrap();
+        s.create_program("ws2", &program("p2", None)).await.unwrap();
+        let open = s.open_programs(now(), 10).await.unwrap();
+        let ids: Vec<(String, String)> = open.into_iter().map(|(ws, p)| (ws, p.id)).collect();
+        assert_eq!(ids, [("ws1".to_string(), "p1".to_string())], "p2 ends later");
+        let racers: Vec<_> = (0..4)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.begin_end("ws1", "p1", now() - Duration::hours(1)).await })
+            })
+            .collect();
+        let mut won = 0;
+        for r in racers {
+            match r.await.unwrap() {
+                Ok(p) => {
+                    won += 1;
+                    assert_eq!(
+                        (p.state, p.ended_at),
+                        (ProgramState::Ending, Some(now() - Duration::hours(1)))
+                    );
+                }
+                Err(StoreError::Conflict(Conflict::ProgramEnded)) => {}
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(
+            s.open_programs(now(), 10).await.unwrap().len(),
+            1,
+            "an ending program is still open"
+        );
+        assert_eq!(s.finish_end("ws1", "p1").await.unwrap().state, ProgramState::Ended);
+        assert_eq!(conflict(s.finish_end("ws1", "p1").await), Conflict::ProgramEnded);
+        assert!(s
+            .open_programs(now() + Duration::days(30), 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|(_, p)| p.id != "p1"));
+        not_found(s.begin_end("ws1", "missing", now()).await);
+    }
+
+    pub async fn runs_start_once_and_claims_and_marks_are_kept_once<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        s.enroll("ws1", "p1", &[participant("u1")]).await.unwrap();
+        let mut record = RunRecord::start("p1", now());
+        assert_eq!(s.start_run("ws1", &record).await.unwrap(), record);
+        let later = RunRecord::start("p1", now() + Duration::hours(1));
+        assert_eq!(
+            s.start_run("ws1", &later).await.unwrap(),
+            record,
+            "the first run record stands"
+        );
+        record.evaluated = 1;
+        s.save_run("ws1", &record).await.unwrap();
+        record.state = RunState::Completed;
+        s.save_run("ws1", &record).await.unwrap();
+        assert_eq!(conflict(s.save_run("ws1", &record).await), Conflict::StaleVersion);
+        assert_eq!(s.run("ws1", "p1").await.unwrap(), Some(record));
+        let first = Claim {
+            outcome: Outcome::Passed,
+            certificate_id: Some("cert-1".into()),
+        };
+        let second = Claim {
+            outcome: Outcome::Passed,
+            certificate_id: Some("cert-2".into()),
+        };
+        assert_eq!(s.claim_outcome("ws1", "p1", "u1", &first).await.unwrap(), first);
+        assert_eq!(
+            s.claim_outcome("ws1", "p1", "u1", &second).await.unwrap(),
+            first,
+            "a retry reuses the id"
+        );
+        not_found(s.claim_outcome("ws1", "p1", "ghost", &first).await);
+        assert!(s.mark_notified("ws1", "p1", "u1", now()).await.unwrap());
+        assert!(!s.mark_notified("ws1", "p1", "u1", now()).await.unwrap());
+        assert!(s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap());
+        assert!(
+            !s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap(),
+            "another nudge got there first"
+        );
+        let next = now() + Duration::days(1);
+        assert!(s.mark_nudged("ws1", "p1", "u1", Some(now()), next).await.unwrap());
+        let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!(roster.enrollments[0].outcome, Some(Outcome::Passed));
+        assert_eq!(roster.enrollments[0].last_nudged_at, Some(next));
+    }
+
+    fn certificate(id: &str, program_id: &str) -> Certificate {
+        Certificate {
+            id: id.into(),
+            user_id: "u1".into(),
+            holder_name: "Ana Ávila".into(),
+            certification: CertificationSnapshot {
+                id: "c1".into(),
+                name: "Leadership".into(),
+                description: "d".into(),
+                issuer_name: "Exec".into(),
+            },
+            program: ProgramRef {
+                id: program_id.into(),
+                name: "P".into(),
+            },
+            issued_on: now().date_naive(),
+            expires_on: None,
+            revoked_at: None,
+            revoked_reason: None,
+            replaced_by: None,
+        }
+    }
+
+    pub async fn a_new_certificate_replaces_the_active_one_in_one_swap<T: Table>(s: Store<T>) {
+        assert!(s
+            .issue_certificate("ws1", &certificate("a", "p1"), now())
+            .await
+            .unwrap());
+        assert!(
+            !s.issue_certificate("ws1", &certificate("a", "p1"), now())
+                .await
+                .unwrap(),
+            "issued once"
+        );
+        assert_eq!(
+            s.active_certificate("ws1", "u1", "c1").await.unwrap().as_deref(),
+            Some("a")
+        );
+        assert!(s
+            .issue_certificate("ws1", &certificate("b", "p2"), now())
+            .await
+            .unwrap());
+        assert_eq!(
+            s.active_certificate("ws1", "u1", "c1").await.unwrap().as_deref(),
+            Some("b")
+        );
+        let (ws, old) = s.certificate("a").await.unwrap().unwrap();
+        assert_eq!((ws.as_str(), old.replaced_by.as_deref()), ("ws1", Some("b")));
+        assert!(old.revoked_at.is_some());
+        let mine: Vec<String> = s
+            .certificates_of("ws1", "u1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(mine.len(), 2);
+        assert!(s.certificates_of("ws2", "u1").await.unwrap().is_empty());
+        not_found(s.revoke_certificate("ws2", "b", "no", now()).await);
+        let revoked = s.revoke_certificate("ws1", "b", "fraud", now()).await.unwrap();
+        assert_eq!(revoked.revoked_reason.as_deref(), Some("fraud"));
+        assert_eq!(
+            conflict(s.revoke_certificate("ws1", "b", "again", now()).await),
+            Conflict::StaleVersion
+        );
+        assert_eq!(s.active_certificate("ws1", "u1", "c1").await.unwrap(), None);
+        assert!(s.certificate("missing").await.unwrap().is_none());
+    }
+
+    pub async fn racing_issues_leave_exactly_one_active_certificate<T: Table>(s: Store<T>) {
+        let s = Arc::new(s);
+        let tasks: Vec<_> = ["x", "y", "z"]
+            .into_iter()
+            .map(|id| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match s.issue_certificate("ws1", &certificate(id, id), now()).await {
+                            Err(StoreError::Conflict(Conflict::StaleVersion)) => continue,
+                            other => return other,
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().unwrap());
+        }
+        let all = s.certificates_of("ws1", "u1").await.unwrap();
+        let active: Vec<&Certificate> = all.iter().filter(|c| c.revoked_at.is_none()).collect();
+        assert_eq!((all.len(), active.len()), (3, 1));
+        assert_eq!(
+            s.active_certificate("ws1", "u1", "c1").await.unwrap().as_deref(),
+            Some(active[0].id.as_str())
+        );
+    }
 }
 
 macro_rules! contract {
@@ -457,6 +646,10 @@ macro_rules! contract {
                 a_hundred_participants_enroll_in_one_request_or_none_do,
                 racing_updates_of_one_version_let_exactly_one_win,
                 racing_archive_and_link_never_leave_an_archived_certification_linked,
+                exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
+                runs_start_once_and_claims_and_marks_are_kept_once,
+                a_new_certificate_replaces_the_active_one_in_one_swap,
+                racing_issues_leave_exactly_one_active_certificate,
             );
         }
     };

@@ -305,7 +305,7 @@ impl CursorKey {
     }
 
     fn decode(raw: &str) -> Option<CursorKey> {
-        if raw.len() % 2 != 0 || raw.len() > 8192 {
+        if !raw.len().is_multiple_of(2) || raw.len() > 8192 {
             return None;
         }
         let bytes: Option<Vec<u8>> = (0..raw.len())

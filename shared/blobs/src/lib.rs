@@ -1,0 +1,146 @@
+//! Certify's blob port: where certificate files (PDF, PNG preview) live, and the
+//! short-lived links that hand them out (SPEC 1.8 step 3, 1.10).
+//!
+//! [`BlobStore`] is the contract, with two adapters beside it: [`S3Blobs`] (the bucket,
+//! on AWS) and [`FsBlobs`] (a local folder whose links the local server serves). One
+//! test suite (`tests/contract.rs`) runs against both, S3 on moto's server.
+//!
+//! Keys are relative, `/`-separated paths such as `certificates/{workspace}/{id}.pdf`;
+//! every adapter refuses the same malformed keys with [`BlobError::InvalidKey`], so a
+//! key that works locally works on S3 and the other way round.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+mod fs;
+mod s3;
+
+pub use fs::FsBlobs;
+pub use s3::S3Blobs;
+
+/// The longest link S3 can sign (SigV4's limit); every adapter holds to it.
+pub const MAX_LINK_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// S3's limit on a key's length, in bytes.
+const MAX_KEY_BYTES: usize = 1024;
+
+/// Stores certificate files by key.
+///
+/// Every method MUST refuse a malformed key (empty, longer than 1024 bytes, starting
+/// with `/`, with a backslash or a control character, an empty segment, or a segment
+/// starting with `.`, which covers `.` and `..`) with [`BlobError::InvalidKey`], before
+/// touching storage. Any other failure of the storage is [`BlobError::Unexpected`]; the
+/// caller may retry it.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Stores `bytes` under `key`. `content_type` is what a link serves them as where
+    /// the storage keeps one (S3); the local folder derives it from the key's extension.
+    ///
+    /// It MUST replace whatever `key` held, and MUST NOT expose a partly written blob:
+    /// a reader sees the old bytes or the new ones, nothing in between.
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+
+    /// The bytes under `key`. A key that holds nothing MUST be `Ok(None)`, not an error.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError>;
+
+    /// Whether `key` holds a blob. MUST agree with [`BlobStore::get`].
+    async fn exists(&self, key: &str) -> Result<bool, BlobError>;
+
+    /// A URL that a plain HTTP GET, with no credentials, MUST answer with exactly the
+    /// bytes under `key` until `expires_in` has passed, and MUST refuse afterwards.
+    ///
+    /// `expires_in` MUST be between 1 s and [`MAX_LINK_LIFETIME`], otherwise
+    /// [`BlobError::InvalidLifetime`]. The key need not exist yet: a link is a
+    /// signature, not a lookup.
+    async fn presigned_get(&self, key: &str, expires_in: Duration) -> Result<String, BlobError>;
+}
+
+/// Why a [`BlobStore`] call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The key breaks the rules on [`BlobStore`]; a programming error, never retried.
+    #[error("invalid blob key {key:?}: {reason}")]
+    InvalidKey { key: String, reason: &'static str },
+    /// A link lifetime outside 1 s ..= [`MAX_LINK_LIFETIME`].
+    #[error("link lifetime of {0:?} is outside 1 s ..= 7 days")]
+    InvalidLifetime(Duration),
+    /// The storage failed; the source chain says how (log it, never show it).
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn check_key(key: &str) -> Result<(), BlobError> {
+    let reason = if key.is_empty() {
+        Some("empty")
+    } else if key.len() > MAX_KEY_BYTES {
+        Some("longer than 1024 bytes")
+    } else if key.starts_with('/') {
+        Some("absolute")
+    } else if key.contains('\\') {
+        Some("backslash")
+    } else if key.chars().any(char::is_control) {
+        Some("control character")
+    } else if key.split('/').any(str::is_empty) {
+        Some("empty segment")
+    } else if key.split('/').any(|segment| segment.starts_with('.')) {
+        // `.`/`..` would escape a folder; other dot names are the local store's own files.
+        Some("segment starting with '.'")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(BlobError::InvalidKey {
+            key: key.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn check_lifetime(expires_in: Duration) -> Result<(), BlobError> {
+    if expires_in < Duration::from_secs(1) || expires_in > MAX_LINK_LIFETIME {
+        return Err(BlobError::InvalidLifetime(expires_in));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_keys_pass() {
+        for key in ["certificates/ws-1/abc.pdf", "a", "a/b.c/d-e_f.png", "ünïcode/Σ.pdf"] {
+            assert!(check_key(key).is_ok(), "{key}");
+        }
+    }
+
+    #[test]
+    fn malformed_keys_are_refused_with_a_reason() {
+        let long = "a".repeat(1025);
+        for key in [
+            "",
+            "/abs/x.pdf",
+            "a\\b",
+            "a/../b",
+            "..",
+            "./a",
+            "a//b",
+            "a/",
+            "a/.blob-secret",
+            "a\nb",
+            &long,
+        ] {
+            assert!(matches!(check_key(key), Err(BlobError::InvalidKey { .. })), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn lifetimes_are_bounded_like_s3() {
+        assert!(check_lifetime(Duration::from_secs(300)).is_ok());
+        assert!(check_lifetime(MAX_LINK_LIFETIME).is_ok());
+        assert!(check_lifetime(Duration::ZERO).is_err());
+        assert!(check_lifetime(MAX_LINK_LIFETIME + Duration::from_secs(1)).is_err());
+    }
+}

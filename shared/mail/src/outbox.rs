@@ -1,0 +1,80 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use async_trait::async_trait;
+use lettre::message::{Mailbox, MultiPart};
+
+use crate::{recipient, Email, MailError, Mailer, SentId};
+
+/// [`Mailer`] that writes each message to `dir` as an RFC 5322 file,
+/// `{UTC timestamp}-{uuid}.eml` (multipart/alternative: text, then HTML), which any mail
+/// client opens. Names sort in sending order; each file appears whole or not at all.
+#[derive(Clone, Debug)]
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: String,
+}
+
+impl OutboxMailer {
+    /// `from` as a mail header takes it: `no-reply@example.com` or
+    /// `Certify <no-reply@example.com>`.
+    pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>) -> Self {
+        Self {
+            dir: dir.into(),
+            from: from.into(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, email: &Email) -> Result<SentId, MailError> {
+        let to = recipient(email)?;
+        let from: Mailbox = self
+            .from
+            .parse()
+            .with_context(|| format!("outbox sender {:?}", self.from))?;
+        let id = uuid::Uuid::new_v4();
+        let message = lettre::Message::builder()
+            .message_id(Some(format!("<{id}@{}>", from.email.domain())))
+            .from(from)
+            .to(to)
+            .subject(email.subject.as_str())
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .context("building the outbox message")?;
+        let name = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"), id.simple());
+        let path = self.dir.join(format!("{name}.eml"));
+        let bytes = message.formatted();
+        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+            .await
+            .context("outbox write task")??;
+        Ok(SentId(name))
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Dot-named and not `.eml`: whoever watches the outbox never picks up half a file.
+    let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.with_context(|| format!("writing {}", path.display()))
+}

@@ -147,18 +147,16 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .parent()
         .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+    // A dot-named temporary file beside the target (removed if anything fails), synced
+    // before the rename makes it visible: a reader or a crash sees old or new, whole.
+    let write = || -> std::io::Result<()> {
+        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(dir)?;
         file.write_all(bytes)?;
-        // On disk before the rename makes it visible: a crash leaves old or new, whole.
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.with_context(|| format!("writing {}", path.display()))
+        file.as_file().sync_all()?;
+        file.persist(path)?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}", path.display()))
 }
 
 fn load_or_create_secret(root: &Path) -> anyhow::Result<[u8; 32]> {
@@ -175,16 +173,19 @@ fn load_or_create_secret(root: &Path) -> anyhow::Result<[u8; 32]> {
     let mut fresh = [0u8; 32];
     fresh[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     fresh[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    let tmp = root.join(format!("{SECRET_FILE}.{}.tmp", uuid::Uuid::new_v4().simple()));
-    write_private(&tmp, encode_hex(&fresh).as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
-    // A hard link, unlike a rename, fails when the name exists: if another process
-    // created the secret first, everyone uses that one.
-    let linked = std::fs::hard_link(&tmp, &path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(fresh),
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => read_secret(&path),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("creating {}", path.display()))),
+    // Private (0600) temporary file; persisting without clobbering fails when the name
+    // exists: if another process created the secret first, everyone uses that one.
+    let create = || -> std::io::Result<tempfile::NamedTempFile> {
+        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(root)?;
+        file.write_all(encode_hex(&fresh).as_bytes())?;
+        file.as_file().sync_all()?;
+        Ok(file)
+    };
+    let file = create().with_context(|| format!("writing a new {}", path.display()))?;
+    match file.persist_noclobber(&path) {
+        Ok(_) => Ok(fresh),
+        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => read_secret(&path),
+        Err(e) => Err(anyhow::Error::new(e.error).context(format!("creating {}", path.display()))),
     }
 }
 
@@ -193,16 +194,6 @@ fn read_secret(path: &Path) -> anyhow::Result<[u8; 32]> {
     decode_hex(text.trim())
         .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
         .ok_or_else(|| anyhow!("{} does not hold 64 hex digits", path.display()))
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 fn encode_hex(bytes: &[u8]) -> String {
@@ -235,6 +226,24 @@ fn encode_path(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secret_is_created_once_private_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = load_or_create_secret(dir.path()).unwrap();
+        assert_eq!(load_or_create_secret(dir.path()).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
 
     #[test]
     fn hex_round_trips_and_refuses_junk() {

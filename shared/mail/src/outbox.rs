@@ -65,16 +65,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .parent()
         .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Dot-named and not `.eml`: whoever watches the outbox never picks up half a file.
-    let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+    // A dot-named temporary file beside the target (removed if anything fails), synced
+    // before the rename makes it visible: a reader or a crash sees old or new, whole.
+    let write = || -> std::io::Result<()> {
+        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(dir)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.with_context(|| format!("writing {}", path.display()))
+        file.as_file().sync_all()?;
+        file.persist(path)?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}", path.display()))
 }

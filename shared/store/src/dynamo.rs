@@ -135,61 +135,62 @@ fn update_expression(
     Ok(clauses.join(" "))
 }
 
+/// Sets a write's condition and placeholders on any of the SDK's request builders.
+macro_rules! with_expressions {
+    ($builder:expr, $e:expr, $condition:expr) => {
+        $builder
+            .set_condition_expression($condition)
+            .set_expression_attribute_names($e.names())
+            .set_expression_attribute_values($e.values())
+    };
+}
+
+/// The expressions of one write: its placeholders, update expression and condition.
+fn expressions(write: &Write) -> anyhow::Result<(Expr, Option<String>, Option<String>)> {
+    let mut e = Expr::default();
+    let update = match write {
+        Write::Update { set, remove, add, .. } => Some(update_expression(&mut e, set, remove, add)?),
+        _ => None,
+    };
+    let condition = match write {
+        Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
+            cond.as_ref().map(|c| e.cond(c)).transpose()?
+        }
+        Write::Check { cond, .. } => Some(e.cond(cond)?),
+    };
+    Ok((e, update, condition))
+}
+
 impl DynamoTable {
     fn transact_item(&self, write: &Write) -> anyhow::Result<TransactWriteItem> {
-        let mut e = Expr::default();
+        let (e, update, condition) = expressions(write)?;
+        let item = TransactWriteItem::builder();
         Ok(match write {
-            Write::Put { item, cond } => {
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+            Write::Put { item: attributes, .. } => {
                 let put = Put::builder()
                     .table_name(&self.table)
-                    .set_item(Some(to_attributes(item)?))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .build()?;
-                TransactWriteItem::builder().put(put).build()
+                    .set_item(Some(to_attributes(attributes)?));
+                item.put(with_expressions!(put, e, condition).build()?).build()
             }
-            Write::Update {
-                key,
-                set,
-                remove,
-                add,
-                cond,
-            } => {
-                let expression = update_expression(&mut e, set, remove, add)?;
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+            Write::Update { key, .. } => {
                 let update = Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(key_attributes(key)))
-                    .update_expression(expression)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .build()?;
-                TransactWriteItem::builder().update(update).build()
+                    .set_update_expression(update);
+                item.update(with_expressions!(update, e, condition).build()?).build()
             }
-            Write::Delete { key, cond } => {
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
+            Write::Delete { key, .. } => {
                 let delete = Delete::builder()
                     .table_name(&self.table)
-                    .set_key(Some(key_attributes(key)))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .build()?;
-                TransactWriteItem::builder().delete(delete).build()
+                    .set_key(Some(key_attributes(key)));
+                item.delete(with_expressions!(delete, e, condition).build()?).build()
             }
-            Write::Check { key, cond } => {
-                let condition = e.cond(cond)?;
+            Write::Check { key, .. } => {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
-                    .set_key(Some(key_attributes(key)))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .build()?;
-                TransactWriteItem::builder().condition_check(check).build()
+                    .set_key(Some(key_attributes(key)));
+                item.condition_check(with_expressions!(check, e, condition).build()?)
+                    .build()
             }
         })
     }
@@ -271,59 +272,38 @@ impl Table for DynamoTable {
     }
 
     async fn write(&self, write: Write) -> Result<(), TableError> {
-        let mut e = Expr::default();
-        match write {
-            Write::Put { item, cond } => {
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
-                let result = self
+        let (e, update, condition) = expressions(&write)?;
+        match &write {
+            Write::Put { item, .. } => {
+                let put = self
                     .client
                     .put_item()
                     .table_name(&self.table)
-                    .set_item(Some(to_attributes(&item)?))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .send()
-                    .await;
+                    .set_item(Some(to_attributes(item)?));
+                let result = with_expressions!(put, e, condition).send().await;
                 single(result, |e| e.is_conditional_check_failed_exception(), "PutItem")
             }
-            Write::Update {
-                key,
-                set,
-                remove,
-                add,
-                cond,
-            } => {
-                let expression = update_expression(&mut e, &set, &remove, &add)?;
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
-                let result = self
+            Write::Update { key, .. } => {
+                let request = self
                     .client
                     .update_item()
                     .table_name(&self.table)
-                    .set_key(Some(key_attributes(&key)))
-                    .update_expression(expression)
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .send()
-                    .await;
+                    .set_key(Some(key_attributes(key)))
+                    .set_update_expression(update);
+                let result = with_expressions!(request, e, condition).send().await;
                 single(result, |e| e.is_conditional_check_failed_exception(), "UpdateItem")
             }
-            Write::Delete { key, cond } => {
-                let condition = cond.as_ref().map(|c| e.cond(c)).transpose()?;
-                let result = self
+            Write::Delete { key, .. } => {
+                let request = self
                     .client
                     .delete_item()
                     .table_name(&self.table)
-                    .set_key(Some(key_attributes(&key)))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(e.names())
-                    .set_expression_attribute_values(e.values())
-                    .send()
-                    .await;
+                    .set_key(Some(key_attributes(key)));
+                let result = with_expressions!(request, e, condition).send().await;
                 single(result, |e| e.is_conditional_check_failed_exception(), "DeleteItem")
             }
-            check @ Write::Check { .. } => match self.transact(vec![check]).await {
+            // No single-item API checks without writing: a transaction of one does.
+            Write::Check { .. } => match self.transact(vec![write]).await {
                 Err(TableError::TransactionCancelled { .. }) => Err(TableError::ConditionFailed),
                 other => other,
             },

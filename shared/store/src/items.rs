@@ -32,9 +32,10 @@ pub const ACTIVE: &str = "ACTIVE#";
 
 /// The open-programs index holds one partition: the sweep reads it by end time.
 pub const OPEN: &str = "OPEN";
-/// Store-only attribute of a certification, bumped by every link to it, so that
-/// archiving can tell that no link slipped in between its check and its write.
-pub const LINK_EPOCH: &str = "link_epoch";
+/// Store-only attribute of a certification: how many programs that have not ended link
+/// it, changed in the same transactions as links, unlinks and program ends, so that
+/// archiving can be conditional on it being 0 (no index read, which could lag).
+pub const OPEN_LINKS: &str = "open_links";
 
 /// An id as a key part: `#` and control characters would let one key pose as another.
 pub fn id(raw: &str) -> Result<&str> {

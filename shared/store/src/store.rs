@@ -44,6 +44,15 @@ fn decode_cursor(cursor: &str) -> Result<Item> {
     serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)
 }
 
+/// A key built from ids that may not be ids at all: such a key names nothing.
+fn lookup<K>(key: Result<K>) -> Result<Option<K>> {
+    match key {
+        Ok(key) => Ok(Some(key)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl<T: Table> Store<T> {
     pub fn new(table: T) -> Self {
         Store { table }
@@ -51,6 +60,12 @@ impl<T: Table> Store<T> {
 
     pub fn table(&self) -> &T {
         &self.table
+    }
+
+    /// The item at a key that may name nothing, decoded.
+    async fn get_decoded<D: serde::de::DeserializeOwned>(&self, key: Result<Key>) -> Result<Option<D>> {
+        let Some(key) = lookup(key)? else { return Ok(None) };
+        self.table.get(&key).await?.map(decode).transpose()
     }
 
     /// Every item of a query, following pages; with the requests it cost.
@@ -139,12 +154,19 @@ impl<T: Table> Store<T> {
         Ok(write.set(path(&["workspace_id"]), ws.into()))
     }
 
-    /// The write that counts a new link to a certification, refused when it is missing
+    /// Counts one more open program linking a certification; refused when it is missing
     /// or archived.
     fn link(ws: &str, certification_id: &str) -> Result<Write> {
         Ok(Write::update(certification_key(ws, certification_id)?)
-            .add(LINK_EPOCH, 1)
+            .add(OPEN_LINKS, 1)
             .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("archived_at")])))
+    }
+
+    /// Counts one open program fewer (unlinked, or ended).
+    fn unlink(ws: &str, certification_id: &str) -> Result<Write> {
+        Ok(Write::update(certification_key(ws, certification_id)?)
+            .add(OPEN_LINKS, -1)
+            .when(Cond::Exists))
     }
 }
 
@@ -169,7 +191,7 @@ impl<T: Table> CertificationStore for Store<T> {
     async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()> {
         let key = certification_key(ws, &certification.id)?;
         let mut item = keyed(attributes(certification)?, &key);
-        item.insert(LINK_EPOCH.into(), 0.into());
+        item.insert(OPEN_LINKS.into(), 0.into());
         match self
             .table
             .write(Write::Put {
@@ -184,12 +206,7 @@ impl<T: Table> CertificationStore for Store<T> {
     }
 
     async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>> {
-        let key = match certification_key(ws, id) {
-            Ok(key) => key,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        self.table.get(&key).await?.map(decode).transpose()
+        self.get_decoded(certification_key(ws, id)).await
     }
 
     async fn certifications(
@@ -255,18 +272,10 @@ impl<T: Table> CertificationStore for Store<T> {
         now: DateTime<Utc>,
     ) -> Result<Certification> {
         let key = certification_key(ws, id)?;
-        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
-        let epoch = item.get(LINK_EPOCH).cloned().unwrap_or(Value::from(0));
-        let current: Certification = decode(item)?;
-        if current.is_archived() {
-            return Err(StoreError::NotFound);
-        }
+        let current = self.get_decoded::<Certification>(Ok(key.clone())).await?;
+        let current = current.filter(|c| !c.is_archived()).ok_or(StoreError::NotFound)?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Conflict(Conflict::StaleVersion));
-        }
-        let linking = self.programs_linking(ws, id).await?;
-        if linking.iter().any(|p| p.state != ProgramState::Ended) {
-            return Err(StoreError::Conflict(Conflict::CertificationInUse));
         }
         let next = Certification {
             archived_at: Some(now),
@@ -274,29 +283,24 @@ impl<T: Table> CertificationStore for Store<T> {
             version: current.version + 1,
             ..current.clone()
         };
-        let write = Write::update(key)
-            .set(
-                path(&["archived_at"]),
-                serde_json::to_value(now).map_err(anyhow::Error::from)?,
-            )
-            .set(
-                path(&["updated_at"]),
-                serde_json::to_value(now).map_err(anyhow::Error::from)?,
-            )
+        // The open-link count changes in the same transactions as links and program
+        // ends, so this condition sees every link, however recent.
+        let write = Write::update(key.clone())
+            .set(path(&["archived_at"]), json(&now)?)
+            .set(path(&["updated_at"]), json(&now)?)
             .set(path(&["version"]), next.version.into())
             .when(Cond::All(vec![
                 Cond::Eq("version", current.version.into()),
-                Cond::Eq(LINK_EPOCH, epoch),
+                Cond::Eq(OPEN_LINKS, 0.into()),
             ]));
         match self.table.write(write).await {
             Ok(()) => Ok(next),
-            // A concurrent change or link: answer as the state now stands.
             Err(TableError::ConditionFailed) => {
-                let linking = self.programs_linking(ws, id).await?;
-                if linking.iter().any(|p| p.state != ProgramState::Ended) {
-                    Err(StoreError::Conflict(Conflict::CertificationInUse))
-                } else {
-                    Err(StoreError::Conflict(Conflict::StaleVersion))
+                let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+                match item.get(OPEN_LINKS).and_then(Value::as_i64) {
+                    _ if item.contains_key("archived_at") => Err(StoreError::NotFound),
+                    Some(open) if open > 0 => Err(StoreError::Conflict(Conflict::CertificationInUse)),
+                    _ => Err(StoreError::Conflict(Conflict::StaleVersion)),
                 }
             }
             Err(e) => Err(e.into()),
@@ -327,12 +331,7 @@ impl<T: Table> ProgramStore for Store<T> {
     }
 
     async fn program(&self, ws: &str, id: &str) -> Result<Option<Program>> {
-        let key = match program_key(ws, id) {
-            Ok(key) => key,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        self.table.get(&key).await?.map(decode).transpose()
+        self.get_decoded(program_key(ws, id)).await
     }
 
     async fn programs(&self, ws: &str, page: &PageRequest) -> Result<Page<Program>> {
@@ -370,25 +369,24 @@ impl<T: Table> ProgramStore for Store<T> {
                 active(),
                 Cond::Eq("version", current.version.into()),
             ]));
-        let new_link = next
-            .certification_id
-            .as_deref()
-            .filter(|cid| current.certification_id.as_deref() != Some(*cid));
-        let (result, program_at) = match new_link {
-            None => (self.table.write(write).await, None),
-            Some(cid) => (self.table.transact(vec![Self::link(ws, cid)?, write]).await, Some(1)),
-        };
-        let program_failed = match &result {
+        let mut writes = vec![write];
+        let relinked = next.certification_id != current.certification_id;
+        if let Some(cid) = next.certification_id.as_deref().filter(|_| relinked) {
+            writes.push(Self::link(ws, cid)?);
+        }
+        if let Some(cid) = current.certification_id.as_deref().filter(|_| relinked) {
+            writes.push(Self::unlink(ws, cid)?);
+        }
+        match self.transact_or_write(writes).await {
             Ok(()) => return Ok(next),
-            Err(TableError::ConditionFailed) => true,
-            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
+            Err(TableError::ConditionFailed) => {}
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {}
+            Err(TableError::TransactionCancelled { failed })
+                if failed.contains(&1) && next.certification_id.is_some() =>
+            {
                 return Err(StoreError::Conflict(Conflict::CertificationUnavailable))
             }
-            Err(TableError::TransactionCancelled { failed }) => program_at.is_some_and(|i| failed.contains(&i)),
-            Err(TableError::Unexpected(_)) => false,
-        };
-        if !program_failed {
-            return Err(result.err().map(StoreError::from).unwrap_or(StoreError::NotFound));
+            Err(e) => return Err(e.into()),
         }
         match self.program(ws, &current.id).await? {
             None => Err(StoreError::NotFound),
@@ -572,10 +570,8 @@ impl<T: Table> RosterStore for Store<T> {
     }
 
     async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>> {
-        let pk = match program_pk(ws, program_id) {
-            Ok(pk) => pk,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(pk) = lookup(program_pk(ws, program_id))? else {
+            return Ok(None);
         };
         let (items, requests) = self
             .query_all(Query {
@@ -629,15 +625,37 @@ impl<T: Table> Store<T> {
         }
     }
 
-    async fn transition(&self, ws: &str, program_id: &str, from: &str, write: Write) -> Result<Program> {
+    /// One write alone, or several in a transaction.
+    async fn transact_or_write(&self, mut writes: Vec<Write>) -> Result<(), TableError> {
+        if writes.len() == 1 {
+            self.table.write(writes.remove(0)).await
+        } else {
+            self.table.transact(writes).await
+        }
+    }
+
+    /// Moves the program out of state `from` with `write`, and `also` in the same
+    /// transaction.
+    async fn transition(
+        &self,
+        ws: &str,
+        program_id: &str,
+        from: &str,
+        write: Write,
+        also: Vec<Write>,
+    ) -> Result<Program> {
         let key = program_key(ws, program_id)?;
-        match self.table.write(write.when(Cond::Eq("state", from.into()))).await {
-            Ok(()) => self.program(ws, program_id).await?.ok_or(StoreError::NotFound),
-            Err(TableError::ConditionFailed) => match self.table.get(&key).await? {
-                Some(_) => Err(StoreError::Conflict(Conflict::ProgramEnded)),
-                None => Err(StoreError::NotFound),
-            },
-            Err(e) => Err(e.into()),
+        let mut writes = vec![write.when(Cond::Eq("state", from.into()))];
+        writes.extend(also);
+        match self.transact_or_write(writes).await {
+            Ok(()) => return self.program(ws, program_id).await?.ok_or(StoreError::NotFound),
+            Err(TableError::ConditionFailed) => {}
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match self.table.get(&key).await? {
+            Some(_) => Err(StoreError::Conflict(Conflict::ProgramEnded)),
+            None => Err(StoreError::NotFound),
         }
     }
 }
@@ -649,7 +667,7 @@ impl<T: Table> RunStore for Store<T> {
             .set(path(&["state"]), "ending".into())
             .set(path(&["ended_at"]), json(&ended_at)?)
             .add("version", 1);
-        self.transition(ws, program_id, "active", write).await
+        self.transition(ws, program_id, "active", write, Vec::new()).await
     }
 
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program> {
@@ -658,7 +676,14 @@ impl<T: Table> RunStore for Store<T> {
             .remove(path(&[OPEN_PROGRAMS.pk]))
             .remove(path(&[OPEN_PROGRAMS.sk]))
             .add("version", 1);
-        self.transition(ws, program_id, "ending", write).await
+        // An ended program stops counting as an open link; its link cannot change once
+        // it is ending, so the one read here is the one to release.
+        let program = self.program(ws, program_id).await?.ok_or(StoreError::NotFound)?;
+        let release = match program.certification_id.as_deref() {
+            Some(cid) if program.state == ProgramState::Ending => vec![Self::unlink(ws, cid)?],
+            _ => Vec::new(),
+        };
+        self.transition(ws, program_id, "ending", write, release).await
     }
 
     async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
@@ -705,12 +730,7 @@ impl<T: Table> RunStore for Store<T> {
     }
 
     async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>> {
-        let key = match run_key(ws, program_id) {
-            Ok(key) => key,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        self.table.get(&key).await?.map(decode).transpose()
+        self.get_decoded(run_key(ws, program_id)).await
     }
 
     async fn save_run(&self, ws: &str, record: &RunRecord) -> Result<()> {
@@ -827,10 +847,8 @@ impl<T: Table> CertificateStore for Store<T> {
     }
 
     async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>> {
-        let key = match certificate_key(id) {
-            Ok(key) => key,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(key) = lookup(certificate_key(id))? else {
+            return Ok(None);
         };
         let Some(item) = self.table.get(&key).await? else {
             return Ok(None);

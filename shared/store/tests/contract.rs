@@ -11,7 +11,7 @@ use certify_rules::{
     Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramFields, ProgramState,
     ProgressStatus, Validity, ValidityUnit,
 };
-use certify_store::table::{Cond, Key, Table, Write};
+use certify_store::table::{Table, Write};
 use certify_store::{
     CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, PageRequest, ProgramStore,
     RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
@@ -99,19 +99,6 @@ fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>) -> Conflict {
 
 fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) {
     assert!(matches!(r, Err(StoreError::NotFound)), "expected not found, got {r:?}");
-}
-
-/// Sets a program's state behind the store's back, as the program-end flow will.
-async fn force_state<T: Table>(s: &Store<T>, ws: &str, id: &str, state: &str) {
-    let key = Key::new(format!("WS#{ws}#PROG#{id}"), "#PROGRAM");
-    s.table()
-        .write(
-            Write::update(key)
-                .set(vec!["state".into()], state.into())
-                .when(Cond::Exists),
-        )
-        .await
-        .unwrap();
 }
 
 mod cases {
@@ -265,7 +252,7 @@ mod cases {
             conflict(s.update_program("ws1", &unlinked, &fields, now()).await),
             Conflict::StaleVersion
         );
-        force_state(&s, "ws1", "p1", "ending").await;
+        s.begin_end("ws1", "p1", now()).await.unwrap();
         let ending = s.program("ws1", "p1").await.unwrap().unwrap();
         assert_eq!(
             conflict(s.update_program("ws1", &ending, &fields, now()).await),
@@ -281,13 +268,13 @@ mod cases {
             conflict(s.archive_certification("ws1", "c1", None, now()).await),
             Conflict::CertificationInUse
         );
-        force_state(&s, "ws1", "p1", "ending").await;
+        s.begin_end("ws1", "p1", now()).await.unwrap();
         assert_eq!(
             conflict(s.archive_certification("ws1", "c1", None, now()).await),
             Conflict::CertificationInUse,
             "an ending program has not ended"
         );
-        force_state(&s, "ws1", "p1", "ended").await;
+        s.finish_end("ws1", "p1").await.unwrap();
         assert_eq!(
             conflict(s.archive_certification("ws1", "c1", Some(7), now()).await),
             Conflict::StaleVersion
@@ -299,6 +286,31 @@ mod cases {
         not_found(s.archive_certification("ws2", "c1", None, now()).await);
         let fields = archived.fields.clone();
         not_found(s.update_certification("ws1", &archived, &fields, now()).await);
+    }
+
+    pub async fn moving_or_dropping_a_link_frees_the_old_certification<T: Table>(s: Store<T>) {
+        for c in ["c1", "c2", "c3"] {
+            s.create_certification("ws1", &certification(c)).await.unwrap();
+        }
+        let p1 = program("p1", Some("c1"));
+        s.create_program("ws1", &p1).await.unwrap();
+        s.create_program("ws1", &program("p2", Some("c3"))).await.unwrap();
+        let mut fields = fields_of(&p1);
+        fields.certification_id = Some("c2".into());
+        let moved = s.update_program("ws1", &p1, &fields, now()).await.unwrap();
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c2", None, now()).await),
+            Conflict::CertificationInUse
+        );
+        s.archive_certification("ws1", "c1", None, now()).await.unwrap();
+        fields.certification_id = None;
+        s.update_program("ws1", &moved, &fields, now()).await.unwrap();
+        s.archive_certification("ws1", "c2", None, now()).await.unwrap();
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c3", None, now()).await),
+            Conflict::CertificationInUse,
+            "an unrelated link still counts"
+        );
     }
 
     pub async fn the_roster_is_one_partition_and_frozen_once_the_program_ends<T: Table>(s: Store<T>) {
@@ -365,7 +377,7 @@ mod cases {
         assert_eq!((roster.components.len(), roster.enrollments.len()), (1, 1));
         assert!(s.roster("ws2", "p1").await.unwrap().is_none());
 
-        force_state(&s, "ws1", "p1", "ending").await;
+        s.begin_end("ws1", "p1", now()).await.unwrap();
         let ended = |r: Result<(), StoreError>| assert_eq!(conflict(r), Conflict::ProgramEnded);
         ended(s.add_component("ws1", "p1", &component("k3", 3)).await);
         ended(s.update_component("ws1", "p1", &k1).await);
@@ -642,6 +654,7 @@ macro_rules! contract {
                 lists_page_through_every_item_once,
                 links_need_a_live_certification_and_are_indexed,
                 a_certification_in_use_cannot_be_archived,
+                moving_or_dropping_a_link_frees_the_old_certification,
                 the_roster_is_one_partition_and_frozen_once_the_program_ends,
                 a_hundred_participants_enroll_in_one_request_or_none_do,
                 racing_updates_of_one_version_let_exactly_one_win,

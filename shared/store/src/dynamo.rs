@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem, Update,
+    KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
@@ -18,6 +18,11 @@ use serde_json::Value;
 use crate::table::{Cond, Item, Key, Path, Query, QueryPage, Table, TableError, Write, PK, SK};
 
 type Attributes = HashMap<String, AttributeValue>;
+
+/// Most puts in one BatchWriteItem request.
+const BATCH_MAX: usize = 25;
+/// Retries of unprocessed items before giving up (25 ms doubling: about 3 s in all).
+const BATCH_ATTEMPTS: u32 = 7;
 
 #[derive(Clone)]
 pub struct DynamoTable {
@@ -308,6 +313,47 @@ impl Table for DynamoTable {
                 other => other,
             },
         }
+    }
+
+    async fn put_batch(&self, items: Vec<Item>) -> Result<usize, TableError> {
+        let mut requests = 0;
+        for chunk in items.chunks(BATCH_MAX) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder().set_item(Some(to_attributes(item)?)).build()?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            for attempt in 0.. {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .context("BatchWriteItem")?;
+                requests += 1;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut left| left.remove(&self.table))
+                    .unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt == BATCH_ATTEMPTS {
+                    return Err(anyhow::anyhow!(
+                        "BatchWriteItem left {} items unprocessed after {} attempts",
+                        pending.len(),
+                        attempt + 1
+                    )
+                    .into());
+                }
+                // DynamoDB leaves items unprocessed when throttled: back off, then retry them.
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+            }
+        }
+        Ok(requests)
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {

@@ -187,6 +187,12 @@ impl Table for EmbeddedTable {
             .await
     }
 
+    async fn put_batch(&self, items: Vec<Item>) -> Result<usize, TableError> {
+        let puts: Vec<Write> = items.into_iter().map(|item| Write::Put { item, cond: None }).collect();
+        self.blocking(move |db| run_writes(db, &puts)).await?;
+        Ok(1)
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         if writes.len() > 100 {
             return Err(anyhow::anyhow!("a transaction holds at most 100 writes").into());

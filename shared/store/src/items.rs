@@ -28,6 +28,8 @@ pub const COMP: &str = "COMP#";
 pub const ENR: &str = "ENR#";
 pub const RUN: &str = "RUN";
 pub const CERTIFICATE: &str = "CERTIFICATE";
+/// Set on a program item while `import_program` has not finished writing its roster.
+pub const IMPORTING: &str = "importing";
 pub const ACTIVE: &str = "ACTIVE#";
 
 /// The open-programs index holds one partition: the sweep reads it by end time.

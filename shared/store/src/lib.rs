@@ -159,6 +159,19 @@ pub trait ProgramStore: Send + Sync {
     ) -> Result<Program>;
     /// Every program of the workspace linking the certification, whatever its state.
     async fn programs_linking(&self, ws: &str, certification_id: &str) -> Result<Vec<Program>>;
+    /// Creates a program with its whole roster at once (a seed, an import): the
+    /// program item first, as `create_program` (same refusals), marked as importing,
+    /// then its components and enrollments by BatchWriteItem (nothing there to
+    /// overwrite: the partition is new), then the mark is cleared. Calling it again for
+    /// a program whose import did not finish resumes it; for a finished one it MUST
+    /// answer `Conflict(AlreadyExists)`. A user id twice: `Conflict(AlreadyEnrolled)`.
+    async fn import_program(
+        &self,
+        ws: &str,
+        program: &Program,
+        components: &[Component],
+        enrollments: &[EnrollmentRecord],
+    ) -> Result<()>;
 }
 
 /// Changes to a program's roster. Each MUST answer `NotFound` when the program (or the

@@ -154,6 +154,27 @@ impl<T: Table> Store<T> {
         Ok(write.set(path(&["workspace_id"]), ws.into()))
     }
 
+    /// Creates the program item (`extra` adds attributes), counting its link.
+    async fn create(&self, ws: &str, program: &Program, extra: impl FnOnce(Write) -> Write) -> Result<()> {
+        let key = program_key(ws, &program.id)?;
+        let put = extra(Self::program_write(ws, program, Write::update(key))?).when(Cond::Absent);
+        let result = match &program.certification_id {
+            None => self.table.write(put).await,
+            Some(cid) => self.table.transact(vec![Self::link(ws, cid)?, put]).await,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
+                Err(StoreError::Conflict(Conflict::CertificationUnavailable))
+            }
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
+                Err(StoreError::Conflict(Conflict::AlreadyExists))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Counts one more open program linking a certification; refused when it is missing
     /// or archived.
     fn link(ws: &str, certification_id: &str) -> Result<Write> {
@@ -311,23 +332,7 @@ impl<T: Table> CertificationStore for Store<T> {
 #[async_trait]
 impl<T: Table> ProgramStore for Store<T> {
     async fn create_program(&self, ws: &str, program: &Program) -> Result<()> {
-        let key = program_key(ws, &program.id)?;
-        let put = Self::program_write(ws, program, Write::update(key))?.when(Cond::Absent);
-        let result = match &program.certification_id {
-            None => self.table.write(put).await,
-            Some(cid) => self.table.transact(vec![Self::link(ws, cid)?, put]).await,
-        };
-        match result {
-            Ok(()) => Ok(()),
-            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
-            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                Err(StoreError::Conflict(Conflict::CertificationUnavailable))
-            }
-            Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
-                Err(StoreError::Conflict(Conflict::AlreadyExists))
-            }
-            Err(e) => Err(e.into()),
-        }
+        self.create(ws, program, |w| w).await
     }
 
     async fn program(&self, ws: &str, id: &str) -> Result<Option<Program>> {
@@ -393,6 +398,53 @@ impl<T: Table> ProgramStore for Store<T> {
             Some(p) if p.state != ProgramState::Active => Err(StoreError::Conflict(Conflict::ProgramEnded)),
             Some(_) => Err(StoreError::Conflict(Conflict::StaleVersion)),
         }
+    }
+
+    async fn import_program(
+        &self,
+        ws: &str,
+        program: &Program,
+        components: &[Component],
+        enrollments: &[EnrollmentRecord],
+    ) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        let twice: Vec<String> = enrollments
+            .iter()
+            .map(|e| e.participant.user_id.clone())
+            .filter(|u| !seen.insert(u.clone()))
+            .collect();
+        if !twice.is_empty() {
+            return Err(StoreError::Conflict(Conflict::AlreadyEnrolled(twice)));
+        }
+        let key = program_key(ws, &program.id)?;
+        let mut items = Vec::with_capacity(components.len() + enrollments.len());
+        for c in components {
+            items.push(keyed(attributes(c)?, &component_key(ws, &program.id, &c.id)?));
+        }
+        for e in enrollments {
+            let mut item = keyed(
+                attributes(e)?,
+                &enrollment_key(ws, &program.id, &e.participant.user_id)?,
+            );
+            item.entry("extensions").or_insert_with(|| Value::Object(Item::new()));
+            items.push(item);
+        }
+        match self
+            .create(ws, program, |w| w.set(path(&[IMPORTING]), true.into()))
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict(Conflict::AlreadyExists)) => {
+                let unfinished = self.table.get(&key).await?.is_some_and(|i| i.contains_key(IMPORTING));
+                if !unfinished {
+                    return Err(StoreError::Conflict(Conflict::AlreadyExists));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        self.table.put_batch(items).await?;
+        let done = Write::update(key).remove(path(&[IMPORTING])).when(Cond::Exists);
+        Ok(self.table.write(done).await?)
     }
 
     async fn programs_linking(&self, ws: &str, certification_id: &str) -> Result<Vec<Program>> {

@@ -231,6 +231,11 @@ pub trait Table: Send + Sync + 'static {
     /// At most 100 writes, on distinct items, all or nothing; MUST answer
     /// `TransactionCancelled` naming the failed positions when any condition fails.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError>;
+    /// Unconditional puts of many distinct items, in as many requests as needed (for
+    /// items no one else can be writing: a partition this caller owns). MUST retry the
+    /// items the backend leaves unprocessed until all are written, or fail. Answers the
+    /// requests it cost.
+    async fn put_batch(&self, items: Vec<Item>) -> Result<usize, TableError>;
 }
 
 /// The key attributes of an item in the table and in `index`: what resumes a query.

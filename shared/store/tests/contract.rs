@@ -641,6 +641,52 @@ mod cases {
             Some(active[0].id.as_str())
         );
     }
+    pub async fn a_program_imports_with_its_roster_once_and_resumes_an_unfinished_import<T: Table>(s: Store<T>) {
+        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        let p = program("p1", Some("c1"));
+        let components = [component("k1", 1), component("k2", 2)];
+        let enrollments: Vec<certify_rules::EnrollmentRecord> = (0..60)
+            .map(|i| {
+                let mut e = certify_rules::EnrollmentRecord::new(participant(&format!("u{i:02}")));
+                e.progress
+                    .insert("k1".into(), ProgressStatus::ALL[i % ProgressStatus::ALL.len()]);
+                e
+            })
+            .collect();
+        s.import_program("ws1", &p, &components, &enrollments).await.unwrap();
+        let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!(roster.program, p);
+        assert_eq!(roster.components, components);
+        assert_eq!(roster.enrollments, enrollments);
+        assert_eq!(
+            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            Conflict::CertificationInUse,
+            "an imported link counts"
+        );
+        assert_eq!(
+            conflict(s.import_program("ws1", &p, &components, &enrollments).await),
+            Conflict::AlreadyExists
+        );
+        // A crash before the roster was whole: the mark stays, and a second call resumes.
+        let key = certify_store::table::Key::new("WS#ws1#PROG#p1", "#PROGRAM");
+        s.table()
+            .write(Write::update(key.clone()).set(vec!["importing".into()], true.into()))
+            .await
+            .unwrap();
+        s.import_program("ws1", &p, &components, &enrollments).await.unwrap();
+        assert!(!s.table().get(&key).await.unwrap().unwrap().contains_key("importing"));
+        assert_eq!(s.roster("ws1", "p1").await.unwrap().unwrap().enrollments.len(), 60);
+        let twice = [enrollments[0].clone(), enrollments[0].clone()];
+        assert_eq!(
+            conflict(s.import_program("ws1", &program("p2", None), &[], &twice).await),
+            Conflict::AlreadyEnrolled(vec!["u00".into()])
+        );
+        assert_eq!(
+            conflict(s.import_program("ws1", &program("p3", Some("gone")), &[], &[]).await),
+            Conflict::CertificationUnavailable
+        );
+        assert!(s.program("ws1", "p2").await.unwrap().is_none());
+    }
 }
 
 macro_rules! contract {
@@ -657,6 +703,7 @@ macro_rules! contract {
                 moving_or_dropping_a_link_frees_the_old_certification,
                 the_roster_is_one_partition_and_frozen_once_the_program_ends,
                 a_hundred_participants_enroll_in_one_request_or_none_do,
+                a_program_imports_with_its_roster_once_and_resumes_an_unfinished_import,
                 racing_updates_of_one_version_let_exactly_one_win,
                 racing_archive_and_link_never_leave_an_archived_certification_linked,
                 exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
@@ -726,33 +773,20 @@ async fn the_embedded_store_keeps_its_data_across_restarts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_participant_roster_costs_few_requests() {
     let (s, ()) = dynamo().await;
-    s.create_program("ws1", &program("p1", None)).await.unwrap();
     let components: Vec<Component> = (0..20).map(|i| component(&format!("component-{i:02}"), i)).collect();
-    for c in &components {
-        s.add_component("ws1", "p1", c).await.unwrap();
-    }
-    let mut bytes = 0;
-    for chunk in 0..10 {
-        let writes: Vec<Write> = (0..100)
-            .map(|i| {
-                let mut record = certify_rules::EnrollmentRecord::new(participant(&format!("user-{chunk}{i:02}")));
-                for c in &components {
-                    record.progress.insert(c.id.clone(), ProgressStatus::InProgress);
-                }
-                let mut item = match serde_json::to_value(&record).unwrap() {
-                    serde_json::Value::Object(m) => m,
-                    _ => unreachable!(),
-                };
-                item.retain(|_, v| !v.is_null());
-                item.insert("pk".into(), "WS#ws1#PROG#p1".into());
-                item.insert("sk".into(), format!("ENR#user-{chunk}{i:02}").into());
-                item.insert("extensions".into(), serde_json::json!({}));
-                bytes += serde_json::to_vec(&item).unwrap().len();
-                Write::Put { item, cond: None }
-            })
-            .collect();
-        s.table().transact(writes).await.unwrap();
-    }
+    let enrollments: Vec<certify_rules::EnrollmentRecord> = (0..1000)
+        .map(|i| {
+            let mut record = certify_rules::EnrollmentRecord::new(participant(&format!("user-{i:04}")));
+            for c in &components {
+                record.progress.insert(c.id.clone(), ProgressStatus::InProgress);
+            }
+            record
+        })
+        .collect();
+    let bytes: usize = enrollments.iter().map(|e| serde_json::to_vec(e).unwrap().len()).sum();
+    s.import_program("ws1", &program("p1", None), &components, &enrollments)
+        .await
+        .unwrap();
     let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
     assert_eq!((roster.enrollments.len(), roster.components.len()), (1000, 20));
     assert!(roster.enrollments.iter().all(|e| e.progress.len() == 20));

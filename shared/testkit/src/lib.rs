@@ -42,8 +42,20 @@ threading.Thread(target=exit_when_parent_is_gone, daemon=True).start()
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 try:
-    from moto.server import main
-    main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import run_simple
+
+    app = DomainDispatcherApplication(create_backend_app)
+    # moto checks a condition and writes without a lock, so two racing requests can both
+    # pass one condition; DynamoDB makes every request atomic. One request at a time
+    # here gives the tests that peer: a race test that passes means our conditions hold.
+    one_at_a_time = threading.Lock()
+
+    def serialized(environ, start_response):
+        with one_at_a_time:
+            return list(app(environ, start_response))
+
+    run_simple("127.0.0.1", int(sys.argv[1]), serialized, threaded=True)
 except BaseException:
     traceback.print_exc()
     sys.stderr.flush()

@@ -1,0 +1,89 @@
+//! Certify's HTTP API (SPEC 2-3): one axum router that every API Lambda function runs
+//! through lambda_http, and that the local server runs too, so no handler exists twice.
+//! Extraction (identity, bodies, paging, `If-Match`) and errors are written once
+//! ([`extract`], [`error`]); a handler reads as its use case.
+
+mod certifications;
+pub mod error;
+pub mod extract;
+mod settings;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use certify_store::{CertificateStore, CertificationStore, ProgramStore, RosterStore, RunStore, SettingsStore};
+use chrono::{DateTime, Utc};
+
+pub use error::ApiError;
+pub use extract::{Identity, Role, VerifiedClaims};
+
+/// Everything the store offers, as one object the handlers share.
+pub trait AppStore:
+    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+{
+}
+
+impl<T> AppStore for T where
+    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+{
+}
+
+/// The names of the claims that carry the workspace and the role (Cognito custom claims
+/// are `custom:...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimNames {
+    pub workspace: String,
+    pub role: String,
+}
+
+impl Default for ClaimNames {
+    fn default() -> Self {
+        ClaimNames {
+            workspace: "workspace_id".into(),
+            role: "role".into(),
+        }
+    }
+}
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What the handlers need, built once per cold start.
+pub struct Deps {
+    pub store: Arc<dyn AppStore>,
+    pub claims: ClaimNames,
+    pub clock: Clock,
+}
+
+impl Deps {
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
+
+/// The router of the whole API. Routes of later areas join it here.
+pub fn router(deps: Arc<Deps>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .merge(settings::routes())
+        .merge(certifications::routes())
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .with_state(deps)
+}
+
+async fn health() -> (StatusCode, Json<serde_json::Value>) {
+    (StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
+}
+
+/// An admin of a workspace where certifications are enabled: the gate of every
+/// certification, pipeline and certificate route. Answers the workspace.
+pub(crate) async fn certifying_admin<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
+    identity.require(&[Role::Admin])?;
+    let ws = identity.workspace_id.as_str();
+    if !deps.store.settings(ws).await?.certifications_enabled {
+        return Err(ApiError::certifications_disabled());
+    }
+    Ok(ws)
+}

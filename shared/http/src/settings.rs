@@ -1,0 +1,44 @@
+//! `GET|PUT /workspace/settings`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use certify_rules::Invalid;
+use certify_store::WorkspaceSettings;
+use serde::Deserialize;
+
+use crate::extract::{Identity, JsonBody, Role};
+use crate::{ApiError, Deps};
+
+pub fn routes() -> Router<Arc<Deps>> {
+    Router::new().route("/workspace/settings", get(read).put(write))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsInput {
+    certifications_enabled: Option<bool>,
+}
+
+async fn read(State(deps): State<Arc<Deps>>, who: Identity) -> Result<Json<WorkspaceSettings>, ApiError> {
+    who.require(&[Role::Admin, Role::Operator])?;
+    Ok(Json(deps.store.settings(&who.workspace_id).await?))
+}
+
+async fn write(
+    State(deps): State<Arc<Deps>>,
+    who: Identity,
+    JsonBody(input): JsonBody<SettingsInput>,
+) -> Result<Json<WorkspaceSettings>, ApiError> {
+    who.require(&[Role::Operator])?;
+    let enabled = input
+        .certifications_enabled
+        .ok_or_else(|| Invalid::one("certifications_enabled", "is required"))?;
+    let settings = WorkspaceSettings {
+        certifications_enabled: enabled,
+    };
+    deps.store.put_settings(&who.workspace_id, &settings).await?;
+    Ok(Json(settings))
+}

@@ -1,0 +1,414 @@
+//! The API through the Lambda handler: sample API Gateway HTTP API (v2) events from
+//! `events/` become requests exactly as lambda_http makes them on AWS, and the router
+//! answers them against the DynamoDB store on moto's server.
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::Router;
+use certify_http::{router, ClaimNames, Deps};
+use certify_store::{DynamoStore, DynamoTable, TableSchema};
+use chrono::{DateTime, Utc};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
+const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+fn now() -> DateTime<Utc> {
+    "2026-11-28T19:00:00Z".parse().unwrap()
+}
+
+/// A sample event, to adjust before sending.
+struct Event(Value);
+
+fn event(name: &str) -> Event {
+    let text = std::fs::read_to_string(format!("{EVENTS}/{name}")).unwrap();
+    Event(serde_json::from_str(&text).unwrap())
+}
+
+impl Event {
+    fn path(mut self, path: &str) -> Self {
+        self.0["rawPath"] = path.into();
+        self.0["requestContext"]["http"]["path"] = path.into();
+        if let Some(id) = path.rsplit('/').next() {
+            if self.0.get("pathParameters").is_some() {
+                self.0["pathParameters"]["id"] = id.into();
+            }
+        }
+        self
+    }
+
+    fn body(mut self, body: &str) -> Self {
+        self.0["body"] = body.into();
+        self
+    }
+
+    fn query(mut self, query: &str) -> Self {
+        self.0["rawQueryString"] = query.into();
+        self
+    }
+
+    fn header(mut self, name: &str, value: &str) -> Self {
+        self.0["headers"][name] = value.into();
+        self
+    }
+
+    fn as_(mut self, workspace: &str, role: &str) -> Self {
+        let claims = &mut self.0["requestContext"]["authorizer"]["jwt"]["claims"];
+        claims["workspace_id"] = workspace.into();
+        claims["role"] = role.into();
+        self
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    fn fields(&self) -> Vec<&str> {
+        let details = self.body["error"]["details"].as_array().unwrap();
+        details.iter().map(|d| d["field"].as_str().unwrap()).collect()
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+}
+
+struct Api {
+    router: Router,
+}
+
+impl Api {
+    async fn new() -> Api {
+        let endpoint = certify_testkit::moto().endpoint();
+        let config = certify_testkit::sdk_config(&endpoint).await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        let table = certify_testkit::unique("api");
+        TableSchema::from_template(TEMPLATE, "Table")
+            .unwrap()
+            .create(&client, &table)
+            .await
+            .unwrap();
+        let deps = Deps {
+            store: Arc::new(DynamoStore::new(DynamoTable::new(client, table))),
+            claims: ClaimNames::default(),
+            clock: Arc::new(now),
+        };
+        Api {
+            router: router(Arc::new(deps)),
+        }
+    }
+
+    /// An API whose sample workspace has certifications enabled.
+    async fn enabled() -> Api {
+        let api = Api::new().await;
+        assert_eq!(api.send(event("settings-put.json")).await.status, StatusCode::OK);
+        api
+    }
+
+    async fn send(&self, event: Event) -> Reply {
+        let request = lambda_http::request::from_str(&event.0.to_string()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    async fn create(&self, name: &str) -> Reply {
+        let body = json!({"name": name, "validity": {"count": 6, "unit": "months"}}).to_string();
+        let reply = self.send(event("certifications-create.json").body(&body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply
+    }
+}
+
+#[tokio::test]
+async fn health_answers_without_identity() {
+    let reply = Api::new().await.send(event("health.json")).await;
+    assert_eq!(
+        (reply.status, reply.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+}
+
+#[tokio::test]
+async fn no_identity_is_401_and_a_participant_on_an_admin_route_is_403() {
+    let api = Api::enabled().await;
+    let reply = api.send(event("bad-no-identity.json")).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    let reply = api.send(event("bad-participant-on-admin-route.json")).await;
+    assert_eq!((reply.status, reply.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    let reply = api
+        .send(event("certifications-list.json").as_("ws-acme", "superuser"))
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "an unknown role is no role");
+}
+
+#[tokio::test]
+async fn only_an_operator_changes_settings_and_certifications_start_disabled() {
+    let api = Api::new().await;
+    let reply = api.send(event("settings-get.json")).await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (StatusCode::OK, &json!({"certifications_enabled": false}))
+    );
+    let reply = api.send(event("certifications-create.json")).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::FORBIDDEN, "certifications_disabled")
+    );
+    let reply = api.send(event("settings-put.json").as_("ws-acme", "admin")).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = api
+        .send(event("settings-put.json").body(r#"{"certifications_enabled": "yes"}"#))
+        .await;
+    assert_eq!(
+        (reply.status, reply.fields()),
+        (StatusCode::BAD_REQUEST, vec!["certifications_enabled"])
+    );
+    let reply = api.send(event("settings-put.json").body("{}")).await;
+    assert_eq!(
+        (reply.status, reply.fields()),
+        (StatusCode::BAD_REQUEST, vec!["certifications_enabled"])
+    );
+    assert_eq!(api.send(event("settings-put.json")).await.status, StatusCode::OK);
+    assert_eq!(
+        api.send(event("certifications-create.json")).await.status,
+        StatusCode::CREATED
+    );
+    let other = api
+        .send(event("certifications-create.json").as_("ws-other", "admin"))
+        .await;
+    assert_eq!(other.code(), "certifications_disabled", "settings are per workspace");
+}
+
+#[tokio::test]
+async fn creating_answers_201_with_location_and_etag() {
+    let api = Api::enabled().await;
+    let reply = api.send(event("certifications-create.json")).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let id = reply.body["id"].as_str().unwrap();
+    assert_eq!(reply.header("location"), format!("/certifications/{id}"));
+    assert_eq!(reply.header("etag"), "\"1\"");
+    assert_eq!(reply.body["name"], "Leadership Essentials");
+    assert_eq!(reply.body["validity"], json!({"count": 1, "unit": "years"}));
+    assert_eq!(reply.body["created_at"], "2026-11-28T19:00:00Z");
+    let read = api
+        .send(event("certifications-get.json").path(&format!("/certifications/{id}")))
+        .await;
+    assert_eq!((read.status, read.header("etag")), (StatusCode::OK, "\"1\""));
+    assert_eq!(read.body, reply.body);
+}
+
+#[tokio::test]
+async fn bad_bodies_name_every_problem_and_write_nothing() {
+    let api = Api::enabled().await;
+    let reply = api.send(event("bad-certifications-create-invalid.json")).await;
+    assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "invalid_input"));
+    assert_eq!(reply.fields(), ["name", "issuer_name", "validity.unit"]);
+    let reply = api.send(event("bad-certifications-create-unknown-field.json")).await;
+    assert_eq!(
+        (reply.status, reply.fields()),
+        (StatusCode::BAD_REQUEST, vec!["colour"])
+    );
+    let reply = api
+        .send(event("certifications-create.json").body(r#"{"name": 7}"#))
+        .await;
+    assert_eq!((reply.status, reply.fields()), (StatusCode::BAD_REQUEST, vec!["name"]));
+    let reply = api.send(event("certifications-create.json").body(r#"{"name": "#)).await;
+    assert_eq!((reply.status, reply.fields()), (StatusCode::BAD_REQUEST, vec!["body"]));
+    let reply = api.send(event("certifications-create.json").body("")).await;
+    assert_eq!((reply.status, reply.fields()), (StatusCode::BAD_REQUEST, vec!["body"]));
+    let huge = json!({"name": "A", "description": "x".repeat(300 * 1024)}).to_string();
+    let reply = api.send(event("certifications-create.json").body(&huge)).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+    let list = api.send(event("certifications-list.json")).await;
+    assert_eq!(list.body["items"], json!([]), "nothing was written");
+}
+
+#[tokio::test]
+async fn patch_and_delete_honour_if_match_and_archived_ones_leave_the_list() {
+    let api = Api::enabled().await;
+    let id = api.create("Coaching Basics").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/certifications/{id}");
+    let patched = api.send(event("certifications-patch.json").path(&path)).await;
+    assert_eq!((patched.status, patched.header("etag")), (StatusCode::OK, "\"2\""));
+    assert_eq!(
+        (patched.body["name"].as_str(), &patched.body["validity"]),
+        (Some("Leadership Essentials II"), &Value::Null)
+    );
+    let stale = api.send(event("certifications-patch.json").path(&path)).await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (StatusCode::PRECONDITION_FAILED, "precondition_failed")
+    );
+    let bad = api
+        .send(
+            event("certifications-patch.json")
+                .path(&path)
+                .body(r#"{"validity": {"count": 121, "unit": "months"}}"#)
+                .header("if-match", "\"2\""),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.fields()),
+        (StatusCode::BAD_REQUEST, vec!["validity.count"])
+    );
+    let stale = api.send(event("certifications-delete.json").path(&path)).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let deleted = api
+        .send(
+            event("certifications-delete.json")
+                .path(&path)
+                .header("if-match", "\"2\""),
+        )
+        .await;
+    assert_eq!((deleted.status, &deleted.body), (StatusCode::NO_CONTENT, &Value::Null));
+    assert_eq!(
+        api.send(event("certifications-list.json")).await.body["items"],
+        json!([])
+    );
+    let all = api
+        .send(event("certifications-list.json").query("include_archived=true"))
+        .await;
+    assert_eq!(all.body["items"][0]["id"], id.as_str());
+    let again = api
+        .send(event("certifications-delete.json").path(&path).header("if-match", "*"))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let patch_archived = api
+        .send(event("certifications-patch.json").path(&path).header("if-match", "*"))
+        .await;
+    assert_eq!(patch_archived.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_workspace_sees_404_exactly_as_a_missing_one() {
+    let api = Api::enabled().await;
+    assert_eq!(
+        api.send(event("settings-put.json").as_("ws-other", "operator"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let id = api.create("Private").await.body["id"].as_str().unwrap().to_string();
+    let path = format!("/certifications/{id}");
+    for e in [
+        event("certifications-get.json"),
+        event("certifications-patch.json"),
+        event("certifications-delete.json"),
+    ] {
+        let theirs = api.send(e.path(&path).as_("ws-other", "admin")).await;
+        assert_eq!((theirs.status, theirs.code()), (StatusCode::NOT_FOUND, "not_found"));
+    }
+    let missing = api
+        .send(event("certifications-get.json").path("/certifications/nope"))
+        .await;
+    assert_eq!(
+        (missing.status, &missing.body),
+        (
+            StatusCode::NOT_FOUND,
+            &json!({"error": {"code": "not_found", "message": "no such resource", "details": []}})
+        )
+    );
+    assert_eq!(
+        api.send(event("certifications-get.json").path(&path)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn lists_page_with_limit_and_cursor() {
+    let api = Api::enabled().await;
+    for name in ["A", "B", "C"] {
+        api.create(name).await;
+    }
+    let first = api.send(event("certifications-list.json").query("limit=2")).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 2);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = api
+        .send(event("certifications-list.json").query(&format!("limit=2&cursor={cursor}")))
+        .await;
+    assert_eq!(
+        (
+            second.body["items"].as_array().unwrap().len(),
+            &second.body["next_cursor"]
+        ),
+        (1, &Value::Null)
+    );
+    for bad in ["limit=0", "limit=501", "limit=x"] {
+        let reply = api.send(event("certifications-list.json").query(bad)).await;
+        assert_eq!(
+            (reply.status, reply.fields()),
+            (StatusCode::BAD_REQUEST, vec!["limit"]),
+            "{bad}"
+        );
+    }
+    let reply = api
+        .send(event("certifications-list.json").query("cursor=garbage!"))
+        .await;
+    assert_eq!(
+        (reply.status, reply.fields()),
+        (StatusCode::BAD_REQUEST, vec!["cursor"])
+    );
+    let reply = api
+        .send(event("certifications-list.json").query("include_archived=maybe"))
+        .await;
+    assert_eq!(reply.fields(), ["include_archived"]);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_error_shape() {
+    let api = Api::enabled().await;
+    let reply = api.send(event("health.json").path("/nowhere")).await;
+    assert_eq!((reply.status, reply.code()), (StatusCode::NOT_FOUND, "not_found"));
+    let mut put = event("certifications-list.json");
+    put.0["requestContext"]["http"]["method"] = "PUT".into();
+    let reply = api.send(put).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+}
+
+#[test]
+fn every_sample_event_is_used_by_a_test() {
+    let this = include_str!("api.rs");
+    for entry in std::fs::read_dir(EVENTS).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            this.contains(&format!("\"{name}\"")),
+            "events/{name} is used by no test"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 mod certifications;
 pub mod error;
 pub mod extract;
+mod programs;
 mod settings;
 
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .route("/health", get(health))
         .merge(settings::routes())
         .merge(certifications::routes())
+        .merge(programs::routes())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)

@@ -1,147 +1,12 @@
-//! The API through the Lambda handler: sample API Gateway HTTP API (v2) events from
-//! `events/` become requests exactly as lambda_http makes them on AWS, and the router
-//! answers them against the DynamoDB store on moto's server.
+//! Settings and certification routes through the Lambda handler (see `common`).
 
 #![allow(clippy::unwrap_used)] // a test says what broke by its panic
 
-use std::sync::Arc;
+mod common;
 
 use axum::http::StatusCode;
-use axum::Router;
-use certify_http::{router, ClaimNames, Deps};
-use certify_store::{DynamoStore, DynamoTable, TableSchema};
-use chrono::{DateTime, Utc};
-use http_body_util::BodyExt;
+use common::{event, Api, EVENTS};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
-const TEMPLATE: &str = include_str!("../../../template.yaml");
-
-fn now() -> DateTime<Utc> {
-    "2026-11-28T19:00:00Z".parse().unwrap()
-}
-
-/// A sample event, to adjust before sending.
-struct Event(Value);
-
-fn event(name: &str) -> Event {
-    let text = std::fs::read_to_string(format!("{EVENTS}/{name}")).unwrap();
-    Event(serde_json::from_str(&text).unwrap())
-}
-
-impl Event {
-    fn path(mut self, path: &str) -> Self {
-        self.0["rawPath"] = path.into();
-        self.0["requestContext"]["http"]["path"] = path.into();
-        if let Some(id) = path.rsplit('/').next() {
-            if self.0.get("pathParameters").is_some() {
-                self.0["pathParameters"]["id"] = id.into();
-            }
-        }
-        self
-    }
-
-    fn body(mut self, body: &str) -> Self {
-        self.0["body"] = body.into();
-        self
-    }
-
-    fn query(mut self, query: &str) -> Self {
-        self.0["rawQueryString"] = query.into();
-        self
-    }
-
-    fn header(mut self, name: &str, value: &str) -> Self {
-        self.0["headers"][name] = value.into();
-        self
-    }
-
-    fn as_(mut self, workspace: &str, role: &str) -> Self {
-        let claims = &mut self.0["requestContext"]["authorizer"]["jwt"]["claims"];
-        claims["workspace_id"] = workspace.into();
-        claims["role"] = role.into();
-        self
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl Reply {
-    fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
-    }
-
-    fn fields(&self) -> Vec<&str> {
-        let details = self.body["error"]["details"].as_array().unwrap();
-        details.iter().map(|d| d["field"].as_str().unwrap()).collect()
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
-    }
-}
-
-struct Api {
-    router: Router,
-}
-
-impl Api {
-    async fn new() -> Api {
-        let endpoint = certify_testkit::moto().endpoint();
-        let config = certify_testkit::sdk_config(&endpoint).await;
-        let client = aws_sdk_dynamodb::Client::new(&config);
-        let table = certify_testkit::unique("api");
-        TableSchema::from_template(TEMPLATE, "Table")
-            .unwrap()
-            .create(&client, &table)
-            .await
-            .unwrap();
-        let deps = Deps {
-            store: Arc::new(DynamoStore::new(DynamoTable::new(client, table))),
-            claims: ClaimNames::default(),
-            clock: Arc::new(now),
-        };
-        Api {
-            router: router(Arc::new(deps)),
-        }
-    }
-
-    /// An API whose sample workspace has certifications enabled.
-    async fn enabled() -> Api {
-        let api = Api::new().await;
-        assert_eq!(api.send(event("settings-put.json")).await.status, StatusCode::OK);
-        api
-    }
-
-    async fn send(&self, event: Event) -> Reply {
-        let request = lambda_http::request::from_str(&event.0.to_string()).unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let (parts, body) = response.into_parts();
-        let bytes = body.collect().await.unwrap().to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
-    }
-
-    async fn create(&self, name: &str) -> Reply {
-        let body = json!({"name": name, "validity": {"count": 6, "unit": "months"}}).to_string();
-        let reply = self.send(event("certifications-create.json").body(&body)).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-        reply
-    }
-}
 
 #[tokio::test]
 async fn health_answers_without_identity() {
@@ -403,7 +268,7 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
 
 #[test]
 fn every_sample_event_is_used_by_a_test() {
-    let this = include_str!("api.rs");
+    let this = [include_str!("api.rs"), include_str!("programs.rs")].concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(

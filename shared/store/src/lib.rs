@@ -206,6 +206,8 @@ pub trait RosterStore: Send + Sync {
     ) -> Result<()>;
     /// The program's whole partition in one paginated Query; `None` when missing.
     async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>>;
+    /// The program and its components (display order), without its enrollments.
+    async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>>;
 }
 
 /// A participant's recorded outcome and the certificate id fixed with it (reused by

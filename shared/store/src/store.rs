@@ -621,6 +621,22 @@ impl<T: Table> RosterStore for Store<T> {
         }
     }
 
+    async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>> {
+        let Some(program) = self.program(ws, program_id).await? else {
+            return Ok(None);
+        };
+        let (items, _) = self
+            .query_all(Query {
+                pk: program_pk(ws, program_id)?,
+                sk_prefix: Some(COMP.into()),
+                ..Default::default()
+            })
+            .await?;
+        let mut components: Vec<Component> = items.into_iter().map(decode).collect::<Result<_>>()?;
+        components.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        Ok(Some((program, components)))
+    }
+
     async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>> {
         let Some(pk) = lookup(program_pk(ws, program_id))? else {
             return Ok(None);

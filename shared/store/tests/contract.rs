@@ -343,6 +343,9 @@ mod cases {
         not_found(s.set_progress("ws1", "p1", "u1", "k9", ProgressStatus::Completed).await);
         let due = now() + Duration::days(9);
         s.set_extension("ws1", "p1", "u2", "k2", Some(due)).await.unwrap();
+        let (p1, comps) = s.program_with_components("ws1", "p1").await.unwrap().unwrap();
+        assert_eq!((p1.id.as_str(), comps.len(), comps[0].id.as_str()), ("p1", 2, "k1"));
+        assert!(s.program_with_components("ws2", "p1").await.unwrap().is_none());
         let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
         assert_eq!(roster.program.id, "p1");
         let ids: Vec<&str> = roster.components.iter().map(|c| c.id.as_str()).collect();

@@ -1,0 +1,146 @@
+//! What every API test shares: sample events from `events/`, sent through the Lambda
+//! handler as lambda_http makes requests on AWS, to the router over DynamoDB on moto.
+
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::Router;
+use certify_http::{router, AppStore, ClaimNames, Deps};
+use certify_store::{DynamoStore, DynamoTable, TableSchema};
+use chrono::{DateTime, Utc};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
+const TEMPLATE: &str = include_str!("../../../../template.yaml");
+
+pub fn now() -> DateTime<Utc> {
+    "2026-11-28T19:00:00Z".parse().unwrap()
+}
+
+/// A sample event, to adjust before sending.
+pub struct Event(pub Value);
+
+pub fn event(name: &str) -> Event {
+    let text = std::fs::read_to_string(format!("{EVENTS}/{name}")).unwrap();
+    Event(serde_json::from_str(&text).unwrap())
+}
+
+impl Event {
+    pub fn path(mut self, path: &str) -> Self {
+        self.0["rawPath"] = path.into();
+        self.0["requestContext"]["http"]["path"] = path.into();
+        if let Some(id) = path.rsplit('/').next() {
+            if self.0.get("pathParameters").is_some() {
+                self.0["pathParameters"]["id"] = id.into();
+            }
+        }
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Self {
+        self.0["body"] = body.into();
+        self
+    }
+
+    pub fn query(mut self, query: &str) -> Self {
+        self.0["rawQueryString"] = query.into();
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.0["headers"][name] = value.into();
+        self
+    }
+
+    pub fn as_(mut self, workspace: &str, role: &str) -> Self {
+        let claims = &mut self.0["requestContext"]["authorizer"]["jwt"]["claims"];
+        claims["workspace_id"] = workspace.into();
+        claims["role"] = role.into();
+        self
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn fields(&self) -> Vec<&str> {
+        let details = self.body["error"]["details"].as_array().unwrap();
+        details.iter().map(|d| d["field"].as_str().unwrap()).collect()
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+}
+
+pub struct Api {
+    pub router: Router,
+    pub store: Arc<dyn AppStore>,
+}
+
+impl Api {
+    pub async fn new() -> Api {
+        let endpoint = certify_testkit::moto().endpoint();
+        let config = certify_testkit::sdk_config(&endpoint).await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        let table = certify_testkit::unique("api");
+        TableSchema::from_template(TEMPLATE, "Table")
+            .unwrap()
+            .create(&client, &table)
+            .await
+            .unwrap();
+        let store: Arc<dyn AppStore> = Arc::new(DynamoStore::new(DynamoTable::new(client, table)));
+        let deps = Deps {
+            store: store.clone(),
+            claims: ClaimNames::default(),
+            clock: Arc::new(now),
+        };
+        Api {
+            router: router(Arc::new(deps)),
+            store,
+        }
+    }
+
+    /// An API whose sample workspace has certifications enabled.
+    pub async fn enabled() -> Api {
+        let api = Api::new().await;
+        assert_eq!(api.send(event("settings-put.json")).await.status, StatusCode::OK);
+        api
+    }
+
+    pub async fn send(&self, event: Event) -> Reply {
+        let request = lambda_http::request::from_str(&event.0.to_string()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    pub async fn create(&self, name: &str) -> Reply {
+        let body = json!({"name": name, "validity": {"count": 6, "unit": "months"}}).to_string();
+        let reply = self.send(event("certifications-create.json").body(&body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply
+    }
+}

@@ -6,6 +6,7 @@
 mod certifications;
 pub mod error;
 pub mod extract;
+mod pipeline;
 mod programs;
 mod settings;
 
@@ -70,6 +71,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .merge(settings::routes())
         .merge(certifications::routes())
         .merge(programs::routes())
+        .merge(pipeline::routes())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)

@@ -268,7 +268,12 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
 
 #[test]
 fn every_sample_event_is_used_by_a_test() {
-    let this = [include_str!("api.rs"), include_str!("programs.rs")].concat();
+    let this = [
+        include_str!("api.rs"),
+        include_str!("programs.rs"),
+        include_str!("pipeline.rs"),
+    ]
+    .concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(

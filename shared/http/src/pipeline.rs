@@ -1,0 +1,195 @@
+//! The pipeline of a certification across its programs (SPEC 1.6), its CSV export, and
+//! the in-program card (1.7). The rules crate decides; this reads the rosters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use certify_rules::roster::{CertificationRef, ProgramCard};
+use certify_rules::view::{PipelineRow, PipelineStats};
+use certify_rules::{pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster};
+use serde::Serialize;
+
+use crate::extract::Identity;
+use crate::{certifying_admin, ApiError, Deps};
+
+pub fn routes() -> Router<Arc<Deps>> {
+    Router::new()
+        .route("/certifications/{id}/pipeline", get(view))
+        .route("/certifications/{id}/pipeline.csv", get(csv_export))
+        .route("/programs/{id}/pipeline", get(card))
+}
+
+#[derive(Serialize)]
+struct PipelineView {
+    certification: CertificationRef,
+    stats: PipelineStats,
+    items: Vec<PipelineRow>,
+    next_cursor: Option<String>,
+}
+
+fn reference(c: &Certification) -> CertificationRef {
+    CertificationRef {
+        id: c.id.clone(),
+        name: c.fields.name.clone(),
+    }
+}
+
+fn query_of(raw: HashMap<String, String>) -> Result<PipelineQuery, ApiError> {
+    let input = PipelineQueryInput {
+        name: raw.get("name").cloned(),
+        group: raw.get("group").cloned(),
+        program: raw.get("program").cloned(),
+        status: raw.get("status").cloned(),
+        sort: raw.get("sort").cloned(),
+        order: raw.get("order").cloned(),
+        limit: raw.get("limit").cloned(),
+        cursor: raw.get("cursor").cloned(),
+    };
+    Ok(input.parse()?)
+}
+
+/// The certification and the rosters of every program linking it.
+async fn rosters(deps: &Deps, ws: &str, id: &str) -> Result<(Certification, Vec<Roster>), ApiError> {
+    let certification = deps
+        .store
+        .certification(ws, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut rosters = Vec::new();
+    for program in deps.store.programs_linking(ws, id).await? {
+        if let Some(stored) = deps.store.roster(ws, &program.id).await? {
+            rosters.push(Roster::new(stored.program, stored.components, stored.enrollments));
+        }
+    }
+    Ok((certification, rosters))
+}
+
+async fn view(
+    State(deps): State<Arc<Deps>>,
+    who: Identity,
+    Path(id): Path<String>,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<PipelineView>, ApiError> {
+    let ws = certifying_admin(&deps, &who).await?;
+    let query = query_of(raw)?;
+    let (certification, rosters) = rosters(&deps, ws, &id).await?;
+    let page = pipeline_page(&rosters, &query, deps.now());
+    Ok(Json(PipelineView {
+        certification: reference(&certification),
+        stats: page.stats,
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// A cell a spreadsheet would run as a formula is prefixed with `'`.
+fn neutralised(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// The rows as RFC 4180 CSV.
+pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    out.write_record([
+        "user_id",
+        "name",
+        "group",
+        "program_id",
+        "program",
+        "expected_on",
+        "status",
+    ])?;
+    for r in rows {
+        let record = [
+            r.user_id.as_str(),
+            r.name.as_str(),
+            r.group.as_deref().unwrap_or(""),
+            r.program.id.as_str(),
+            r.program.name.as_str(),
+            &r.expected_on.to_string(),
+            r.status.as_str(),
+        ];
+        out.write_record(record.iter().map(|cell| neutralised(cell)))?;
+    }
+    Ok(out.into_inner()?)
+}
+
+async fn csv_export(
+    State(deps): State<Arc<Deps>>,
+    who: Identity,
+    Path(id): Path<String>,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let ws = certifying_admin(&deps, &who).await?;
+    let query = query_of(raw)?;
+    let (_, rosters) = rosters(&deps, ws, &id).await?;
+    let body = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
+    let headers = [
+        (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"pipeline-{id}.csv\""),
+        ),
+    ];
+    Ok((headers, body).into_response())
+}
+
+async fn card(
+    State(deps): State<Arc<Deps>>,
+    who: Identity,
+    Path(id): Path<String>,
+) -> Result<Json<ProgramCard>, ApiError> {
+    let ws = certifying_admin(&deps, &who).await?;
+    let stored = deps.store.roster(ws, &id).await?.ok_or_else(ApiError::not_found)?;
+    let certification = match stored.program.certification_id.as_deref() {
+        Some(cid) => deps.store.certification(ws, cid).await?.as_ref().map(reference),
+        None => None,
+    };
+    let roster = Roster::new(stored.program, stored.components, stored.enrollments);
+    Ok(Json(roster.card(certification, deps.now())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certify_rules::{PipelineStatus, ProgramRef};
+
+    #[test]
+    fn csv_quotes_by_rfc_4180_and_neutralises_formulas() {
+        let row = |name: &str, group: Option<&str>| PipelineRow {
+            user_id: "u1".into(),
+            name: name.into(),
+            avatar_url: None,
+            group: group.map(String::from),
+            program: ProgramRef {
+                id: "p1".into(),
+                name: "Spring, \"A\"".into(),
+            },
+            expected_on: "2026-12-03".parse().unwrap(),
+            status: PipelineStatus::OnTrack,
+        };
+        let text =
+            String::from_utf8(to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap())
+                .unwrap();
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], "user_id,name,group,program_id,program,expected_on,status");
+        assert_eq!(
+            lines[1],
+            "u1,\"'=HYPERLINK(\"\"x\"\")\",'@team,p1,\"Spring, \"\"A\"\"\",2026-12-03,on_track"
+        );
+        assert_eq!(lines[2], "u1,Ana Ávila,,p1,\"Spring, \"\"A\"\"\",2026-12-03,on_track");
+        assert_eq!(neutralised("-1"), "'-1");
+        assert_eq!(neutralised("\tx"), "'\tx");
+    }
+}

@@ -1,0 +1,337 @@
+//! The pipeline view, its CSV export and the in-program card through the Lambda handler
+//! (see `common`). "Now" is 2026-11-28T19:00:00Z.
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{event, Api, Event};
+use serde_json::{json, Value};
+
+fn aimed(name: &str, from: &str, to: &str) -> Event {
+    let mut e = event(name);
+    let path = e.0["rawPath"].as_str().unwrap().replacen(from, to, 1);
+    e.0["rawPath"] = path.clone().into();
+    e.0["requestContext"]["http"]["path"] = path.into();
+    e
+}
+
+async fn post(api: &Api, name: &str, path: &str, body: Value) -> Value {
+    let mut e = event(name).body(&body.to_string());
+    e.0["rawPath"] = path.into();
+    e.0["requestContext"]["http"]["path"] = path.into();
+    let reply = api.send(e).await;
+    assert!(reply.status.is_success(), "{path}: {:?}", reply.body);
+    reply.body
+}
+
+/// Certification `c` linked to two programs: Spring (a lesson due yesterday, an
+/// assignment due next week, a group meeting) with four people, Autumn (one lesson due
+/// next month) with two.
+async fn pipeline(api: &Api) -> (String, String, String) {
+    let c = api.create("Leadership Essentials").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let program = |name: &str, ends: &str| json!({"name": name, "starts_at": "2026-11-01T09:00:00Z", "ends_at": ends, "certification_id": c});
+    let spring = post(
+        api,
+        "programs-create.json",
+        "/programs",
+        program("Spring", "2026-12-20T17:00:00Z"),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let autumn = post(
+        api,
+        "programs-create.json",
+        "/programs",
+        program("Autumn", "2027-01-20T17:00:00Z"),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let add = |p: &str| format!("/programs/{p}/components");
+    let lesson = post(
+        api,
+        "components-add.json",
+        &add(&spring),
+        json!({"title": "Lesson", "kind": "lesson", "ends_at": "2026-11-27T17:00:00Z"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task = post(
+        api,
+        "components-add.json",
+        &add(&spring),
+        json!({"title": "Task", "kind": "assignment", "ends_at": "2026-12-05T17:00:00Z"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        api,
+        "components-add.json",
+        &add(&spring),
+        json!({"title": "Kickoff", "kind": "group_meeting"}),
+    )
+    .await;
+    let later = post(
+        api,
+        "components-add.json",
+        &add(&autumn),
+        json!({"title": "Lesson", "kind": "lesson", "ends_at": "2026-12-24T17:00:00Z"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let person = |id: &str, name: &str, group: &str| json!({"user_id": id, "name": name, "email": format!("{id}@example.com"), "group": group});
+    post(
+        api,
+        "participants-enroll-batch.json",
+        &format!("/programs/{spring}/participants"),
+        json!({"participants": [
+        person("u-ana", "Ana Ávila", "Alpha"), person("u-ben", "Ben Okafor", "Alpha"),
+        person("u-cy", "Cy Müller", "Beta"), person("u-dee", "=Dee", "Beta")]}),
+    )
+    .await;
+    post(
+        api,
+        "participants-enroll-batch.json",
+        &format!("/programs/{autumn}/participants"),
+        json!({"participants": [
+        person("u-ana", "Ana Ávila", "Alpha"), person("u-eve", "Eve Ng", "Beta")]}),
+    )
+    .await;
+    let set = |p: &str, u: &str, k: &str, status: &str| {
+        let path = format!("/programs/{p}/participants/{u}/progress/{k}");
+        (path, json!({"status": status}))
+    };
+    for (path, body) in [
+        set(&spring, "u-ana", &lesson, "completed"),
+        set(&spring, "u-ana", &task, "in_progress"),
+        set(&spring, "u-ben", &lesson, "in_progress"),
+        set(&spring, "u-cy", &lesson, "completed"),
+        set(&spring, "u-cy", &task, "missed"),
+        set(&autumn, "u-eve", &later, "in_progress"),
+    ] {
+        let mut e = event("progress-put.json").body(&body.to_string());
+        e.0["rawPath"] = path.clone().into();
+        e.0["requestContext"]["http"]["path"] = path.into();
+        assert_eq!(api.send(e).await.status, StatusCode::OK);
+    }
+    (c, spring, autumn)
+}
+
+fn ids(reply: &Value) -> Vec<String> {
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["user_id"].as_str().unwrap(),
+                r["program"]["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pipeline_shows_every_enrollment_with_status_stats_filters_sorts_and_pages() {
+    let api = Api::enabled().await;
+    let (c, _, autumn) = pipeline(&api).await;
+    let view = |query: &str| aimed("pipeline-get.json", "/c1/", &format!("/{c}/")).query(query);
+    let all = api.send(view("sort=name&order=asc&limit=50")).await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    assert_eq!(
+        all.body["certification"],
+        json!({"id": c, "name": "Leadership Essentials"})
+    );
+    assert_eq!(
+        all.body["stats"],
+        json!({"total": 6, "by_status": {"enrolled": 1, "on_track": 2, "off_track": 2, "did_not_pass": 1, "certified": 0}})
+    );
+    // By name: "=Dee" first ("=" sorts before letters); Ana's two rows tie on name and
+    // user, so program id (random here) orders them.
+    let users: Vec<String> = ids(&all.body)
+        .iter()
+        .map(|r| r.split('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(users, ["u-dee", "u-ana", "u-ana", "u-ben", "u-cy", "u-eve"]);
+    let row = |user: &str, program: &str| {
+        all.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["user_id"] == user && r["program"]["name"] == program)
+            .unwrap()
+            .clone()
+    };
+    let ana = &row("u-ana", "Spring");
+
+    assert_eq!(
+        (
+            ana["status"].as_str(),
+            ana["expected_on"].as_str(),
+            ana["group"].as_str()
+        ),
+        (Some("on_track"), Some("2026-12-05"), Some("Alpha"))
+    );
+    assert_eq!(row("u-ana", "Autumn")["status"], "enrolled");
+    assert_eq!(row("u-cy", "Spring")["status"], "did_not_pass");
+    assert_eq!(row("u-dee", "Spring")["status"], "off_track");
+
+    let named = api.send(view("name=AVILA")).await;
+    assert_eq!(
+        (named.body["stats"]["total"].as_u64(), ids(&named.body).len()),
+        (Some(2), 2)
+    );
+    let filtered = api.send(view(&format!("group=Beta&program={autumn}"))).await;
+    assert_eq!(ids(&filtered.body), ["u-eve/Autumn"]);
+    let off = api.send(view("status=off_track")).await;
+    assert_eq!(ids(&off.body), ["u-dee/Spring", "u-ben/Spring"]);
+    let by_status = api.send(view("sort=status")).await;
+    let statuses: Vec<&str> = by_status.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "did_not_pass",
+            "off_track",
+            "off_track",
+            "enrolled",
+            "on_track",
+            "on_track"
+        ]
+    );
+
+    let mut paged = Vec::new();
+    let mut query = "sort=expected&order=desc&limit=4".to_string();
+    loop {
+        let page = api.send(view(&query)).await;
+        assert_eq!(
+            page.body["stats"]["total"], 6,
+            "stats cover every filtered row on every page"
+        );
+        paged.extend(ids(&page.body));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => query = format!("sort=expected&order=desc&limit=4&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged.len(), 6);
+    assert_eq!(
+        paged[..2],
+        ["u-ana/Autumn", "u-eve/Autumn"],
+        "Autumn's lesson is due last"
+    );
+
+    let bad = api.send(view("sort=age&status=done&limit=0")).await;
+    assert_eq!(
+        (bad.status, bad.fields()),
+        (StatusCode::BAD_REQUEST, vec!["sort", "status", "limit"])
+    );
+    let theirs = api.send(view("").as_("ws-other", "admin")).await;
+    assert_eq!(
+        theirs.status,
+        StatusCode::FORBIDDEN,
+        "ws-other has certifications disabled"
+    );
+    let missing = api.send(aimed("pipeline-get.json", "/c1/", "/nope/")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_csv_export_has_every_filtered_row_quoted_and_formula_safe() {
+    let api = Api::enabled().await;
+    let (c, _, _) = pipeline(&api).await;
+    let csv = api.send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/"))).await;
+    assert_eq!(
+        (csv.status, csv.header("content-type")),
+        (StatusCode::OK, "text/csv; charset=utf-8")
+    );
+    let text = csv.body.as_str().unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[0], "user_id,name,group,program_id,program,expected_on,status");
+    assert!(
+        lines[1].starts_with("u-cy,Cy Müller,Beta,"),
+        "did_not_pass first: {}",
+        lines[1]
+    );
+    assert!(text.contains(",'=Dee,"), "a formula is neutralised: {text}");
+    let off = api
+        .send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/")).query("status=off_track"))
+        .await;
+    assert_eq!(
+        off.body
+            .as_str()
+            .unwrap()
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_program_card_shows_labels_and_a_grid_without_announcements() {
+    let api = Api::enabled().await;
+    let (_, spring, _) = pipeline(&api).await;
+    let card = api
+        .send(aimed("program-pipeline-get.json", "/p1/", &format!("/{spring}/")))
+        .await;
+    assert_eq!(card.status, StatusCode::OK, "{:?}", card.body);
+    assert_eq!(card.body["certification"]["name"], "Leadership Essentials");
+    let kinds: Vec<&str> = card.body["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["lesson", "assignment", "group_meeting"]);
+    assert_eq!(card.body["components"][2]["counted"], false);
+    assert_eq!(
+        card.body["summary"],
+        json!({"not_started": 0, "on_track": 1, "off_track": 2, "criteria_not_met": 1, "certified": 0})
+    );
+    let ana = &card.body["participants"][1];
+    assert_eq!(
+        (ana["name"].as_str(), ana["label"].as_str()),
+        (Some("Ana Ávila"), Some("on_track"))
+    );
+    assert_eq!(
+        ana["grid"][0],
+        json!({"component_id": ana["grid"][0]["component_id"], "badge": "completed", "past_due": false, "counted": true})
+    );
+    let ben = &card.body["participants"][2];
+    assert_eq!(
+        (ben["grid"][0]["badge"].as_str(), ben["grid"][0]["past_due"].as_bool()),
+        (Some("in_progress"), Some(true))
+    );
+    let unlinked = api.send(event("programs-create.json")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let empty = api
+        .send(aimed("program-pipeline-get.json", "/p1/", &format!("/{unlinked}/")))
+        .await;
+    assert_eq!(
+        (empty.status, &empty.body["certification"]),
+        (StatusCode::OK, &Value::Null)
+    );
+}

@@ -15,6 +15,8 @@ use certify_store::{DynamoStore, DynamoTable};
 pub struct Config {
     /// `TABLE_NAME`: the DynamoDB table.
     pub table_name: String,
+    /// `BUCKET_NAME`: the S3 bucket of certificate files.
+    pub bucket_name: String,
     /// `WORKSPACE_CLAIM` (default `workspace_id`) and `ROLE_CLAIM` (default `role`).
     pub claims: ClaimNames,
 }
@@ -34,6 +36,7 @@ impl Config {
         let defaults = ClaimNames::default();
         Ok(Config {
             table_name: required("TABLE_NAME")?,
+            bucket_name: required("BUCKET_NAME")?,
             claims: ClaimNames {
                 workspace: lookup("WORKSPACE_CLAIM").unwrap_or(defaults.workspace),
                 role: lookup("ROLE_CLAIM").unwrap_or(defaults.role),
@@ -59,8 +62,10 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
     let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name);
+    let s3 = aws_sdk_s3::Client::new(&sdk);
     Ok(Arc::new(Deps {
         store: Arc::new(DynamoStore::new(table)),
+        blobs: Arc::new(certify_blobs::S3Blobs::new(s3, config.bucket_name)),
         claims: config.claims,
         clock: Arc::new(chrono::Utc::now),
     }))
@@ -74,10 +79,13 @@ mod tests {
     fn a_missing_table_name_fails_naming_it_and_claim_names_default() {
         let err = Config::from_lookup(|_| None).unwrap_err();
         assert!(err.to_string().contains("TABLE_NAME"), "{err}");
-        let config = Config::from_lookup(|n| (n == "TABLE_NAME").then(|| "t".to_string())).unwrap();
+        let err = Config::from_lookup(|n| (n == "TABLE_NAME").then(|| "t".to_string())).unwrap_err();
+        assert!(err.to_string().contains("BUCKET_NAME"), "{err}");
+        let config =
+            Config::from_lookup(|n| matches!(n, "TABLE_NAME" | "BUCKET_NAME").then(|| "t".to_string())).unwrap();
         assert_eq!(config.claims, ClaimNames::default());
         let cognito = Config::from_lookup(|n| match n {
-            "TABLE_NAME" => Some("t".into()),
+            "TABLE_NAME" | "BUCKET_NAME" => Some("t".into()),
             "WORKSPACE_CLAIM" => Some("custom:workspace".into()),
             _ => None,
         })

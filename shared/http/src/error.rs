@@ -97,6 +97,11 @@ impl ApiError {
         )
     }
 
+    /// A state conflict of its own kind (409).
+    pub fn conflict(code: &'static str, message: &str) -> Self {
+        ApiError::new(StatusCode::CONFLICT, code, message)
+    }
+
     pub fn too_large(limit: usize) -> Self {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -3,6 +3,7 @@
 //! Extraction (identity, bodies, paging, `If-Match`) and errors are written once
 //! ([`extract`], [`error`]); a handler reads as its use case.
 
+mod certificates;
 mod certifications;
 pub mod error;
 pub mod extract;
@@ -54,6 +55,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// What the handlers need, built once per cold start.
 pub struct Deps {
     pub store: Arc<dyn AppStore>,
+    /// Certificate PDFs and PNG previews, under `certificates/{workspace}/{id}.pdf|png`.
+    pub blobs: Arc<dyn certify_blobs::BlobStore>,
     pub claims: ClaimNames,
     pub clock: Clock,
 }
@@ -72,6 +75,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .merge(certifications::routes())
         .merge(programs::routes())
         .merge(pipeline::routes())
+        .merge(certificates::routes())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)
@@ -81,13 +85,18 @@ async fn health() -> (StatusCode, Json<serde_json::Value>) {
     (StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
 }
 
-/// An admin of a workspace where certifications are enabled: the gate of every
-/// certification, pipeline and certificate route. Answers the workspace.
-pub(crate) async fn certifying_admin<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
-    identity.require(&[Role::Admin])?;
+/// Certifications must be enabled in the caller's workspace (any role). Answers it.
+pub(crate) async fn certifying<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
     let ws = identity.workspace_id.as_str();
     if !deps.store.settings(ws).await?.certifications_enabled {
         return Err(ApiError::certifications_disabled());
     }
     Ok(ws)
+}
+
+/// An admin of a workspace where certifications are enabled: the gate of every
+/// certification, pipeline and certificate route. Answers the workspace.
+pub(crate) async fn certifying_admin<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
+    identity.require(&[Role::Admin])?;
+    certifying(deps, identity).await
 }

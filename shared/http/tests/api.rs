@@ -272,6 +272,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("api.rs"),
         include_str!("programs.rs"),
         include_str!("pipeline.rs"),
+        include_str!("certificates.rs"),
     ]
     .concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::Router;
+use certify_blobs::BlobStore;
 use certify_http::{router, AppStore, ClaimNames, Deps};
 use certify_store::{DynamoStore, DynamoTable, TableSchema};
 use chrono::{DateTime, Utc};
@@ -56,6 +57,11 @@ impl Event {
         self
     }
 
+    pub fn claim(mut self, name: &str, value: &str) -> Self {
+        self.0["requestContext"]["authorizer"]["jwt"]["claims"][name] = value.into();
+        self
+    }
+
     pub fn as_(mut self, workspace: &str, role: &str) -> Self {
         let claims = &mut self.0["requestContext"]["authorizer"]["jwt"]["claims"];
         claims["workspace_id"] = workspace.into();
@@ -88,6 +94,7 @@ impl Reply {
 pub struct Api {
     pub router: Router,
     pub store: Arc<dyn AppStore>,
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 impl Api {
@@ -102,14 +109,20 @@ impl Api {
             .await
             .unwrap();
         let store: Arc<dyn AppStore> = Arc::new(DynamoStore::new(DynamoTable::new(client, table)));
+        let s3 = certify_blobs::S3Blobs::client_from(&config, true);
+        let bucket = certify_testkit::unique("files");
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
+        let blobs: Arc<dyn BlobStore> = Arc::new(certify_blobs::S3Blobs::new(s3, bucket));
         let deps = Deps {
             store: store.clone(),
+            blobs: blobs.clone(),
             claims: ClaimNames::default(),
             clock: Arc::new(now),
         };
         Api {
             router: router(Arc::new(deps)),
             store,
+            blobs,
         }
     }
 

@@ -1,0 +1,249 @@
+//! Certificates, verification, the completion banner and the run record through the
+//! Lambda handler (see `common`). The program end is driven through the store here, as
+//! the program-ended trigger will drive it.
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+mod common;
+
+use axum::http::StatusCode;
+use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
+use certify_store::Claim;
+use common::{event, Api, Event};
+use serde_json::{json, Value};
+
+fn aimed(name: &str, from: &str, to: &str) -> Event {
+    let mut e = event(name);
+    let path = e.0["rawPath"].as_str().unwrap().replacen(from, to, 1);
+    e.0["rawPath"] = path.clone().into();
+    e.0["requestContext"]["http"]["path"] = path.into();
+    e
+}
+
+/// A linked program that ended with Ana certified and Ben not; Ana's certificate `x-ana`
+/// has its PDF and PNG in the bucket.
+async fn ended(api: &Api) -> String {
+    let c = api.create("Leadership Essentials").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": "2026-11-20T17:00:00Z", "certification_id": c});
+    let p = api
+        .send(event("programs-create.json").body(&body.to_string()))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let enroll = json!({"participants": [
+        {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
+        {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
+    let mut e = event("participants-enroll-batch.json").body(&enroll.to_string());
+    e.0["rawPath"] = format!("/programs/{p}/participants").into();
+    assert_eq!(api.send(e).await.status, StatusCode::CREATED);
+    let s = &api.store;
+    let program = s.begin_end("ws-acme", &p, common::now()).await.unwrap();
+    let mut run = s
+        .start_run("ws-acme", &RunRecord::start(&p, common::now()))
+        .await
+        .unwrap();
+    let passed = Claim {
+        outcome: Outcome::Passed,
+        certificate_id: Some("x-ana".into()),
+    };
+    s.claim_outcome("ws-acme", &p, "u-ana", &passed).await.unwrap();
+    let failed = Claim {
+        outcome: Outcome::DidNotPass { not_completed: vec![] },
+        certificate_id: None,
+    };
+    s.claim_outcome("ws-acme", &p, "u-ben", &failed).await.unwrap();
+    let certificate = Certificate {
+        id: "x-ana".into(),
+        user_id: "u-ana".into(),
+        holder_name: "Ana Ávila".into(),
+        certification: CertificationSnapshot {
+            id: c.clone(),
+            name: "Leadership Essentials".into(),
+            description: "".into(),
+            issuer_name: "Exec Coaching".into(),
+        },
+        program: ProgramRef {
+            id: p.clone(),
+            name: program.name.clone(),
+        },
+        issued_on: "2026-11-20".parse().unwrap(),
+        expires_on: Some("2027-05-20".parse().unwrap()),
+        revoked_at: None,
+        revoked_reason: None,
+        replaced_by: None,
+    };
+    for (ext, bytes) in [("pdf", b"%PDF-1.7 ana".to_vec()), ("png", b"\x89PNG ana".to_vec())] {
+        api.blobs
+            .put(
+                &format!("certificates/ws-acme/x-ana.{ext}"),
+                bytes,
+                "application/octet-stream",
+            )
+            .await
+            .unwrap();
+    }
+    assert!(s
+        .issue_certificate("ws-acme", &certificate, common::now())
+        .await
+        .unwrap());
+    run.evaluated = 2;
+    run.certified = 1;
+    run.did_not_pass = 1;
+    run.state = RunState::Completed;
+    s.save_run("ws-acme", &run).await.unwrap();
+    s.finish_end("ws-acme", &p).await.unwrap();
+    p
+}
+
+#[tokio::test]
+async fn a_participant_sees_and_downloads_only_their_own_certificates() {
+    let api = Api::enabled().await;
+    ended(&api).await;
+    let mine = api.send(event("me-certificates.json")).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(
+        (mine.body[0]["id"].as_str(), mine.body[0]["status"].as_str()),
+        (Some("x-ana"), Some("active"))
+    );
+    let ben = api
+        .send(
+            event("me-certificates.json")
+                .as_("ws-acme", "participant")
+                .claim("sub", "u-ben"),
+        )
+        .await;
+    assert_eq!(ben.body, json!([]));
+    let one = api.send(aimed("certificates-get.json", "/x1", "/x-ana")).await;
+    assert_eq!(
+        (one.status, one.body["holder_name"].as_str()),
+        (StatusCode::OK, Some("Ana Ávila"))
+    );
+    let not_hers = api
+        .send(aimed("certificates-get.json", "/x1", "/x-ana").claim("sub", "u-ben"))
+        .await;
+    assert_eq!(
+        not_hers.status,
+        StatusCode::NOT_FOUND,
+        "another participant's certificate reads as missing"
+    );
+    let admin = api
+        .send(aimed("certificates-get.json", "/x1", "/x-ana").as_("ws-acme", "admin"))
+        .await;
+    assert_eq!(admin.status, StatusCode::OK);
+    let theirs = api
+        .send(aimed("certificates-get.json", "/x1", "/x-ana").as_("ws-other", "admin"))
+        .await;
+    assert_eq!(
+        theirs.status,
+        StatusCode::FORBIDDEN,
+        "ws-other has certifications disabled"
+    );
+
+    for (name, expected) in [
+        ("certificates-download.json", b"%PDF-1.7 ana".to_vec()),
+        ("certificates-preview.json", b"\x89PNG ana".to_vec()),
+    ] {
+        let reply = api.send(aimed(name, "/x1/", "/x-ana/")).await;
+        assert_eq!(reply.status, StatusCode::FOUND);
+        let url = reply.header("location").to_string();
+        assert!(url.contains("X-Amz-Expires=300"), "a five-minute link: {url}");
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut ureq::get(&url).call().unwrap().into_body().into_reader(),
+            &mut body,
+        )
+        .unwrap();
+        assert_eq!(body, expected);
+    }
+}
+
+#[tokio::test]
+async fn verification_is_public_and_tells_no_contact_details() {
+    let api = Api::enabled().await;
+    ended(&api).await;
+    let reply = api.send(aimed("verify.json", "/x1", "/x-ana")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body,
+        json!({"certificate_id": "x-ana", "status": "active", "holder_name": "Ana Ávila",
+               "certification_name": "Leadership Essentials", "issuer_name": "Exec Coaching",
+               "issued_on": "2026-11-20", "expires_on": "2027-05-20"})
+    );
+    assert!(!reply.body.to_string().contains("example.com"));
+    assert_eq!(
+        api.send(aimed("verify.json", "/x1", "/nope")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn an_admin_revokes_with_a_reason_once() {
+    let api = Api::enabled().await;
+    ended(&api).await;
+    let revoke = || aimed("certificates-revoke.json", "/x1/", "/x-ana/");
+    let participant = api.send(revoke().as_("ws-acme", "participant")).await;
+    assert_eq!(participant.status, StatusCode::FORBIDDEN);
+    let no_reason = api.send(revoke().body(r#"{"reason": " "}"#)).await;
+    assert_eq!(
+        (no_reason.status, no_reason.fields()),
+        (StatusCode::BAD_REQUEST, vec!["reason"])
+    );
+    let revoked = api.send(revoke()).await;
+    assert_eq!(
+        (revoked.status, revoked.body["status"].as_str()),
+        (StatusCode::OK, Some("revoked"))
+    );
+    assert_eq!(revoked.body["revoked_reason"], "Issued in error");
+    let again = api.send(revoke()).await;
+    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "already_revoked"));
+    let verified = api.send(aimed("verify.json", "/x1", "/x-ana")).await;
+    assert_eq!(verified.body["status"], "revoked");
+}
+
+#[tokio::test]
+async fn the_banner_and_the_run_record_after_the_end() {
+    let api = Api::enabled().await;
+    let p = ended(&api).await;
+    let banner = api.send(aimed("me-completion.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(banner.status, StatusCode::OK, "{:?}", banner.body);
+    assert_eq!(banner.body["status"], "passed");
+    assert_eq!(banner.body["certification"]["name"], "Leadership Essentials");
+    assert_eq!(banner.body["certificate"]["id"], "x-ana");
+    assert_eq!(
+        banner.body["certificate"]["download_url"],
+        "/certificates/x-ana/download"
+    );
+    let ben = api
+        .send(aimed("me-completion.json", "/p1/", &format!("/{p}/")).claim("sub", "u-ben"))
+        .await;
+    assert_eq!(
+        (ben.body["status"].as_str(), &ben.body["certificate"]),
+        (Some("did_not_pass"), &Value::Null)
+    );
+    let stranger = api
+        .send(aimed("me-completion.json", "/p1/", &format!("/{p}/")).claim("sub", "u-zed"))
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    let run = api.send(aimed("programs-run.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(
+        (run.status, run.body["state"].as_str(), run.body["certified"].as_u64()),
+        (StatusCode::OK, Some("completed"), Some(1))
+    );
+    let active = api.send(event("programs-create.json")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let early = api
+        .send(aimed("me-completion.json", "/p1/", &format!("/{active}/")))
+        .await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND, "not enrolled there");
+    let no_run = api
+        .send(aimed("programs-run.json", "/p1/", &format!("/{active}/")))
+        .await;
+    assert_eq!(no_run.status, StatusCode::NOT_FOUND);
+}

@@ -17,6 +17,8 @@ pub struct Config {
     pub table_name: String,
     /// `BUCKET_NAME`: the S3 bucket of certificate files.
     pub bucket_name: String,
+    /// `SENDER_EMAIL`: the verified SES identity emails come from.
+    pub sender: String,
     /// `WORKSPACE_CLAIM` (default `workspace_id`) and `ROLE_CLAIM` (default `role`).
     pub claims: ClaimNames,
 }
@@ -37,6 +39,7 @@ impl Config {
         Ok(Config {
             table_name: required("TABLE_NAME")?,
             bucket_name: required("BUCKET_NAME")?,
+            sender: required("SENDER_EMAIL")?,
             claims: ClaimNames {
                 workspace: lookup("WORKSPACE_CLAIM").unwrap_or(defaults.workspace),
                 role: lookup("ROLE_CLAIM").unwrap_or(defaults.role),
@@ -66,6 +69,10 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     Ok(Arc::new(Deps {
         store: Arc::new(DynamoStore::new(table)),
         blobs: Arc::new(certify_blobs::S3Blobs::new(s3, config.bucket_name)),
+        mailer: Arc::new(certify_mail::SesMailer::new(
+            aws_sdk_sesv2::Client::new(&sdk),
+            config.sender,
+        )),
         claims: config.claims,
         clock: Arc::new(chrono::Utc::now),
     }))
@@ -81,11 +88,16 @@ mod tests {
         assert!(err.to_string().contains("TABLE_NAME"), "{err}");
         let err = Config::from_lookup(|n| (n == "TABLE_NAME").then(|| "t".to_string())).unwrap_err();
         assert!(err.to_string().contains("BUCKET_NAME"), "{err}");
-        let config =
-            Config::from_lookup(|n| matches!(n, "TABLE_NAME" | "BUCKET_NAME").then(|| "t".to_string())).unwrap();
+        let err =
+            Config::from_lookup(|n| matches!(n, "TABLE_NAME" | "BUCKET_NAME").then(|| "t".to_string())).unwrap_err();
+        assert!(err.to_string().contains("SENDER_EMAIL"), "{err}");
+        let config = Config::from_lookup(|n| {
+            matches!(n, "TABLE_NAME" | "BUCKET_NAME" | "SENDER_EMAIL").then(|| "t".to_string())
+        })
+        .unwrap();
         assert_eq!(config.claims, ClaimNames::default());
         let cognito = Config::from_lookup(|n| match n {
-            "TABLE_NAME" | "BUCKET_NAME" => Some("t".into()),
+            "TABLE_NAME" | "BUCKET_NAME" | "SENDER_EMAIL" => Some("t".into()),
             "WORKSPACE_CLAIM" => Some("custom:workspace".into()),
             _ => None,
         })

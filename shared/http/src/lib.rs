@@ -7,6 +7,7 @@ mod certificates;
 mod certifications;
 pub mod error;
 pub mod extract;
+mod nudges;
 mod pipeline;
 mod programs;
 mod settings;
@@ -57,6 +58,8 @@ pub struct Deps {
     pub store: Arc<dyn AppStore>,
     /// Certificate PDFs and PNG previews, under `certificates/{workspace}/{id}.pdf|png`.
     pub blobs: Arc<dyn certify_blobs::BlobStore>,
+    /// Reminders (nudges); the program-ended trigger sends its results the same way.
+    pub mailer: Arc<dyn certify_mail::Mailer>,
     pub claims: ClaimNames,
     pub clock: Clock,
 }
@@ -76,6 +79,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .merge(programs::routes())
         .merge(pipeline::routes())
         .merge(certificates::routes())
+        .merge(nudges::routes())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)

@@ -54,7 +54,7 @@ fn query_of(raw: HashMap<String, String>) -> Result<PipelineQuery, ApiError> {
 }
 
 /// The certification and the rosters of every program linking it.
-async fn rosters(deps: &Deps, ws: &str, id: &str) -> Result<(Certification, Vec<Roster>), ApiError> {
+pub(crate) async fn rosters(deps: &Deps, ws: &str, id: &str) -> Result<(Certification, Vec<Roster>), ApiError> {
     let certification = deps
         .store
         .certification(ws, id)

@@ -335,3 +335,55 @@ async fn the_program_card_shows_labels_and_a_grid_without_announcements() {
         (StatusCode::OK, &Value::Null)
     );
 }
+
+#[tokio::test]
+async fn nudges_reach_off_track_participants_once_a_day_by_email() {
+    let api = Api::enabled().await;
+    let (c, spring, _) = pipeline(&api).await;
+    let nudge = |body: Value| aimed("nudges-post.json", "/c1/", &format!("/{c}/")).body(&body.to_string());
+    let first = api.send(nudge(json!({}))).await;
+    assert_eq!(
+        (first.status, &first.body),
+        (StatusCode::OK, &json!({"sent": 2, "skipped": []})),
+        "Ben and Dee are off track"
+    );
+    let sent: Vec<Value> = certify_testkit::moto_sent_emails(&api.endpoint)
+        .into_iter()
+        .filter(|m| m.to_string().contains("ben@example.com"))
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["subject"], "Reminder: Spring has work past due");
+    assert!(
+        sent[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("<li>Lesson (due 2026-11-27 17:00 UTC)</li>"),
+        "{}",
+        sent[0]
+    );
+    let again = api.send(nudge(json!({}))).await;
+    assert_eq!(again.body["sent"], 0);
+    let reasons: Vec<&str> = again.body["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["nudged_recently", "nudged_recently"]);
+    let named = api
+        .send(nudge(json!({"program_id": spring, "user_ids": ["u-ana", "u-ghost"]})))
+        .await;
+    let reasons: Vec<(&str, &str)> = named.body["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["user_id"].as_str().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(reasons, [("u-ana", "not_off_track"), ("u-ghost", "not_enrolled")]);
+    let unknown = api.send(nudge(json!({"program_id": "elsewhere"}))).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let bad = api.send(nudge(json!({"user_ids": []}))).await;
+    assert_eq!((bad.status, bad.fields()), (StatusCode::BAD_REQUEST, vec!["user_ids"]));
+    let participant = api.send(nudge(json!({})).as_("ws-acme", "participant")).await;
+    assert_eq!(participant.status, StatusCode::FORBIDDEN);
+}

@@ -92,6 +92,7 @@ impl Reply {
 }
 
 pub struct Api {
+    pub endpoint: String,
     pub router: Router,
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
@@ -113,13 +114,22 @@ impl Api {
         let bucket = certify_testkit::unique("files");
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
         let blobs: Arc<dyn BlobStore> = Arc::new(certify_blobs::S3Blobs::new(s3, bucket));
+        let ses = aws_sdk_sesv2::Client::new(&config);
+        let sender = format!("{}@certify.example", certify_testkit::unique("no-reply"));
+        ses.create_email_identity()
+            .email_identity(&sender)
+            .send()
+            .await
+            .unwrap();
         let deps = Deps {
             store: store.clone(),
             blobs: blobs.clone(),
+            mailer: Arc::new(certify_mail::SesMailer::new(ses, sender)),
             claims: ClaimNames::default(),
             clock: Arc::new(now),
         };
         Api {
+            endpoint,
             router: router(Arc::new(deps)),
             store,
             blobs,

@@ -80,7 +80,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .merge(pipeline::routes())
         .merge(certificates::routes())
         .merge(nudges::routes())
-        .fallback(|| async { ApiError::not_found() })
+        .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)
 }

@@ -198,6 +198,10 @@ async fn the_pipeline_shows_every_enrollment_with_status_stats_filters_sorts_and
     );
     let filtered = api.send(view(&format!("group=Beta&program={autumn}"))).await;
     assert_eq!(ids(&filtered.body), ["u-eve/Autumn"]);
+    let unpaged = api
+        .send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/")).query("limit=0&cursor=x"))
+        .await;
+    assert_eq!(unpaged.status, StatusCode::OK, "the export ignores paging");
     let off = api.send(view("status=off_track")).await;
     assert_eq!(ids(&off.body), ["u-dee/Spring", "u-ben/Spring"]);
     let by_status = api.send(view("sort=status")).await;

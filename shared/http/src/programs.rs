@@ -191,16 +191,7 @@ async fn add_component(
     let ws = admin(&deps, &who, false).await?;
     let (_, components) = program_and_components(&deps, ws, &id).await?;
     let last = components.iter().map(|c| c.position).max().unwrap_or(-1);
-    let fields = input.parse(last + 1)?;
-    let component = Component {
-        id: uuid::Uuid::new_v4().to_string(),
-        title: fields.title,
-        kind: fields.kind,
-        optional: fields.optional,
-        starts_at: fields.starts_at,
-        ends_at: fields.ends_at,
-        position: fields.position,
-    };
+    let component = Component::new(uuid::Uuid::new_v4().to_string(), input.parse(last + 1)?);
     deps.store.add_component(ws, &id, &component).await?;
     Ok(Created {
         location: format!("/programs/{id}/components/{}", component.id),
@@ -225,16 +216,7 @@ async fn update_component(
 ) -> Result<Json<Component>, ApiError> {
     let ws = admin(&deps, &who, false).await?;
     let current = component_of(&deps, ws, &id, &cid).await?;
-    let fields = patch.apply(&current)?;
-    let next = Component {
-        id: current.id,
-        title: fields.title,
-        kind: fields.kind,
-        optional: fields.optional,
-        starts_at: fields.starts_at,
-        ends_at: fields.ends_at,
-        position: fields.position,
-    };
+    let next = Component::new(current.id.clone(), patch.apply(&current)?);
     deps.store.update_component(ws, &id, &next).await?;
     Ok(Json(next))
 }

@@ -9,16 +9,8 @@ mod common;
 use axum::http::StatusCode;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_store::Claim;
-use common::{event, Api, Event};
+use common::{aimed, event, Api};
 use serde_json::{json, Value};
-
-fn aimed(name: &str, from: &str, to: &str) -> Event {
-    let mut e = event(name);
-    let path = e.0["rawPath"].as_str().unwrap().replacen(from, to, 1);
-    e.0["rawPath"] = path.clone().into();
-    e.0["requestContext"]["http"]["path"] = path.into();
-    e
-}
 
 /// A linked program that ended with Ana certified and Ben not; Ana's certificate `x-ana`
 /// has its PDF and PNG in the bucket.

@@ -6,16 +6,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{event, Api, Event};
+use common::{aimed, event, Api};
 use serde_json::{json, Value};
-
-fn aimed(name: &str, from: &str, to: &str) -> Event {
-    let mut e = event(name);
-    let path = e.0["rawPath"].as_str().unwrap().replacen(from, to, 1);
-    e.0["rawPath"] = path.clone().into();
-    e.0["requestContext"]["http"]["path"] = path.into();
-    e
-}
 
 async fn post(api: &Api, name: &str, path: &str, body: Value) -> Value {
     let mut e = event(name).body(&body.to_string());

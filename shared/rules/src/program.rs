@@ -224,6 +224,18 @@ pub struct Component {
 }
 
 impl Component {
+    pub fn new(id: String, fields: ComponentFields) -> Component {
+        Component {
+            id,
+            title: fields.title,
+            kind: fields.kind,
+            optional: fields.optional,
+            starts_at: fields.starts_at,
+            ends_at: fields.ends_at,
+            position: fields.position,
+        }
+    }
+
     /// A counted component decides certification: required, and not an announcement,
     /// group meeting or coaching intro.
     pub fn is_counted(&self) -> bool {

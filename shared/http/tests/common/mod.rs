@@ -25,6 +25,15 @@ pub fn now() -> DateTime<Utc> {
 /// A sample event, to adjust before sending.
 pub struct Event(pub Value);
 
+/// `events/{name}` with the first `from` in its path replaced by `to` (a real id).
+pub fn aimed(name: &str, from: &str, to: &str) -> Event {
+    let mut e = event(name);
+    let path = e.0["rawPath"].as_str().unwrap().replacen(from, to, 1);
+    e.0["rawPath"] = path.clone().into();
+    e.0["requestContext"]["http"]["path"] = path.into();
+    e
+}
+
 pub fn event(name: &str) -> Event {
     let text = std::fs::read_to_string(format!("{EVENTS}/{name}")).unwrap();
     Event(serde_json::from_str(&text).unwrap())

@@ -1,8 +1,6 @@
-//! The certifications API function: the shared router behind API Gateway.
+//! The certifications API function (see `certify_http::Area::Certifications`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let deps = certify_app::deps_from_env().await?;
-    lambda_http::run(certify_http::router(deps)).await
+    certify_app::serve(certify_http::Area::Certifications).await
 }

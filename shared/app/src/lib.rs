@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-use certify_http::{ClaimNames, Deps};
+use certify_http::{Area, ClaimNames, Deps};
 use certify_store::{DynamoStore, DynamoTable};
 
 /// Configuration of the API functions.
@@ -76,6 +76,14 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
         claims: config.claims,
         clock: Arc::new(chrono::Utc::now),
     }))
+}
+
+/// A Lambda function serving one area of the API: JSON logs tagged with the request
+/// id, dependencies built once per cold start, then the area's router.
+pub async fn serve(area: Area) -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let deps = deps_from_env().await?;
+    lambda_http::run(certify_http::area_router(area, deps)).await
 }
 
 #[cfg(test)]

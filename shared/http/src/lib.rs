@@ -70,19 +70,52 @@ impl Deps {
     }
 }
 
-/// The router of the whole API. Routes of later areas join it here.
-pub fn router(deps: Arc<Deps>) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .merge(settings::routes())
-        .merge(certifications::routes())
-        .merge(programs::routes())
-        .merge(pipeline::routes())
-        .merge(certificates::routes())
-        .merge(nudges::routes())
+/// The parts of the API, one Lambda function each (so each has only the permissions
+/// and the cold start its routes need).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Health, workspace settings, certification CRUD.
+    Certifications,
+    /// Programs, components, participants, progress, extensions.
+    Programs,
+    /// The pipeline view, its CSV, the in-program card, nudges.
+    Pipeline,
+    /// Certificates, verification, the completion banner, run records.
+    Certificates,
+}
+
+impl Area {
+    pub const ALL: [Area; 4] = [Area::Certifications, Area::Programs, Area::Pipeline, Area::Certificates];
+
+    fn routes(self) -> Router<Arc<Deps>> {
+        match self {
+            Area::Certifications => Router::new()
+                .route("/health", get(health))
+                .merge(settings::routes())
+                .merge(certifications::routes()),
+            Area::Programs => programs::routes(),
+            Area::Pipeline => pipeline::routes().merge(nudges::routes()),
+            Area::Certificates => certificates::routes(),
+        }
+    }
+}
+
+fn finish(routes: Router<Arc<Deps>>, deps: Arc<Deps>) -> Router {
+    routes
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(deps)
+}
+
+/// The routes of one area: what its Lambda function serves.
+pub fn area_router(area: Area, deps: Arc<Deps>) -> Router {
+    finish(area.routes(), deps)
+}
+
+/// The whole API in one router (the local server).
+pub fn router(deps: Arc<Deps>) -> Router {
+    let all = Area::ALL.iter().fold(Router::new(), |r, area| r.merge(area.routes()));
+    finish(all, deps)
 }
 
 async fn health() -> (StatusCode, Json<serde_json::Value>) {

@@ -266,6 +266,32 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
     );
 }
 
+#[tokio::test]
+async fn every_area_router_builds_and_serves_only_its_own_routes() {
+    use certify_http::{area_router, Area};
+    use tower::ServiceExt;
+    let api = Api::enabled().await;
+    let probes = [
+        (Area::Certifications, "certifications-list.json"),
+        (Area::Programs, "programs-list.json"),
+        (Area::Pipeline, "pipeline-get.json"),
+        (Area::Certificates, "me-certificates.json"),
+    ];
+    for area in Area::ALL {
+        let router = area_router(area, api.deps.clone());
+        for (owner, name) in probes {
+            let request = lambda_http::request::from_str(&event(name).0.to_string()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            let unrouted = String::from_utf8_lossy(&bytes).contains("no such route");
+            assert_eq!(unrouted, owner != area, "{area:?} serving {name}");
+        }
+    }
+}
+
 #[test]
 fn every_sample_event_is_used_by_a_test() {
     let this = [

@@ -102,6 +102,7 @@ impl Reply {
 
 pub struct Api {
     pub endpoint: String,
+    pub deps: Arc<Deps>,
     pub router: Router,
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
@@ -137,9 +138,11 @@ impl Api {
             claims: ClaimNames::default(),
             clock: Arc::new(now),
         };
+        let deps = Arc::new(deps);
         Api {
             endpoint,
-            router: router(Arc::new(deps)),
+            deps: deps.clone(),
+            router: router(deps),
             store,
             blobs,
         }

@@ -1,0 +1,6 @@
+//! The certificates API function (see `certify_http::Area::Certificates`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    certify_app::serve(certify_http::Area::Certificates).await
+}

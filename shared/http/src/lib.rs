@@ -17,22 +17,11 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_store::{CertificateStore, CertificationStore, ProgramStore, RosterStore, RunStore, SettingsStore};
+pub use certify_store::AppStore;
 use chrono::{DateTime, Utc};
 
 pub use error::ApiError;
 pub use extract::{Identity, Role, VerifiedClaims};
-
-/// Everything the store offers, as one object the handlers share.
-pub trait AppStore:
-    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
-{
-}
-
-impl<T> AppStore for T where
-    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
-{
-}
 
 /// The names of the claims that carry the workspace and the role (Cognito custom claims
 /// are `custom:...`).

@@ -87,7 +87,7 @@ async fn ended(api: &Api) -> String {
     run.certified = 1;
     run.did_not_pass = 1;
     run.state = RunState::Completed;
-    s.save_run("ws-acme", &run).await.unwrap();
+    s.save_run("ws-acme", &run, None).await.unwrap();
     s.finish_end("ws-acme", &p).await.unwrap();
     p
 }

@@ -37,8 +37,17 @@ pub struct EnrollmentRecord {
     pub extensions: BTreeMap<String, DateTime<Utc>>,
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// The certificate id fixed with a passed outcome (issued under this id).
+    #[serde(default)]
+    pub certificate_id: Option<String>,
     #[serde(default)]
     pub last_nudged_at: Option<DateTime<Utc>>,
+    /// When the run's result email was handed to the mail service, or given up on.
+    #[serde(default)]
+    pub notified_at: Option<DateTime<Utc>>,
+    /// Why the result email could never be sent (the address was refused).
+    #[serde(default)]
+    pub notify_error: Option<String>,
 }
 
 impl EnrollmentRecord {
@@ -48,7 +57,10 @@ impl EnrollmentRecord {
             progress: BTreeMap::new(),
             extensions: BTreeMap::new(),
             outcome: None,
+            certificate_id: None,
             last_nudged_at: None,
+            notified_at: None,
+            notify_error: None,
         }
     }
 }

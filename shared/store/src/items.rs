@@ -13,7 +13,7 @@
 
 use anyhow::Context;
 use certify_rules::{Program, ProgramState};
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -137,6 +137,12 @@ pub fn set_fields<T: Serialize>(mut write: Write, value: &T, optional: &[&str]) 
     Ok(write)
 }
 
+/// A program's place in the open-programs index: by the time it ends (or ended), to
+/// the second, so the sweep asks for everything up to now.
+pub fn open_sort_key(ws: &str, program_id: &str, at: DateTime<Utc>) -> String {
+    format!("{}#{ws}#{program_id}", at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
 /// The program item's index attributes, derived from its state and link.
 pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'static str>) {
     let mut set = Item::new();
@@ -153,9 +159,9 @@ pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'sta
     if program.state == ProgramState::Ended {
         remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]);
     } else {
-        let ends = program.ends_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let at = program.ended_at.unwrap_or(program.ends_at);
         set.insert(OPEN_PROGRAMS.pk.into(), OPEN.into());
-        set.insert(OPEN_PROGRAMS.sk.into(), format!("{ends}#{ws}#{}", program.id).into());
+        set.insert(OPEN_PROGRAMS.sk.into(), open_sort_key(ws, &program.id, at).into());
     }
     (set, remove)
 }

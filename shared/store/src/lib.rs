@@ -101,6 +101,17 @@ pub struct StoredRoster {
     pub requests: usize,
 }
 
+/// Everything the store offers, as one object the handlers and the trigger share.
+pub trait AppStore:
+    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+{
+}
+
+impl<T> AppStore for T where
+    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+{
+}
+
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     /// A workspace never configured has the defaults (certifications disabled).
@@ -218,30 +229,64 @@ pub struct Claim {
     pub certificate_id: Option<String>,
 }
 
+/// The right to work a running run until `until`: only its holder checkpoints the run
+/// and sends its emails, so racing invocations never email a participant twice. A
+/// crashed holder's lease runs out and the next sweep takes the run over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A participant whose result email went to the mail service, or never can (`error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyMark {
+    pub user_id: String,
+    pub error: Option<String>,
+}
+
 /// Program end, the run record and the per-participant marks of a run (SPEC 1.8).
 #[async_trait]
 pub trait RunStore: Send + Sync {
-    /// `active` -> `ending` with `ended_at`. MUST answer `Conflict(ProgramEnded)` when
-    /// the program is not `active` (exactly one of racing callers wins) and `NotFound`
-    /// when missing.
+    /// `active` -> `ending` with `ended_at`, which also dates the program in the
+    /// open-programs index (an early end is swept from then on). MUST answer
+    /// `Conflict(ProgramEnded)` when the program is not `active` (exactly one of racing
+    /// callers wins) and `NotFound` when missing.
     async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program>;
     /// `ending` -> `ended`, leaving the open-programs index. MUST answer
     /// `Conflict(ProgramEnded)` unless the program is `ending`.
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program>;
-    /// Programs not `ended` whose end time is at or before `until`, oldest first, as
-    /// (workspace, program): the sweep's due programs and unfinished runs.
+    /// Programs not `ended` whose end time (`ended_at` once ending, else `ends_at`) is at
+    /// or before `until`, oldest first, as (workspace, program): the sweep's due
+    /// programs and unfinished runs.
     async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
     /// Creates the run record unless one exists; answers the stored one either way.
     async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord>;
     async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>>;
-    /// Checkpoints the record. MUST answer `Conflict(StaleVersion)` once the stored
-    /// record is `completed` or `skipped`: a finished run is never reopened.
-    async fn save_run(&self, ws: &str, record: &RunRecord) -> Result<()>;
+    /// Takes the lease of a `running` run when no one else holds a live one (at `now`)
+    /// and answers the record; `None` when the run is finished or another holds it.
+    async fn take_run(
+        &self,
+        ws: &str,
+        program_id: &str,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RunRecord>>;
+    /// Checkpoints the record and, with a lease, renews it. MUST answer
+    /// `Conflict(StaleVersion)` once the stored record is `completed` or `skipped` (a
+    /// finished run is never reopened) or another holds the lease.
+    async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()>;
     /// Records the participant's outcome once; a second claim (a retry, a racing run)
     /// MUST answer the first claim unchanged. `NotFound` when not enrolled.
     async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim>;
-    /// Marks the participant notified; `true` only for the call that set the mark.
-    async fn mark_notified(&self, ws: &str, program_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// [`RunStore::claim_outcome`] for many participants, answered in order, in as few
+    /// requests as the table allows (one transaction per 100 when none was claimed
+    /// before).
+    async fn claim_outcomes(&self, ws: &str, program_id: &str, claims: &[(String, Claim)]) -> Result<Vec<Claim>>;
+    /// Marks participants notified (with the error, if the email can never go); a mark
+    /// is never overwritten. Answers how many marks this call set.
+    async fn mark_notified(&self, ws: &str, program_id: &str, marks: &[NotifyMark], at: DateTime<Utc>)
+        -> Result<usize>;
     /// Records a nudge if the stored mark is still `previous`; `false` when another
     /// nudge got there first.
     async fn mark_nudged(
@@ -260,7 +305,7 @@ pub trait CertificateStore: Send + Sync {
     /// In one transaction: stores the certificate (once: an existing id answers
     /// `Ok(false)` and changes nothing), makes it the user's active certificate for its
     /// certification, and revokes the one that was active (`revoked_at`,
-    /// `replaced_by`). A concurrent swap MUST make this fail with
+    /// `replaced_by`). A first certificate costs that one request. A concurrent swap MUST make this fail with
     /// `Conflict(StaleVersion)` rather than leave two active.
     async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool>;
     /// By id alone (public verification), with its workspace.

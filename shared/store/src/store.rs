@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use certify_rules::{
     Certificate, Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields,
-    ProgramState, ProgressStatus, RunRecord,
+    ProgramState, ProgressStatus, RunRecord, RunState,
 };
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -15,8 +15,8 @@ use crate::table::{
     OPEN_PROGRAMS, SK,
 };
 use crate::{
-    CertificateStore, CertificationStore, Claim, Conflict, Page, PageRequest, ProgramStore, Result, RosterStore,
-    RunStore, SettingsStore, StoreError, StoredRoster, WorkspaceSettings,
+    CertificateStore, CertificationStore, Claim, Conflict, Lease, NotifyMark, Page, PageRequest, ProgramStore, Result,
+    RosterStore, RunStore, SettingsStore, StoreError, StoredRoster, WorkspaceSettings,
 };
 
 /// Most writes in one transaction: DynamoDB's limit.
@@ -679,6 +679,30 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
     Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
 }
 
+/// The run record's lease attributes (kept beside the record, never part of it).
+const LEASE_OWNER: &str = "lease_owner";
+const LEASE_UNTIL: &str = "lease_until";
+
+/// Sets the outcome (and certificate id) of an enrollment that has none.
+fn claim_write(ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Write> {
+    let mut write =
+        Write::update(enrollment_key(ws, program_id, user_id)?).set(path(&["outcome"]), json(&claim.outcome)?);
+    if let Some(id) = &claim.certificate_id {
+        write = write.set(path(&["certificate_id"]), id.clone().into());
+    }
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("outcome")])))
+}
+
+/// Sets the notified mark of an enrollment that has none.
+fn notify_write(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>) -> Result<Write> {
+    let mut write =
+        Write::update(enrollment_key(ws, program_id, &mark.user_id)?).set(path(&["notified_at"]), json(&at)?);
+    if let Some(error) = &mark.error {
+        write = write.set(path(&["notify_error"]), error.clone().into());
+    }
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("notified_at")])))
+}
+
 impl<T: Table> Store<T> {
     /// A conditional update on an enrollment that answers whether it applied, telling a
     /// failed condition apart from a missing enrollment.
@@ -734,6 +758,10 @@ impl<T: Table> RunStore for Store<T> {
         let write = Write::update(program_key(ws, program_id)?)
             .set(path(&["state"]), "ending".into())
             .set(path(&["ended_at"]), json(&ended_at)?)
+            .set(
+                path(&[OPEN_PROGRAMS.sk]),
+                open_sort_key(ws, program_id, ended_at).into(),
+            )
             .add("version", 1);
         self.transition(ws, program_id, "active", write, Vec::new()).await
     }
@@ -801,11 +829,58 @@ impl<T: Table> RunStore for Store<T> {
         self.get_decoded(run_key(ws, program_id)).await
     }
 
-    async fn save_run(&self, ws: &str, record: &RunRecord) -> Result<()> {
+    async fn take_run(
+        &self,
+        ws: &str,
+        program_id: &str,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RunRecord>> {
+        let key = run_key(ws, program_id)?;
+        let Some(item) = self.table.get(&key).await? else {
+            return Err(StoreError::NotFound);
+        };
+        let record: RunRecord = decode(item.clone())?;
+        let holder = item.get(LEASE_OWNER).and_then(Value::as_str);
+        let live = item
+            .get(LEASE_UNTIL)
+            .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
+            .is_some_and(|until| until > now);
+        if record.state != RunState::Running || (live && holder != Some(lease.owner.as_str())) {
+            return Ok(None);
+        }
+        let held = match holder {
+            Some(h) => Cond::Eq(LEASE_OWNER, h.into()),
+            None => Cond::AttrAbsent(LEASE_OWNER),
+        };
+        let write = Write::update(key)
+            .set(path(&[LEASE_OWNER]), lease.owner.clone().into())
+            .set(path(&[LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::All(vec![Cond::Eq("state", "running".into()), held]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(Some(record)),
+            Err(TableError::ConditionFailed) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()> {
         let key = run_key(ws, &record.program_id)?;
-        let item = keyed(attributes(record)?, &key);
-        let cond = Cond::Eq("state", "running".into());
-        match self.table.write(Write::Put { item, cond: Some(cond) }).await {
+        let mut item = keyed(attributes(record)?, &key);
+        let mut cond = vec![Cond::Eq("state", "running".into())];
+        if let Some(lease) = lease {
+            item.insert(LEASE_OWNER.into(), lease.owner.clone().into());
+            item.insert(LEASE_UNTIL.into(), json(&lease.until)?);
+            cond.push(Cond::Eq(LEASE_OWNER, lease.owner.clone().into()));
+        }
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::All(cond)),
+            })
+            .await
+        {
             Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::StaleVersion)),
             other => Ok(other?),
         }
@@ -813,11 +888,7 @@ impl<T: Table> RunStore for Store<T> {
 
     async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim> {
         let key = enrollment_key(ws, program_id, user_id)?;
-        let mut write = Write::update(key.clone()).set(path(&["outcome"]), json(&claim.outcome)?);
-        if let Some(id) = &claim.certificate_id {
-            write = write.set(path(&["certificate_id"]), id.clone().into());
-        }
-        let write = write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("outcome")]));
+        let write = claim_write(ws, program_id, user_id, claim)?;
         if self.enrollment_mark(key.clone(), write).await? {
             return Ok(claim.clone());
         }
@@ -832,12 +903,58 @@ impl<T: Table> RunStore for Store<T> {
         })
     }
 
-    async fn mark_notified(&self, ws: &str, program_id: &str, user_id: &str, at: DateTime<Utc>) -> Result<bool> {
-        let key = enrollment_key(ws, program_id, user_id)?;
-        let write = Write::update(key.clone())
-            .set(path(&["notified_at"]), json(&at)?)
-            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("notified_at")]));
-        self.enrollment_mark(key, write).await
+    async fn claim_outcomes(&self, ws: &str, program_id: &str, claims: &[(String, Claim)]) -> Result<Vec<Claim>> {
+        let mut answers = Vec::with_capacity(claims.len());
+        for chunk in claims.chunks(TRANSACTION_MAX) {
+            let writes = chunk
+                .iter()
+                .map(|(user_id, claim)| claim_write(ws, program_id, user_id, claim))
+                .collect::<Result<Vec<_>>>()?;
+            match self.transact_or_write(writes).await {
+                Ok(()) => answers.extend(chunk.iter().map(|(_, claim)| claim.clone())),
+                // Some were claimed before (a resumed or racing run): one by one, each
+                // answering the claim that stands.
+                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
+                    for (user_id, claim) in chunk {
+                        answers.push(self.claim_outcome(ws, program_id, user_id, claim).await?);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(answers)
+    }
+
+    async fn mark_notified(
+        &self,
+        ws: &str,
+        program_id: &str,
+        marks: &[NotifyMark],
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut set = 0;
+        for chunk in marks.chunks(TRANSACTION_MAX) {
+            let writes = chunk
+                .iter()
+                .map(|mark| notify_write(ws, program_id, mark, at))
+                .collect::<Result<Vec<_>>>()?;
+            match self.transact_or_write(writes).await {
+                Ok(()) => set += chunk.len(),
+                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
+                    for mark in chunk {
+                        let key = enrollment_key(ws, program_id, &mark.user_id)?;
+                        if self
+                            .enrollment_mark(key, notify_write(ws, program_id, mark, at)?)
+                            .await?
+                        {
+                            set += 1;
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(set)
     }
 
     async fn mark_nudged(
@@ -860,58 +977,73 @@ impl<T: Table> RunStore for Store<T> {
     }
 }
 
+/// Stores a certificate, points the active pointer at it (expecting `previous`) and
+/// revokes `previous`; write 0 is the certificate, 1 the pointer.
+fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at: DateTime<Utc>) -> Result<Vec<Write>> {
+    let mut item = keyed(attributes(certificate)?, &certificate_key(&certificate.id)?);
+    item.insert("workspace_id".into(), ws.into());
+    item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
+    item.insert(
+        BY_USER.sk.into(),
+        format!("{}#{}", certificate.issued_on, certificate.id).into(),
+    );
+    let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+    let mut pointer_item = keyed(Item::new(), &pointer);
+    pointer_item.insert("certificate_id".into(), certificate.id.clone().into());
+    let mut writes = vec![
+        Write::Put {
+            item,
+            cond: Some(Cond::Absent),
+        },
+        Write::Put {
+            item: pointer_item,
+            cond: Some(match previous {
+                None => Cond::Absent,
+                Some(old) => Cond::Eq("certificate_id", old.into()),
+            }),
+        },
+    ];
+    if let Some(old) = previous {
+        writes.push(
+            Write::update(certificate_key(old)?)
+                .set(path(&["revoked_at"]), json(&at)?)
+                .set(path(&["revoked_reason"]), "replaced".into())
+                .set(path(&["replaced_by"]), certificate.id.clone().into())
+                .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")])),
+        );
+    }
+    Ok(writes)
+}
+
 #[async_trait]
 impl<T: Table> CertificateStore for Store<T> {
     async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool> {
-        let key = certificate_key(&certificate.id)?;
+        // Optimistic: most holders have no active certificate yet, so the first attempt
+        // expects none and costs one request; a refused pointer says which one to revoke.
         let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
-        let previous = self
-            .table
-            .get(&pointer)
-            .await?
-            .and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from));
-        if previous.as_deref() == Some(certificate.id.as_str()) {
-            return Ok(false);
-        }
-        let mut item = keyed(attributes(certificate)?, &key);
-        item.insert("workspace_id".into(), ws.into());
-        item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
-        item.insert(
-            BY_USER.sk.into(),
-            format!("{}#{}", certificate.issued_on, certificate.id).into(),
-        );
-        let mut pointer_item = keyed(Item::new(), &pointer);
-        pointer_item.insert("certificate_id".into(), certificate.id.clone().into());
-        let mut writes = vec![
-            Write::Put {
-                item,
-                cond: Some(Cond::Absent),
-            },
-            Write::Put {
-                item: pointer_item,
-                cond: Some(match &previous {
-                    None => Cond::Absent,
-                    Some(old) => Cond::Eq("certificate_id", old.clone().into()),
-                }),
-            },
-        ];
-        if let Some(old) = &previous {
-            writes.push(
-                Write::update(certificate_key(old)?)
-                    .set(path(&["revoked_at"]), json(&at)?)
-                    .set(path(&["revoked_reason"]), "replaced".into())
-                    .set(path(&["replaced_by"]), certificate.id.clone().into())
-                    .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")])),
-            );
-        }
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(true),
-            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => Ok(false),
-            Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
-                Err(StoreError::Conflict(Conflict::StaleVersion))
+        let mut previous: Option<String> = None;
+        for _ in 0..3 {
+            match self
+                .table
+                .transact(issue_writes(ws, certificate, previous.as_deref(), at)?)
+                .await
+            {
+                Ok(()) => return Ok(true),
+                Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => return Ok(false),
+                Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
+                    previous = self
+                        .table
+                        .get(&pointer)
+                        .await?
+                        .and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from));
+                }
+                Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
+                    return Err(StoreError::Conflict(Conflict::StaleVersion))
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
+        Err(StoreError::Conflict(Conflict::StaleVersion))
     }
 
     async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>> {

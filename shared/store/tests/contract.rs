@@ -13,8 +13,8 @@ use certify_rules::{
 };
 use certify_store::table::{Table, Write};
 use certify_store::{
-    CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, PageRequest, ProgramStore,
-    RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
+    CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, Lease, NotifyMark, PageRequest,
+    ProgramStore, RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -504,7 +504,8 @@ mod cases {
 
     pub async fn runs_start_once_and_claims_and_marks_are_kept_once<T: Table>(s: Store<T>) {
         s.create_program("ws1", &program("p1", None)).await.unwrap();
-        s.enroll("ws1", "p1", &[participant("u1")]).await.unwrap();
+        let people: Vec<Participant> = (1..=3).map(|i| participant(&format!("u{i}"))).collect();
+        s.enroll("ws1", "p1", &people).await.unwrap();
         let mut record = RunRecord::start("p1", now());
         assert_eq!(s.start_run("ws1", &record).await.unwrap(), record);
         let later = RunRecord::start("p1", now() + Duration::hours(1));
@@ -514,28 +515,55 @@ mod cases {
             "the first run record stands"
         );
         record.evaluated = 1;
-        s.save_run("ws1", &record).await.unwrap();
+        s.save_run("ws1", &record, None).await.unwrap();
         record.state = RunState::Completed;
-        s.save_run("ws1", &record).await.unwrap();
-        assert_eq!(conflict(s.save_run("ws1", &record).await), Conflict::StaleVersion);
+        s.save_run("ws1", &record, None).await.unwrap();
+        assert_eq!(conflict(s.save_run("ws1", &record, None).await), Conflict::StaleVersion);
         assert_eq!(s.run("ws1", "p1").await.unwrap(), Some(record));
-        let first = Claim {
+        let claim = |id: &str| Claim {
             outcome: Outcome::Passed,
-            certificate_id: Some("cert-1".into()),
+            certificate_id: Some(id.into()),
         };
-        let second = Claim {
-            outcome: Outcome::Passed,
-            certificate_id: Some("cert-2".into()),
-        };
+        let first = claim("cert-1");
         assert_eq!(s.claim_outcome("ws1", "p1", "u1", &first).await.unwrap(), first);
         assert_eq!(
-            s.claim_outcome("ws1", "p1", "u1", &second).await.unwrap(),
+            s.claim_outcome("ws1", "p1", "u1", &claim("cert-2")).await.unwrap(),
             first,
             "a retry reuses the id"
         );
         not_found(s.claim_outcome("ws1", "p1", "ghost", &first).await);
-        assert!(s.mark_notified("ws1", "p1", "u1", now()).await.unwrap());
-        assert!(!s.mark_notified("ws1", "p1", "u1", now()).await.unwrap());
+        let failed = Claim {
+            outcome: Outcome::DidNotPass {
+                not_completed: vec!["k1".into()],
+            },
+            certificate_id: None,
+        };
+        let batch = [
+            ("u1".to_string(), claim("cert-9")),
+            ("u2".to_string(), claim("cert-2")),
+            ("u3".to_string(), failed.clone()),
+        ];
+        assert_eq!(
+            s.claim_outcomes("ws1", "p1", &batch).await.unwrap(),
+            [first.clone(), claim("cert-2"), failed.clone()],
+            "a batch keeps every claim that stands"
+        );
+        let marks = |ids: &[&str]| -> Vec<NotifyMark> {
+            ids.iter()
+                .map(|id| NotifyMark {
+                    user_id: id.to_string(),
+                    error: (*id == "u3").then(|| "address refused".to_string()),
+                })
+                .collect()
+        };
+        assert_eq!(s.mark_notified("ws1", "p1", &marks(&["u1"]), now()).await.unwrap(), 1);
+        assert_eq!(
+            s.mark_notified("ws1", "p1", &marks(&["u1", "u2", "u3"]), now())
+                .await
+                .unwrap(),
+            2,
+            "a mark is set once"
+        );
         assert!(s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap());
         assert!(
             !s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap(),
@@ -544,8 +572,72 @@ mod cases {
         let next = now() + Duration::days(1);
         assert!(s.mark_nudged("ws1", "p1", "u1", Some(now()), next).await.unwrap());
         let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
-        assert_eq!(roster.enrollments[0].outcome, Some(Outcome::Passed));
-        assert_eq!(roster.enrollments[0].last_nudged_at, Some(next));
+        let by_id = |id: &str| roster.enrollments.iter().find(|e| e.participant.user_id == id).unwrap();
+        assert_eq!(by_id("u1").outcome, Some(Outcome::Passed));
+        assert_eq!(by_id("u1").certificate_id.as_deref(), Some("cert-1"));
+        assert_eq!(by_id("u1").last_nudged_at, Some(next));
+        assert_eq!(by_id("u2").notified_at, Some(now()));
+        assert_eq!(by_id("u3").notify_error.as_deref(), Some("address refused"));
+        assert_eq!(by_id("u2").notify_error, None);
+    }
+
+    pub async fn one_holder_leases_a_running_run_until_its_lease_runs_out<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        let lease = |owner: &str, minutes: i64| Lease {
+            owner: owner.into(),
+            until: now() + Duration::minutes(minutes),
+        };
+        not_found(s.take_run("ws1", "p1", &lease("a", 2), now()).await);
+        let mut record = RunRecord::start("p1", now());
+        s.start_run("ws1", &record).await.unwrap();
+        assert_eq!(
+            s.take_run("ws1", "p1", &lease("a", 2), now()).await.unwrap(),
+            Some(record.clone())
+        );
+        assert_eq!(
+            s.take_run("ws1", "p1", &lease("b", 2), now()).await.unwrap(),
+            None,
+            "a live lease is another's"
+        );
+        record.evaluated = 3;
+        s.save_run("ws1", &record, Some(&lease("a", 4))).await.unwrap();
+        assert_eq!(
+            conflict(s.save_run("ws1", &record, Some(&lease("b", 4))).await),
+            Conflict::StaleVersion,
+            "only the holder checkpoints"
+        );
+        let later = now() + Duration::minutes(5);
+        let taken = s.take_run("ws1", "p1", &lease("b", 8), later).await.unwrap();
+        assert_eq!(taken.map(|r| r.evaluated), Some(3), "a run-out lease is taken over");
+        assert_eq!(
+            conflict(s.save_run("ws1", &record, Some(&lease("a", 9))).await),
+            Conflict::StaleVersion,
+            "the old holder has lost it"
+        );
+        record.state = RunState::Completed;
+        s.save_run("ws1", &record, Some(&lease("b", 9))).await.unwrap();
+        assert_eq!(
+            s.take_run("ws1", "p1", &lease("c", 20), now() + Duration::hours(1))
+                .await
+                .unwrap(),
+            None,
+            "a finished run is never taken"
+        );
+        assert_eq!(
+            s.run("ws1", "p1").await.unwrap().map(|r| r.state),
+            Some(RunState::Completed)
+        );
+    }
+
+    pub async fn an_early_end_is_swept_from_the_time_it_ended<T: Table>(s: Store<T>) {
+        let mut later = program("p1", None);
+        later.ends_at = now() + Duration::days(30);
+        s.create_program("ws1", &later).await.unwrap();
+        assert!(s.open_programs(now(), 10).await.unwrap().is_empty());
+        s.begin_end("ws1", "p1", now() - Duration::minutes(1)).await.unwrap();
+        let open = s.open_programs(now(), 10).await.unwrap();
+        assert_eq!(open.len(), 1, "an admin's end makes the program the sweep's at once");
+        assert_eq!(open[0].1.state, ProgramState::Ending);
     }
 
     fn certificate(id: &str, program_id: &str) -> Certificate {
@@ -711,6 +803,8 @@ macro_rules! contract {
                 racing_archive_and_link_never_leave_an_archived_certification_linked,
                 exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
                 runs_start_once_and_claims_and_marks_are_kept_once,
+                one_holder_leases_a_running_run_until_its_lease_runs_out,
+                an_early_end_is_swept_from_the_time_it_ended,
                 a_new_certificate_replaces_the_active_one_in_one_swap,
                 racing_issues_leave_exactly_one_active_certificate,
             );

@@ -1,0 +1,168 @@
+use certify_rules::certificate::{Certificate, CertificationSnapshot};
+use certify_rules::view::ProgramRef;
+use chrono::NaiveDate;
+
+use crate::layout::{clean, Page, HOLDER};
+use crate::Renderer;
+
+const URL: &str = "https://certify.example.com/verify/c-01J9Z8Q4K7";
+
+fn certificate(holder: &str) -> Certificate {
+    Certificate {
+        id: "c-01J9Z8Q4K7".to_string(),
+        user_id: "u-42".to_string(),
+        holder_name: holder.to_string(),
+        certification: CertificationSnapshot {
+            id: "cert-1".to_string(),
+            name: "Food Safety Level 2".to_string(),
+            description: "Safe handling, storage and preparation of food.".to_string(),
+            issuer_name: "Acme Training".to_string(),
+        },
+        program: ProgramRef {
+            id: "p-1".to_string(),
+            name: "Spring cohort".to_string(),
+        },
+        issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(),
+        expires_on: None,
+        revoked_at: None,
+        revoked_reason: None,
+        replaced_by: None,
+    }
+}
+
+fn page(renderer: &Renderer, certificate: &Certificate) -> Page {
+    Page::new(&renderer.fonts, certificate, URL).unwrap()
+}
+
+#[test]
+fn renderer_is_shareable_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Renderer>();
+}
+
+#[test]
+fn hostile_text_is_escaped_and_the_svg_still_parses() {
+    let renderer = Renderer::new();
+    let mut hostile = certificate("<script>&\"'</script>");
+    hostile.certification.name = "]]><!-- {{holder_name}}".to_string();
+    hostile.certification.issuer_name = "a\u{0}b\u{1b}c\u{fffe}".to_string();
+    let svg = renderer.svg(&hostile, "https://x.test/?a=1&b=<2>").unwrap();
+    assert!(svg.contains("&lt;script&gt;&amp;&quot;&apos;&lt;/script&gt;"), "{svg}");
+    assert!(!svg.contains("<script>"));
+    assert!(svg.contains("]]&gt;&lt;!-- {{holder_name}}"));
+    assert!(svg.contains("https://x.test/?a=1&amp;b=&lt;2&gt;"));
+    assert!(svg.contains(">abc<"), "control characters are dropped");
+    renderer.tree(&hostile, URL).unwrap();
+}
+
+#[test]
+fn a_short_name_keeps_the_largest_size() {
+    let renderer = Renderer::new();
+    let page = page(&renderer, &certificate("Ana Ávila"));
+    assert_eq!(page.holder.size, HOLDER.max);
+    assert_eq!(page.holder.text, "Ana Ávila");
+}
+
+#[test]
+fn a_long_name_shrinks_to_fit_the_width() {
+    let renderer = Renderer::new();
+    let name = "Maximiliana Wilhelmina Zoë Łukasiewicz-Øster von Hohenzollern-Sigmaringen";
+    let page = page(&renderer, &certificate(name));
+    let (max, min, width) = (HOLDER.max, HOLDER.min, HOLDER.width);
+    assert!(
+        page.holder.size < max && page.holder.size >= min,
+        "{}",
+        page.holder.size
+    );
+    assert_eq!(page.holder.text, name, "shrunk, not cut");
+    let drawn = renderer.fonts.bold.width(name) * page.holder.size;
+    assert!(drawn <= width && drawn > width * 0.99, "{drawn}");
+}
+
+#[test]
+fn a_name_too_long_at_the_smallest_size_is_cut_with_an_ellipsis() {
+    let renderer = Renderer::new();
+    let name = "Wolfeschlegelsteinhausenbergerdorff ".repeat(6);
+    let page = page(&renderer, &certificate(&name));
+    let (min, width) = (HOLDER.min, HOLDER.width);
+    assert_eq!(page.holder.size, min);
+    assert!(page.holder.text.ends_with('…'));
+    assert!(name.starts_with(page.holder.text.trim_end_matches('…')));
+    assert!(renderer.fonts.bold.width(&page.holder.text) * min <= width);
+}
+
+#[test]
+fn a_long_description_wraps_into_three_lines_and_is_cut_on_the_last() {
+    let renderer = Renderer::new();
+    let mut cert = certificate("Ana Ávila");
+    cert.certification.description = "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(40);
+    let page = page(&renderer, &cert);
+    for line in &page.description {
+        assert!(!line.is_empty());
+        assert!(renderer.fonts.regular.width(line) * 11.0 <= 640.0, "{line}");
+    }
+    assert!(page.description[2].ends_with('…'));
+    assert!(!page.description[0].ends_with('…'));
+}
+
+#[test]
+fn a_word_wider_than_a_line_is_broken() {
+    let renderer = Renderer::new();
+    let mut cert = certificate("Ana Ávila");
+    cert.certification.description = "x".repeat(150);
+    let page = page(&renderer, &cert);
+    assert!(page.description[0].len() < 150);
+    assert_eq!(page.description.concat(), "x".repeat(150));
+}
+
+#[test]
+fn a_short_description_takes_one_line() {
+    let renderer = Renderer::new();
+    let page = page(&renderer, &certificate("Ana Ávila"));
+    assert_eq!(
+        page.description,
+        [
+            "Safe handling, storage and preparation of food.".to_string(),
+            String::new(),
+            String::new()
+        ]
+    );
+}
+
+#[test]
+fn dates_are_spelled_out_and_no_expiry_says_so() {
+    let renderer = Renderer::new();
+    let mut cert = certificate("Ana Ávila");
+    assert_eq!(page(&renderer, &cert).expires_on, "Does not expire");
+    cert.expires_on = NaiveDate::from_ymd_opt(2028, 3, 7);
+    let page = page(&renderer, &cert);
+    assert_eq!(page.issued_on, "7 March 2026");
+    assert_eq!(page.expires_on, "7 March 2028");
+}
+
+#[test]
+fn whitespace_collapses_as_svg_draws_it() {
+    assert_eq!(clean("  Ana \n\t Ávila  "), "Ana Ávila");
+    assert_eq!(clean("a\u{7}b"), "ab");
+}
+
+#[test]
+fn the_qr_code_is_the_one_the_qrcode_crate_makes() {
+    let urls = (0..40).map(|n| {
+        format!(
+            "https://certify.example.com/verify/c-{}",
+            "01J9Z8Q4K7".repeat(n % 9) + &n.to_string()
+        )
+    });
+    for url in urls.chain(["".to_string(), "HTTPS://X.TEST/0123456789".to_string()]) {
+        let ours = crate::qr::encode(url.as_bytes()).unwrap();
+        let theirs = qrcode::QrCode::new(url.as_bytes()).unwrap();
+        assert_eq!(ours.width, theirs.width(), "{url}");
+        let theirs: Vec<bool> = theirs
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect();
+        assert!(ours.dark == theirs, "{url}");
+    }
+}

@@ -1,0 +1,172 @@
+//! The renderer through its public API: what a reader of the PDF and a viewer of the PNG get.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::OnceLock;
+
+use certify_render::{Renderer, PREVIEW_HEIGHT, PREVIEW_WIDTH};
+use certify_rules::certificate::{Certificate, CertificationSnapshot};
+use certify_rules::view::ProgramRef;
+use chrono::NaiveDate;
+use resvg::tiny_skia::Pixmap;
+
+const URL: &str = "https://certify.example.com/verify/c-01J9Z8Q4K7";
+
+fn renderer() -> &'static Renderer {
+    static RENDERER: OnceLock<Renderer> = OnceLock::new();
+    RENDERER.get_or_init(Renderer::new)
+}
+
+fn certificate(holder: &str) -> Certificate {
+    Certificate {
+        id: "c-01J9Z8Q4K7".to_string(),
+        user_id: "u-42".to_string(),
+        holder_name: holder.to_string(),
+        certification: CertificationSnapshot {
+            id: "cert-1".to_string(),
+            name: "Food Safety Level 2".to_string(),
+            description: "Safe handling, storage and preparation of food in a commercial kitchen.".to_string(),
+            issuer_name: "Acme Training".to_string(),
+        },
+        program: ProgramRef {
+            id: "p-1".to_string(),
+            name: "Spring cohort".to_string(),
+        },
+        issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(),
+        expires_on: None,
+        revoked_at: None,
+        revoked_reason: None,
+        replaced_by: None,
+    }
+}
+
+/// The PDF's text, decoded through its ToUnicode maps, without whitespace.
+///
+/// svg2pdf places every glyph on its own (a text object per glyph), and pdf-extract puts a
+/// space between text objects, so its output reads "A n a   Á v i l a". Comparing without
+/// whitespace still proves each glyph maps back to its character, in order.
+fn text_of(pdf: &[u8]) -> String {
+    let text = pdf_extract::extract_text_from_mem(pdf).unwrap();
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_has(text: &str, wanted: &str) {
+    let wanted: String = wanted.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(text.contains(&wanted), "{wanted:?} is not in the PDF's text:\n{text}");
+}
+
+#[test]
+fn the_pdf_holds_the_certificates_texts_as_real_text() {
+    let mut cert = certificate("Ana Ávila");
+    cert.expires_on = NaiveDate::from_ymd_opt(2028, 3, 7);
+    let pdf = renderer().pdf(&cert, URL).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = text_of(&pdf);
+    for wanted in [
+        "Ana Ávila",
+        "Food Safety Level 2",
+        "Safe handling, storage and preparation of food",
+        "Acme Training",
+        "7 March 2026",
+        "7 March 2028",
+        "c-01J9Z8Q4K7",
+        URL,
+    ] {
+        assert_has(&text, wanted);
+    }
+    assert!(!text.contains("Does not expire"));
+}
+
+#[test]
+fn holder_names_in_latin_greek_and_cyrillic_are_real_text() {
+    for name in ["Zoë Łukasiewicz-Øster", "Αλέξανδρος Παπαδόπουλος", "Анастасия Иванова"]
+    {
+        let pdf = renderer().pdf(&certificate(name), URL).unwrap();
+        assert_has(&text_of(&pdf), name);
+    }
+}
+
+#[test]
+fn a_certificate_without_expiry_says_it_does_not_expire() {
+    let pdf = renderer().pdf(&certificate("Ana Ávila"), URL).unwrap();
+    assert_has(&text_of(&pdf), "Does not expire");
+}
+
+#[test]
+fn the_fonts_are_embedded_as_subsets() {
+    let pdf = renderer().pdf(&certificate("Ana Ávila"), URL).unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/FontFile2"), "no embedded TrueType font");
+    assert!(raw.contains("/ToUnicode"));
+    // A subset font is named with a tag of six capitals and a plus: /ABCDEF+DejaVuSans.
+    let subset_names: Vec<&str> = raw
+        .match_indices("/BaseFont /")
+        .map(|(at, _)| &raw[at + "/BaseFont /".len()..])
+        .filter(|name| {
+            let tag = name.as_bytes();
+            tag.len() > 7 && tag[..6].iter().all(u8::is_ascii_uppercase) && tag[6] == b'+'
+        })
+        .map(|name| &name[7..name.find(|c: char| c.is_whitespace() || c == '/').unwrap()])
+        .collect();
+    assert!(subset_names.contains(&"DejaVuSans"), "{subset_names:?}");
+    assert!(subset_names.contains(&"DejaVuSans-Bold"), "{subset_names:?}");
+    // Subsetting keeps a certificate's PDF far below the 330 kB of the two bundled fonts.
+    assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
+}
+
+#[test]
+fn hostile_text_is_drawn_literally() {
+    let mut cert = certificate("<script>&\"'</script>");
+    cert.certification.name = "]]><!-- & -->".to_string();
+    let pdf = renderer().pdf(&cert, URL).unwrap();
+    let text = text_of(&pdf);
+    assert_has(&text, "<script>&\"'</script>");
+    assert_has(&text, "]]><!-- & -->");
+}
+
+#[test]
+fn a_very_long_name_still_renders() {
+    let name = "Maximiliana Wilhelmina Zoë Łukasiewicz-Øster von Hohenzollern-Sigmaringen";
+    let pdf = renderer().pdf(&certificate(name), URL).unwrap();
+    assert_has(&text_of(&pdf), name);
+    let cut = renderer()
+        .pdf(&certificate(&"Wolfeschlegelsteinhausenbergerdorff ".repeat(6)), URL)
+        .unwrap();
+    assert_has(
+        &text_of(&cut),
+        "Wolfeschlegelsteinhausenbergerdorff Wolfeschlegelsteinhausenbergerdorff",
+    );
+}
+
+#[test]
+fn the_png_preview_has_the_page_size_and_is_drawn() {
+    let png = renderer().png(&certificate("Ana Ávila"), URL).unwrap();
+    let pixmap = Pixmap::decode_png(&png).unwrap();
+    assert_eq!((pixmap.width(), pixmap.height()), (PREVIEW_WIDTH, PREVIEW_HEIGHT));
+    let pixels = pixmap.pixels();
+    let white = pixels
+        .iter()
+        .filter(|p| (p.red(), p.green(), p.blue(), p.alpha()) == (255, 255, 255, 255))
+        .count();
+    let dark = pixels.iter().filter(|p| p.red() < 100 && p.alpha() == 255).count();
+    // Mostly white paper, with ink: borders, text and the QR code.
+    assert!(white > pixels.len() / 2, "{white} white of {}", pixels.len());
+    assert!(dark > pixels.len() / 50, "{dark} dark of {}", pixels.len());
+    assert!(pixels.iter().all(|p| p.alpha() == 255), "the page is opaque");
+}
+
+#[test]
+fn an_unencodable_url_is_an_error() {
+    let url = format!("https://certify.example.com/verify/{}", "x".repeat(3000));
+    let error = renderer().pdf(&certificate("Ana Ávila"), &url).unwrap_err();
+    assert!(matches!(error, certify_render::RenderError::Qr(_)), "{error:?}");
+}
+
+#[test]
+fn a_name_in_a_script_the_fonts_lack_still_renders() {
+    for name in ["山田 太郎", "דוד כהן", "Ana 😀 Ávila"] {
+        let pdf = renderer().pdf(&certificate(name), URL).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        renderer().png(&certificate(name), URL).unwrap();
+    }
+}

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-use certify_http::{Area, ClaimNames, Deps};
+use certify_http::{Area, ClaimNames, Deps, ProgramEnder};
 use certify_store::{DynamoStore, DynamoTable};
+use certify_trigger::{Settings, Trigger};
 
 /// Configuration of the API functions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `TABLE_NAME`: the DynamoDB table.
     pub table_name: String,
@@ -21,6 +22,14 @@ pub struct Config {
     pub sender: String,
     /// `WORKSPACE_CLAIM` (default `workspace_id`) and `ROLE_CLAIM` (default `role`).
     pub claims: ClaimNames,
+    /// `TRIGGER_FUNCTION`: the program-ended function that `POST /programs/{id}/end`
+    /// invokes; without it, the next sweep runs an ended program.
+    pub trigger_function: Option<String>,
+    /// `PUBLIC_URL` (default `http://127.0.0.1:3000`): the API's base URL, for the
+    /// links in emails and the certificate's QR code.
+    pub public_url: String,
+    /// `SEND_RATE` (default 10): emails per second.
+    pub send_rate: f64,
 }
 
 impl Config {
@@ -44,6 +53,21 @@ impl Config {
                 workspace: lookup("WORKSPACE_CLAIM").unwrap_or(defaults.workspace),
                 role: lookup("ROLE_CLAIM").unwrap_or(defaults.role),
             },
+            trigger_function: lookup("TRIGGER_FUNCTION").filter(|v| !v.trim().is_empty()),
+            public_url: lookup("PUBLIC_URL")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| Settings::default().public_url),
+            send_rate: match lookup("SEND_RATE") {
+                None => Settings::default().send_rate,
+                Some(rate) => rate
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| r.is_finite() && *r > 0.0)
+                    .with_context(|| {
+                        format!("SEND_RATE must be a positive number of emails per second, not {rate:?}")
+                    })?,
+            },
         })
     }
 }
@@ -60,22 +84,133 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// The store, files and mail on AWS, as the API and the trigger share them.
+struct Ports {
+    store: Arc<DynamoStore>,
+    blobs: Arc<certify_blobs::S3Blobs>,
+    mailer: Arc<certify_mail::SesMailer>,
+}
+
+fn ports(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
+    let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone());
+    Ports {
+        store: Arc::new(DynamoStore::new(table)),
+        blobs: Arc::new(certify_blobs::S3Blobs::new(
+            aws_sdk_s3::Client::new(sdk),
+            config.bucket_name.clone(),
+        )),
+        mailer: Arc::new(certify_mail::SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            config.sender.clone(),
+        )),
+    }
+}
+
 /// The handlers' dependencies on AWS, from the environment.
 pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
-    let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name);
-    let s3 = aws_sdk_s3::Client::new(&sdk);
+    let ports = ports(&sdk, &config);
+    let ender: Arc<dyn ProgramEnder> = match &config.trigger_function {
+        Some(function) => Arc::new(InvokeTrigger {
+            client: aws_sdk_lambda::Client::new(&sdk),
+            function: function.clone(),
+        }),
+        None => Arc::new(SweepWillRun),
+    };
     Ok(Arc::new(Deps {
-        store: Arc::new(DynamoStore::new(table)),
-        blobs: Arc::new(certify_blobs::S3Blobs::new(s3, config.bucket_name)),
-        mailer: Arc::new(certify_mail::SesMailer::new(
-            aws_sdk_sesv2::Client::new(&sdk),
-            config.sender,
-        )),
+        store: ports.store,
+        blobs: ports.blobs,
+        mailer: ports.mailer,
         claims: config.claims,
         clock: Arc::new(chrono::Utc::now),
+        ender,
     }))
+}
+
+/// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with
+/// the direct event `{"workspace_id", "program_id"}`.
+pub struct InvokeTrigger {
+    pub client: aws_sdk_lambda::Client,
+    pub function: String,
+}
+
+#[async_trait::async_trait]
+impl ProgramEnder for InvokeTrigger {
+    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
+        let event = serde_json::json!({"workspace_id": ws, "program_id": program_id});
+        self.client
+            .invoke()
+            .function_name(&self.function)
+            .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+            .payload(aws_sdk_lambda::primitives::Blob::new(serde_json::to_vec(&event)?))
+            .send()
+            .await
+            .with_context(|| format!("invoking {}", self.function))?;
+        Ok(())
+    }
+}
+
+/// No trigger function configured: the sweep finds the `ending` program within a
+/// minute.
+struct SweepWillRun;
+
+#[async_trait::async_trait]
+impl ProgramEnder for SweepWillRun {
+    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
+        tracing::warn!(
+            workspace = ws,
+            program = program_id,
+            "TRIGGER_FUNCTION is not set; the sweep will run it"
+        );
+        Ok(())
+    }
+}
+
+/// The program-ended trigger on AWS, from the environment.
+pub async fn trigger_from_env() -> anyhow::Result<Trigger> {
+    let config = Config::from_env()?;
+    let sdk = sdk_config().await;
+    let ports = ports(&sdk, &config);
+    let settings = Settings {
+        public_url: config.public_url,
+        send_rate: config.send_rate,
+        ..Settings::default()
+    };
+    Ok(Trigger::new(
+        ports.store,
+        ports.blobs,
+        ports.mailer,
+        Arc::new(certify_render::Renderer::new()),
+        settings,
+        Arc::new(chrono::Utc::now),
+    ))
+}
+
+/// The program-ended Lambda function: the trigger built once per cold start, each
+/// event handled before the invocation's deadline. A refused event fails the
+/// invocation with the reason (and, invoked asynchronously, goes to the on-failure
+/// destination).
+pub async fn serve_trigger() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let trigger = Arc::new(trigger_from_env().await?);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let trigger = trigger.clone();
+            async move {
+                let left = event
+                    .context
+                    .deadline()
+                    .duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default();
+                let report = trigger
+                    .handle(event.payload, Some(std::time::Instant::now() + left))
+                    .await?;
+                Ok::<_, lambda_runtime::Error>(serde_json::to_value(report)?)
+            }
+        },
+    ))
+    .await
 }
 
 /// A Lambda function serving one area of the API: JSON logs tagged with the request

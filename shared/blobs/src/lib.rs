@@ -32,6 +32,12 @@ const MAX_KEY_BYTES: usize = 1024;
 /// starting with `.`, which covers `.` and `..`) with [`BlobError::InvalidKey`], before
 /// touching storage. Any other failure of the storage is [`BlobError::Unexpected`]; the
 /// caller may retry it.
+/// Where a certificate's files live: `certificates/{workspace}/{id}.pdf` and `.png`
+/// (SPEC 1.8.3).
+pub fn certificate_key(ws: &str, certificate_id: &str, extension: &str) -> String {
+    format!("certificates/{ws}/{certificate_id}.{extension}")
+}
+
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     /// Stores `bytes` under `key`. `content_type` is what a link serves them as where

@@ -36,11 +36,6 @@ pub fn routes() -> Router<Arc<Deps>> {
         .route("/programs/{id}/run", get(run))
 }
 
-/// Where a certificate's files live.
-pub fn file_key(ws: &str, id: &str, extension: &str) -> String {
-    format!("certificates/{ws}/{id}.{extension}")
-}
-
 #[derive(Serialize)]
 struct CertificateView {
     id: String,
@@ -112,7 +107,7 @@ impl IntoResponse for Redirect {
 
 async fn link(deps: &Deps, who: &Identity, id: &str, extension: &str) -> Result<Redirect, ApiError> {
     let certificate = visible(deps, who, id).await?;
-    let key = file_key(&who.workspace_id, &certificate.id, extension);
+    let key = certify_blobs::certificate_key(&who.workspace_id, &certificate.id, extension);
     let url = deps
         .blobs
         .presigned_get(&key, LINK_LIFETIME)

@@ -231,6 +231,22 @@ impl<T: Serialize> IntoResponse for Created<T> {
     }
 }
 
+/// 202 with `Location`: the work goes on elsewhere; the location tells how it goes.
+pub struct Accepted<T> {
+    pub location: String,
+    pub body: T,
+}
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        let mut headers = HeaderMap::new();
+        if let Ok(location) = HeaderValue::from_str(&self.location) {
+            headers.insert(LOCATION, location);
+        }
+        (StatusCode::ACCEPTED, headers, Json(self.body)).into_response()
+    }
+}
+
 /// 204.
 pub struct NoContent;
 

@@ -17,6 +17,9 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use std::future::Future;
+use std::pin::Pin;
+
 pub use certify_store::AppStore;
 use chrono::{DateTime, Utc};
 
@@ -51,6 +54,54 @@ pub struct Deps {
     pub mailer: Arc<dyn certify_mail::Mailer>,
     pub claims: ClaimNames,
     pub clock: Clock,
+    /// Starts the program-ended trigger for a program an admin just ended.
+    pub ender: Arc<dyn ProgramEnder>,
+}
+
+/// Starts the program-ended trigger for one program without waiting for it: an
+/// asynchronous Lambda invoke on AWS, a background task locally.
+#[async_trait::async_trait]
+pub trait ProgramEnder: Send + Sync {
+    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()>;
+}
+
+type RunFn = dyn Fn(String, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+
+/// Runs the trigger in this process as a background task (the local server, the
+/// tests): `run(workspace, program)` is the trigger's own code.
+pub struct Background {
+    run: Box<RunFn>,
+    tasks: tokio::sync::Mutex<tokio::task::JoinSet<()>>,
+}
+
+impl Background {
+    pub fn new<F, Fut>(run: F) -> Background
+    where
+        F: Fn(String, String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        Background {
+            run: Box::new(move |ws, id| Box::pin(run(ws, id))),
+            tasks: tokio::sync::Mutex::new(tokio::task::JoinSet::new()),
+        }
+    }
+
+    /// Waits until every run started so far has finished.
+    pub async fn settle(&self) {
+        let mut tasks = self.tasks.lock().await;
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
+#[async_trait::async_trait]
+impl ProgramEnder for Background {
+    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
+        let mut tasks = self.tasks.lock().await;
+        // Forget the finished ones, so a long-lived server keeps no list.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn((self.run)(ws.to_string(), program_id.to_string()));
+        Ok(())
+    }
 }
 
 impl Deps {

@@ -54,14 +54,6 @@ fn skipped(s: NudgeSkip) -> Skipped {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// The reminder: the program and each past-due counted component with its due time.
 pub fn reminder(target: &NudgeTarget, certification: &str) -> Email {
     let items: Vec<(String, String)> = target
@@ -72,7 +64,13 @@ pub fn reminder(target: &NudgeTarget, certification: &str) -> Email {
     let text_items: String = items.iter().map(|(t, d)| format!("- {t} (due {d})\n")).collect();
     let html_items: String = items
         .iter()
-        .map(|(t, d)| format!("<li>{} (due {})</li>", escape(t), escape(d)))
+        .map(|(t, d)| {
+            format!(
+                "<li>{} (due {})</li>",
+                certify_mail::escape_html(t),
+                certify_mail::escape_html(d)
+            )
+        })
         .collect();
     Email {
         to: target.email.clone(),
@@ -84,9 +82,9 @@ pub fn reminder(target: &NudgeTarget, certification: &str) -> Email {
         ),
         html: format!(
             "<p>Hello {},</p><p>To stay on track for {} in {}, please complete:</p><ul>{html_items}</ul><p>Thank you.</p>",
-            escape(&target.name),
-            escape(certification),
-            escape(&target.program_name)
+            certify_mail::escape_html(&target.name),
+            certify_mail::escape_html(certification),
+            certify_mail::escape_html(&target.program_name)
         ),
     }
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Router<Arc<Deps>> {
             "/programs/{id}/participants/{uid}/extensions/{cid}",
             put(extend).delete(unextend),
         )
+        .route("/programs/{id}/end", post(end))
 }
 
 /// An admin; linking a certification also needs certifications enabled.
@@ -360,4 +361,28 @@ async fn unextend(
     let ws = admin(&deps, &who, false).await?;
     deps.store.set_extension(ws, &id, &uid, &cid, None).await?;
     Ok(NoContent)
+}
+
+/// `POST /programs/{id}/end`: `active` -> `ending` now, then the program-ended trigger
+/// runs asynchronously; 202 with the run record's location. Should starting the
+/// trigger fail, the program is `ending` all the same and the next sweep runs it.
+async fn end(
+    State(deps): State<Arc<Deps>>,
+    who: Identity,
+    Path(id): Path<String>,
+) -> Result<crate::extract::Accepted<Program>, ApiError> {
+    let ws = admin(&deps, &who, false).await?;
+    let program = deps.store.program(ws, &id).await?.ok_or_else(ApiError::not_found)?;
+    // Not `active` (or a racing end won): 409 `program_ended`.
+    let program = deps
+        .store
+        .begin_end(ws, &id, certify_rules::ended_at(&program, deps.now()))
+        .await?;
+    if let Err(error) = deps.ender.program_ending(ws, &id).await {
+        tracing::error!(workspace = ws, program = %id, error = ?error, "the trigger did not start; the sweep will run it");
+    }
+    Ok(crate::extract::Accepted {
+        location: format!("/programs/{id}/run"),
+        body: program,
+    })
 }

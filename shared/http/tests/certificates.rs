@@ -239,3 +239,75 @@ async fn the_banner_and_the_run_record_after_the_end() {
         .await;
     assert_eq!(no_run.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_background() {
+    let api = Api::enabled().await;
+    let c = api.create("Leadership Essentials").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": "2026-12-20T17:00:00Z", "certification_id": c});
+    let p = api
+        .send(event("programs-create.json").body(&body.to_string()))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let k = api
+        .send(aimed("components-add.json", "/p1/", &format!("/{p}/")))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let enroll = json!({"participants": [
+        {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
+        {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
+    let e = aimed("participants-enroll-batch.json", "/p1/", &format!("/{p}/")).body(&enroll.to_string());
+    assert_eq!(api.send(e).await.status, StatusCode::CREATED);
+    let done = aimed("progress-put.json", "/p1/", &format!("/{p}/"))
+        .path(&format!("/programs/{p}/participants/u-ana/progress/{k}"));
+    assert_eq!(api.send(done).await.status, StatusCode::OK);
+
+    let participant = aimed("programs-end.json", "/p1/", &format!("/{p}/")).as_("ws-acme", "participant");
+    assert_eq!(api.send(participant).await.status, StatusCode::FORBIDDEN);
+    let elsewhere = aimed("programs-end.json", "/p1/", &format!("/{p}/")).claim("workspace_id", "ws-other");
+    assert_eq!(api.send(elsewhere).await.status, StatusCode::NOT_FOUND);
+    let end = api.send(aimed("programs-end.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(end.status, StatusCode::ACCEPTED, "{:?}", end.body);
+    assert_eq!(end.header("location"), format!("/programs/{p}/run"));
+    assert_eq!(end.body["state"], "ending");
+    assert_eq!(end.body["ended_at"], "2026-11-28T19:00:00Z", "ended now");
+    let again = api.send(aimed("programs-end.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "program_ended"));
+
+    api.ender.settle().await;
+    let run = api.send(aimed("programs-run.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(
+        (
+            run.body["state"].as_str(),
+            run.body["certified"].as_u64(),
+            run.body["did_not_pass"].as_u64()
+        ),
+        (Some("completed"), Some(1), Some(1)),
+        "{:?}",
+        run.body
+    );
+    let banner = api.send(aimed("me-completion.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(banner.body["status"], "passed", "{:?}", banner.body);
+    let id = banner.body["certificate"]["id"].as_str().unwrap();
+    let verified = api
+        .send(aimed("verify.json", "/verify/", "/verify/").path(&format!("/verify/{id}")))
+        .await;
+    assert_eq!(
+        (verified.status, verified.body["holder_name"].as_str()),
+        (StatusCode::OK, Some("Ana Ávila"))
+    );
+    let emails: Vec<Value> = certify_testkit::moto_sent_emails(&api.endpoint)
+        .into_iter()
+        .filter(|m| m["source"].as_str().is_some_and(|s| s.contains(&api.sender)))
+        .collect();
+    assert_eq!(emails.len(), 2, "one result email each");
+}

@@ -41,6 +41,15 @@ impl SentId {
     }
 }
 
+/// User text made safe to place in an HTML body or attribute.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Sends one [`Email`].
 #[async_trait]
 pub trait Mailer: Send + Sync {

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::Router;
 use certify_blobs::BlobStore;
-use certify_http::{router, AppStore, ClaimNames, Deps};
+use certify_http::{router, AppStore, Background, ClaimNames, Deps};
 use certify_store::{DynamoStore, DynamoTable, TableSchema};
+use certify_trigger::{Settings, Trigger};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -102,6 +103,9 @@ impl Reply {
 
 pub struct Api {
     pub endpoint: String,
+    pub sender: String,
+    /// The program-ended trigger, run in the background by `POST /programs/{id}/end`.
+    pub ender: Arc<Background>,
     pub deps: Arc<Deps>,
     pub router: Router,
     pub store: Arc<dyn AppStore>,
@@ -131,16 +135,38 @@ impl Api {
             .send()
             .await
             .unwrap();
+        let mailer: Arc<dyn certify_mail::Mailer> = Arc::new(certify_mail::SesMailer::new(ses, sender.clone()));
+        let trigger = Arc::new(Trigger::new(
+            store.clone(),
+            blobs.clone(),
+            mailer.clone(),
+            Arc::new(certify_render::Renderer::new()),
+            Settings {
+                public_url: "https://certify.example".into(),
+                send_rate: 0.0,
+                ..Settings::default()
+            },
+            Arc::new(now),
+        ));
+        let ender = Arc::new(Background::new(move |ws, id| {
+            let trigger = trigger.clone();
+            async move {
+                trigger.end_program(&ws, &id, None).await.unwrap();
+            }
+        }));
         let deps = Deps {
             store: store.clone(),
             blobs: blobs.clone(),
-            mailer: Arc::new(certify_mail::SesMailer::new(ses, sender)),
+            mailer,
             claims: ClaimNames::default(),
             clock: Arc::new(now),
+            ender: ender.clone(),
         };
         let deps = Arc::new(deps);
         Api {
             endpoint,
+            sender,
+            ender,
             deps: deps.clone(),
             router: router(deps),
             store,

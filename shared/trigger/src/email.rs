@@ -1,0 +1,133 @@
+//! The one email each evaluated participant gets when the program's run reaches them
+//! (SPEC 1.8.4): passed (certification, issue and expiry dates, download and verify
+//! links) or did not pass (the counted components not completed).
+
+use certify_mail::{escape_html as esc, Email};
+use certify_rules::{Certificate, Participant};
+
+/// The passed email: what was earned, its dates and where to get it.
+pub fn passed_email(holder: &Participant, certificate: &Certificate, download_url: &str, verify_url: &str) -> Email {
+    let name = &certificate.certification.name;
+    let expires = match certificate.expires_on {
+        Some(d) => d.to_string(),
+        None => "Does not expire".to_string(),
+    };
+    let issued = certificate.issued_on.to_string();
+    Email {
+        to: holder.email.clone(),
+        to_name: holder.name.clone(),
+        subject: format!("You earned {name}"),
+        text: format!(
+            "Hello {},\n\nCongratulations: you completed {} and earned {name}, issued by {}.\n\n\
+             Issued on: {issued}\nExpires on: {expires}\nCertificate id: {}\n\n\
+             Download your certificate: {download_url}\nAnyone can verify it at: {verify_url}\n",
+            holder.name, certificate.program.name, certificate.certification.issuer_name, certificate.id,
+        ),
+        html: format!(
+            "<p>Hello {},</p><p>Congratulations: you completed {} and earned <strong>{}</strong>, issued by {}.</p>\
+             <p>Issued on: {issued}<br>Expires on: {}<br>Certificate id: {}</p>\
+             <p><a href=\"{}\">Download your certificate</a> &middot; <a href=\"{}\">Verify it</a></p>",
+            esc(&holder.name),
+            esc(&certificate.program.name),
+            esc(name),
+            esc(&certificate.certification.issuer_name),
+            esc(&expires),
+            esc(&certificate.id),
+            esc(download_url),
+            esc(verify_url),
+        ),
+    }
+}
+
+/// The did-not-pass email: the counted components (titles) not completed.
+pub fn did_not_pass_email(holder: &Participant, certification: &str, program: &str, not_completed: &[String]) -> Email {
+    let text_items: String = not_completed.iter().map(|t| format!("- {t}\n")).collect();
+    let html_items: String = not_completed.iter().map(|t| format!("<li>{}</li>", esc(t))).collect();
+    Email {
+        to: holder.email.clone(),
+        to_name: holder.name.clone(),
+        subject: format!("{program} has ended: {certification} was not earned"),
+        text: format!(
+            "Hello {},\n\n{program} has ended. To earn {certification}, every required component had to be \
+             completed; these were not:\n\n{text_items}\nThank you for taking part.\n",
+            holder.name
+        ),
+        html: format!(
+            "<p>Hello {},</p><p>{} has ended. To earn {}, every required component had to be completed; \
+             these were not:</p><ul>{html_items}</ul><p>Thank you for taking part.</p>",
+            esc(&holder.name),
+            esc(program),
+            esc(certification)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certify_rules::{CertificationSnapshot, ProgramRef};
+
+    fn holder() -> Participant {
+        Participant {
+            user_id: "u1".into(),
+            name: "Ana <Ávila>".into(),
+            email: "ana@example.com".into(),
+            avatar_url: None,
+            group: None,
+        }
+    }
+
+    #[test]
+    fn the_passed_email_has_the_dates_links_and_escaped_text() {
+        let certificate = Certificate {
+            id: "c-1".into(),
+            user_id: "u1".into(),
+            holder_name: "Ana <Ávila>".into(),
+            certification: CertificationSnapshot {
+                id: "c1".into(),
+                name: "Leadership & Co".into(),
+                description: "d".into(),
+                issuer_name: "Exec".into(),
+            },
+            program: ProgramRef {
+                id: "p1".into(),
+                name: "Spring".into(),
+            },
+            issued_on: "2026-11-28".parse().unwrap_or_default(),
+            expires_on: None,
+            revoked_at: None,
+            revoked_reason: None,
+            replaced_by: None,
+        };
+        let email = passed_email(
+            &holder(),
+            &certificate,
+            "https://x/certificates/c-1/download",
+            "https://x/verify/c-1",
+        );
+        assert_eq!(email.to, "ana@example.com");
+        assert_eq!(email.subject, "You earned Leadership & Co");
+        for part in [&email.text, &email.html] {
+            assert!(
+                part.contains("2026-11-28") && part.contains("Does not expire"),
+                "{part}"
+            );
+            assert!(part.contains("https://x/certificates/c-1/download") && part.contains("https://x/verify/c-1"));
+        }
+        assert!(email.html.contains("Ana &lt;Ávila&gt;") && email.html.contains("Leadership &amp; Co"));
+        assert!(!email.html.contains("<Ávila>"));
+    }
+
+    #[test]
+    fn the_did_not_pass_email_lists_what_was_not_completed() {
+        let email = did_not_pass_email(
+            &holder(),
+            "Leadership",
+            "Spring",
+            &["Module 2".into(), "Quiz <1>".into()],
+        );
+        assert!(email.text.contains("- Module 2\n- Quiz <1>\n"), "{}", email.text);
+        assert!(email.html.contains("<li>Quiz &lt;1&gt;</li>"), "{}", email.html);
+        assert!(email.subject.contains("was not earned"));
+    }
+}

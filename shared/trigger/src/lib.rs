@@ -1,0 +1,277 @@
+//! The program-ended trigger (SPEC 1.8, 4): ends programs (an admin's end, or the
+//! sweep finding them due), then runs their certification: evaluate every participant,
+//! and per participant claim the outcome -> render the certificate -> store PDF and PNG
+//! -> issue it in one transaction -> email -> mark notified.
+//!
+//! Every step is idempotent or guarded by a conditional write, so a crash at any point
+//! and a rerun, or two runs at once, end as one clean run would. Work is checkpointed
+//! in the run record per chunk of participants; a run stops before the deadline and
+//! the next sweep resumes it. Only the holder of the run's lease sends emails.
+//!
+//! The same code serves the Lambda function (`functions/program-ended`) and the local
+//! server's background task.
+
+mod email;
+mod event;
+mod pace;
+mod run;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use certify_blobs::BlobStore;
+use certify_mail::Mailer;
+use certify_rules::{Certificate, Program, ProgramState, RunRecord};
+use certify_store::{AppStore, Conflict, StoreError};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+
+pub use email::{did_not_pass_email, passed_email};
+pub use event::{BadEvent, Event};
+use pace::Pacer;
+
+/// Draws a certificate's PDF and PNG preview (one template, two outputs).
+pub trait Render: Send + Sync {
+    fn pdf(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>>;
+    fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>>;
+}
+
+impl Render for certify_render::Renderer {
+    fn pdf(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
+        Ok(certify_render::Renderer::pdf(self, certificate, verify_url)?)
+    }
+
+    fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
+        Ok(certify_render::Renderer::png(self, certificate, verify_url)?)
+    }
+}
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How the trigger paces and bounds its work.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The API's public base URL: verification and download links, and the QR code.
+    pub public_url: String,
+    /// Emails handed to the mail service per second (SES accounts have a sending rate).
+    pub send_rate: f64,
+    /// Participants in flight at once (render, store, issue, email).
+    pub concurrency: usize,
+    /// Participants per checkpoint of the run record.
+    pub chunk: usize,
+    /// Programs of one sweep worked at once.
+    pub programs_at_once: usize,
+    /// Programs one sweep takes on.
+    pub sweep_limit: usize,
+    /// How long a run's lease lasts past each checkpoint.
+    pub lease: Duration,
+    /// Stop starting chunks this long before the deadline.
+    pub margin: Duration,
+    /// Sends of one email before a throttled one is left for the next sweep.
+    pub send_attempts: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:3000".into(),
+            send_rate: 10.0,
+            concurrency: 8,
+            chunk: 100,
+            programs_at_once: 4,
+            sweep_limit: 50,
+            lease: Duration::from_secs(120),
+            margin: Duration::from_secs(60),
+            send_attempts: 5,
+        }
+    }
+}
+
+/// The trigger's dependencies, built once per cold start.
+pub struct Trigger {
+    pub store: Arc<dyn AppStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub render: Arc<dyn Render>,
+    pub settings: Settings,
+    pub clock: Clock,
+    pacer: Pacer,
+}
+
+/// Why an event could not be handled. Nothing was changed by a [`TriggerError::BadEvent`]
+/// or a [`TriggerError::NoSuchProgram`].
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    #[error(transparent)]
+    BadEvent(#[from] BadEvent),
+    #[error("no program {program_id} in workspace {workspace_id}")]
+    NoSuchProgram { workspace_id: String, program_id: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one program's handling left behind.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramReport {
+    pub workspace_id: String,
+    pub program_id: String,
+    pub state: ProgramState,
+    /// The run record as this invocation left it (`None`: another holds the run).
+    pub run: Option<RunRecord>,
+}
+
+/// What an invocation did: one program, or every program a sweep took on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub programs: Vec<ProgramReport>,
+    /// Sweep errors, per program (`workspace/program: error`).
+    pub errors: Vec<String>,
+}
+
+impl Trigger {
+    pub fn new(
+        store: Arc<dyn AppStore>,
+        blobs: Arc<dyn BlobStore>,
+        mailer: Arc<dyn Mailer>,
+        render: Arc<dyn Render>,
+        settings: Settings,
+        clock: Clock,
+    ) -> Trigger {
+        let pacer = Pacer::new(settings.send_rate);
+        Trigger {
+            store,
+            blobs,
+            mailer,
+            render,
+            settings,
+            clock,
+            pacer,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Handles a raw event (the Lambda payload): parsed first, so a bad one changes
+    /// nothing. `deadline`: when the invocation is stopped (none locally).
+    pub async fn handle(&self, event: serde_json::Value, deadline: Option<Instant>) -> Result<Report, TriggerError> {
+        match Event::parse(&event)? {
+            Event::Sweep => Ok(self.sweep(deadline).await?),
+            Event::Program {
+                workspace_id,
+                program_id,
+            } => Ok(Report {
+                programs: vec![self.end_program(&workspace_id, &program_id, deadline).await?],
+                errors: Vec::new(),
+            }),
+        }
+    }
+
+    /// Ends every due `active` program and resumes every unfinished run, a few programs
+    /// at once. One program's failure is reported and does not stop the others.
+    pub async fn sweep(&self, deadline: Option<Instant>) -> Result<Report, StoreError> {
+        let open = self.store.open_programs(self.now(), self.settings.sweep_limit).await?;
+        let results: Vec<_> = futures::stream::iter(open)
+            .map(|(ws, program)| async move {
+                let result = self.end_and_run(&ws, program, deadline).await;
+                (ws, result)
+            })
+            .buffer_unordered(self.settings.programs_at_once.max(1))
+            .collect()
+            .await;
+        let mut report = Report {
+            programs: Vec::new(),
+            errors: Vec::new(),
+        };
+        for (ws, result) in results {
+            match result {
+                Ok(program) => report.programs.push(program),
+                Err(e) => {
+                    tracing::error!(workspace = %ws, error = ?e, "sweep: a program failed");
+                    report.errors.push(format!("{ws}: {e}"));
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Ends the program now if it is `active`, then runs or resumes its certification.
+    pub async fn end_program(
+        &self,
+        ws: &str,
+        program_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<ProgramReport, TriggerError> {
+        let program = self
+            .store
+            .program(ws, program_id)
+            .await?
+            .ok_or_else(|| TriggerError::NoSuchProgram {
+                workspace_id: ws.to_string(),
+                program_id: program_id.to_string(),
+            })?;
+        Ok(self.end_and_run(ws, program, deadline).await?)
+    }
+
+    async fn end_and_run(
+        &self,
+        ws: &str,
+        program: Program,
+        deadline: Option<Instant>,
+    ) -> Result<ProgramReport, StoreError> {
+        let program = if program.state == ProgramState::Active {
+            let ended_at = certify_rules::ended_at(&program, self.now());
+            match self.store.begin_end(ws, &program.id, ended_at).await {
+                Ok(program) => program,
+                // Another caller ended it first: go on from what it wrote.
+                Err(StoreError::Conflict(Conflict::ProgramEnded)) => {
+                    self.store.program(ws, &program.id).await?.ok_or(StoreError::NotFound)?
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            program
+        };
+        let run = match program.state {
+            ProgramState::Ending => run::run(self, ws, &program, deadline).await?,
+            _ => self.store.run(ws, &program.id).await?,
+        };
+        let state = self
+            .store
+            .program(ws, &program.id)
+            .await?
+            .map_or(program.state, |p| p.state);
+        Ok(ProgramReport {
+            workspace_id: ws.to_string(),
+            program_id: program.id,
+            state,
+            run,
+        })
+    }
+
+    /// `ending` -> `ended` once the run is finished; a racing run may have done it.
+    async fn finish(&self, ws: &str, program_id: &str) -> Result<(), StoreError> {
+        match self.store.finish_end(ws, program_id).await {
+            Ok(_) | Err(StoreError::Conflict(Conflict::ProgramEnded)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The public verification page of a certificate (also its QR code).
+    pub fn verify_url(&self, certificate_id: &str) -> String {
+        format!(
+            "{}/verify/{certificate_id}",
+            self.settings.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// The download route of a certificate (the holder signs in to follow it).
+    pub fn download_url(&self, certificate_id: &str) -> String {
+        format!(
+            "{}/certificates/{certificate_id}/download",
+            self.settings.public_url.trim_end_matches('/')
+        )
+    }
+}

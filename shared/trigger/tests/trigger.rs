@@ -1,0 +1,261 @@
+//! The program-ended trigger end to end, over DynamoDB, S3 and SES on moto.
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration as StdDuration, Instant};
+
+use certify_blobs::BlobStore;
+use certify_rules::{CertificateStatus, ProgramState, RunState};
+use certify_store::{CertificateStore, ProgramStore, RunStore, SettingsStore, WorkspaceSettings};
+use certify_trigger::Settings;
+use chrono::Duration;
+use common::{person, sample, Harness, Person, STEPS};
+use serde_json::json;
+
+const PEOPLE: [Person; 4] = [
+    person("u-ana", "Ana Ávila", true),
+    person("u-ben", "Ben Okafor", false),
+    person("u-alex", "Αλέξανδρος Παπαδόπουλος", true),
+    person("u-nastya", "Анастасия Иванова", true),
+];
+
+fn direct(h: &Harness, program_id: &str) -> serde_json::Value {
+    json!({"workspace_id": h.ws, "program_id": program_id})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passing_and_failing_participants_get_the_right_certificates_files_and_emails() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    let report = h.trigger().handle(direct(&h, "p1"), None).await.unwrap();
+    assert_eq!(report.programs[0].state, ProgramState::Ended);
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+    let program = h.store.program(&h.ws, "p1").await.unwrap().unwrap();
+    assert_eq!(program.ended_at, Some(h.now()), "an early end is dated now");
+
+    for p in PEOPLE.iter().filter(|p| p.passes) {
+        let certificate = &h.certificates(p.user_id, "p1").await[0];
+        assert_eq!(certificate.status(h.now().date_naive()), CertificateStatus::Active);
+        assert_eq!(certificate.issued_on, h.now().date_naive());
+        assert_eq!(certificate.expires_on, None);
+        let key = certify_blobs::certificate_key(&h.ws, &certificate.id, "pdf");
+        let pdf = h.blobs.get(&key).await.unwrap().unwrap();
+        let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+        // The extractor spaces out single glyphs: compare without whitespace.
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        let flat = squeeze(&text);
+        assert!(
+            flat.contains(&squeeze(p.name)),
+            "{}: the PDF's text holds the name: {flat}",
+            p.user_id
+        );
+        assert!(flat.contains("Doesnotexpire"), "{flat}");
+        let emails = h.emails_to(p.user_id);
+        assert_eq!(emails[0]["subject"], "You earned Leadership Essentials c1");
+        let body = emails[0]["body"].as_str().unwrap();
+        assert!(
+            body.contains(&format!("https://certify.example/verify/{}", certificate.id)),
+            "{body}"
+        );
+        assert!(body.contains(&format!(
+            "https://certify.example/certificates/{}/download",
+            certificate.id
+        )));
+    }
+    let ben = h.emails_to("u-ben");
+    assert!(ben[0]["subject"].as_str().unwrap().contains("was not earned"));
+    let body = ben[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("<li>Final quiz</li>") && !body.contains("Module 1"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_program_of_the_same_certification_replaces_the_first_certificate() {
+    let h = Harness::new().await;
+    let ana = [person("u-ana", "Ana Ávila", true)];
+    h.seed("p1", Some("c1"), &ana).await;
+    h.trigger().end_program(&h.ws, "p1", None).await.unwrap();
+    let first = h.certificates("u-ana", "p1").await.remove(0);
+    h.seed("p2", Some("c1"), &ana).await;
+    h.trigger().end_program(&h.ws, "p2", None).await.unwrap();
+    let second = h.certificates("u-ana", "p2").await.remove(0);
+    let (_, old) = h.store.certificate(&first.id).await.unwrap().unwrap();
+    assert_eq!(old.replaced_by.as_deref(), Some(second.id.as_str()));
+    assert!(old.revoked_at.is_some());
+    assert_eq!(
+        h.store.active_certificate(&h.ws, "u-ana", "c1").await.unwrap(),
+        Some(second.id.clone()),
+        "one active: the new one"
+    );
+    assert_eq!(h.emails_to("u-ana").len(), 2, "one email per program");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_and_a_sweep_after_the_end_double_nothing() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    h.trigger().handle(direct(&h, "p1"), None).await.unwrap();
+    let before = h.store.run(&h.ws, "p1").await.unwrap();
+    let requests = h.faults.requests.load(Ordering::SeqCst);
+    h.trigger().handle(direct(&h, "p1"), None).await.unwrap();
+    h.trigger().handle(sample("trigger-sweep.json"), None).await.unwrap();
+    assert_eq!(
+        h.store.run(&h.ws, "p1").await.unwrap(),
+        before,
+        "the record is untouched"
+    );
+    assert!(
+        h.faults.requests.load(Ordering::SeqCst) - requests <= 6,
+        "an ended program costs a few reads"
+    );
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runs_racing_on_one_program_end_as_one_run() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    let (a, b) = (h.trigger(), h.trigger());
+    let (ra, rb) = tokio::join!(a.end_program(&h.ws, "p1", None), b.end_program(&h.ws, "p1", None));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    // One held the run; the other found it held (or finished) and stood aside.
+    if ra.state != ProgramState::Ended || rb.state != ProgramState::Ended {
+        h.advance(Duration::minutes(5));
+        h.trigger().sweep(None).await.unwrap();
+    }
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_ends_due_programs_dated_at_their_end_and_leaves_others() {
+    let h = Harness::new().await;
+    h.seed("due", Some("c1"), &PEOPLE[..2]).await;
+    h.seed("later", Some("c1"), &PEOPLE[2..]).await;
+    h.advance(Duration::days(1) + Duration::hours(3));
+    let report = h.trigger().handle(sample("trigger-sweep.json"), None).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // `later` was seeded a moment after `due`, with the same clock: both are due now.
+    for id in ["due", "later"] {
+        let program = h.store.program(&h.ws, id).await.unwrap().unwrap();
+        assert_eq!(program.state, ProgramState::Ended, "{id}");
+        assert_eq!(
+            program.ended_at,
+            Some(program.ends_at),
+            "{id}: dated at ends_at, not the late sweep"
+        );
+    }
+    h.assert_clean_end("due", &PEOPLE[..2], 0).await;
+    let fresh = h.seed("fresh", Some("c1"), &PEOPLE[..1]).await;
+    h.trigger().sweep(None).await.unwrap();
+    let program = h.store.program(&h.ws, &fresh.id).await.unwrap().unwrap();
+    assert_eq!(program.state, ProgramState::Active, "not due yet");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabled_certifications_skip_and_no_certification_just_ends() {
+    let h = Harness::new().await;
+    h.seed("linked", Some("c1"), &PEOPLE[..1]).await;
+    h.seed("plain", None, &PEOPLE[..1]).await;
+    let off = WorkspaceSettings {
+        certifications_enabled: false,
+    };
+    h.store.put_settings(&h.ws, &off).await.unwrap();
+    h.trigger().end_program(&h.ws, "linked", None).await.unwrap();
+    let on = WorkspaceSettings {
+        certifications_enabled: true,
+    };
+    h.store.put_settings(&h.ws, &on).await.unwrap();
+    h.trigger().end_program(&h.ws, "plain", None).await.unwrap();
+    for (id, reason) in [("linked", "certifications_disabled"), ("plain", "no_certification")] {
+        let program = h.store.program(&h.ws, id).await.unwrap().unwrap();
+        assert_eq!(program.state, ProgramState::Ended, "{id}");
+        let run = h.store.run(&h.ws, id).await.unwrap().unwrap();
+        assert_eq!((run.state, run.reason.as_deref()), (RunState::Skipped, Some(reason)));
+        assert!(h.certificates("u-ana", id).await.is_empty());
+    }
+    assert!(h.emails_to("u-ana").is_empty(), "a skipped run sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_event_is_refused_naming_the_problem_and_changes_nothing() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE[..1]).await;
+    let writes = |h: &Harness| {
+        ["PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem"]
+            .iter()
+            .map(|op| h.faults.count(op))
+            .sum::<usize>()
+    };
+    let before = writes(&h);
+    for (name, says) in [
+        ("bad-trigger-s3-event.json", "aws.s3"),
+        ("bad-trigger-missing-program.json", "program_id"),
+        ("bad-trigger-unknown-field.json", "force"),
+    ] {
+        let err = h.trigger().handle(sample(name), None).await.unwrap_err().to_string();
+        assert!(
+            err.contains(says) && err.contains("not a trigger event"),
+            "{name}: {err}"
+        );
+    }
+    let ghost = json!({"workspace_id": h.ws, "program_id": "ghost"});
+    let err = h.trigger().handle(ghost, None).await.unwrap_err().to_string();
+    assert!(err.contains("no program ghost"), "{err}");
+    let sample_program = sample("trigger-program.json");
+    assert_eq!(
+        sample_program["program_id"], "p1",
+        "the sample names a program of another workspace"
+    );
+    assert!(h.trigger().handle(sample_program, None).await.is_err());
+    assert_eq!(writes(&h), before, "nothing was written");
+    let program = h.store.program(&h.ws, "p1").await.unwrap().unwrap();
+    assert_eq!(program.state, ProgramState::Active);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_participant_is_counted_and_retried_while_the_others_go_on() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    // S3 refuses every PNG: every passed participant fails; the one who did not pass
+    // is notified all the same.
+    h.faults.arm_lasting(STEPS[2]);
+    let report = h.trigger().end_program(&h.ws, "p1", None).await.unwrap();
+    let run = report.run.unwrap();
+    assert_eq!(report.state, ProgramState::Ending, "the run stays open");
+    assert_eq!(
+        (run.state, run.failed, run.notified),
+        (RunState::Running, 3, 1),
+        "{run:?}"
+    );
+    assert!(
+        run.errors.iter().any(|e| e.contains("storing the PNG")),
+        "{:?}",
+        run.errors
+    );
+    assert_eq!(h.emails_to("u-ben").len(), 1);
+    assert!(h.emails_to("u-ana").is_empty());
+    h.faults.disarm();
+    h.trigger().sweep(None).await.unwrap();
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_stops_before_its_deadline_and_the_next_sweep_finishes_it() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    let trigger = h.trigger_with(Settings {
+        margin: StdDuration::from_secs(60),
+        ..h.trigger().settings.clone()
+    });
+    let soon = Instant::now() + StdDuration::from_secs(30);
+    let report = trigger.end_program(&h.ws, "p1", Some(soon)).await.unwrap();
+    let run = report.run.unwrap();
+    assert_eq!((run.state, run.notified), (RunState::Running, 0), "no chunk started");
+    h.trigger().sweep(None).await.unwrap();
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+}

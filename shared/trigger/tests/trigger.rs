@@ -259,3 +259,71 @@ async fn a_run_stops_before_its_deadline_and_the_next_sweep_finishes_it() {
     h.trigger().sweep(None).await.unwrap();
     h.assert_clean_end("p1", &PEOPLE, 0).await;
 }
+
+/// SES asking to slow down `left` more times, then SES itself.
+struct Throttling {
+    ses: std::sync::Arc<certify_mail::SesMailer>,
+    left: std::sync::atomic::AtomicUsize,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl certify_mail::Mailer for Throttling {
+    async fn send(&self, email: &certify_mail::Email) -> Result<certify_mail::SentId, certify_mail::MailError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.left.load(Ordering::SeqCst) > 0 {
+            self.left.fetch_sub(1, Ordering::SeqCst);
+            return Err(certify_mail::MailError::Throttled(anyhow::anyhow!(
+                "Maximum sending rate exceeded"
+            )));
+        }
+        self.ses.send(email).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_sends_are_retried_with_backoff_at_the_configured_rate() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE[..2]).await;
+    let mailer = std::sync::Arc::new(Throttling {
+        ses: h.ses(),
+        left: 3.into(),
+        calls: 0.into(),
+    });
+    let settings = Settings {
+        send_rate: 20.0,
+        concurrency: 1,
+        ..h.trigger().settings.clone()
+    };
+    h.trigger_mailing(settings, mailer.clone())
+        .end_program(&h.ws, "p1", None)
+        .await
+        .unwrap();
+    // Three refusals (each followed by a backoff), then each email once.
+    assert_eq!(mailer.calls.load(Ordering::SeqCst), 5);
+    h.assert_clean_end("p1", &PEOPLE[..2], 0).await;
+
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE[..1]).await;
+    let stubborn = std::sync::Arc::new(Throttling {
+        ses: h.ses(),
+        left: 100.into(),
+        calls: 0.into(),
+    });
+    let settings = Settings {
+        send_attempts: 2,
+        ..h.trigger().settings.clone()
+    };
+    let report = h
+        .trigger_mailing(settings, stubborn)
+        .end_program(&h.ws, "p1", None)
+        .await
+        .unwrap();
+    let run = report.run.unwrap();
+    assert_eq!(
+        (run.state, run.failed),
+        (RunState::Running, 1),
+        "left for the next sweep: {run:?}"
+    );
+    assert!(run.errors[0].contains("throttled"), "{:?}", run.errors);
+}

@@ -341,11 +341,20 @@ impl Harness {
     }
 
     pub fn trigger_with(&self, settings: Settings) -> Trigger {
+        self.trigger_mailing(settings, self.mailer.clone())
+    }
+
+    /// SES as it is here, behind `mailer` (a test's failing adapter).
+    pub fn ses(&self) -> Arc<SesMailer> {
+        self.mailer.clone()
+    }
+
+    pub fn trigger_mailing(&self, settings: Settings, mailer: Arc<dyn certify_mail::Mailer>) -> Trigger {
         let clock = self.clock.clone();
         Trigger::new(
             self.store.clone() as Arc<dyn AppStore>,
             self.blobs.clone(),
-            self.mailer.clone(),
+            mailer,
             self.renderer.clone(),
             settings,
             Arc::new(move || *clock.lock().unwrap()),

@@ -45,15 +45,49 @@ try:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    import copy
+    import moto.dynamodb.models as dynamodb
+    from moto.dynamodb.models.table import Table
+
+    # moto's TransactWriteItems deep-copies the whole table once per item of the
+    # transaction, before changing anything, to roll back; the copies are identical.
+    # One copy of a table per request is the same rollback, and keeps a 100-item
+    # transaction on a big table from taking minutes and gigabytes.
+    class OneTableCopyPerRequest:
+        copies = {}
+
+        @classmethod
+        def deepcopy(cls, value, memo=None):
+            if not isinstance(value, Table):
+                return copy.deepcopy(value, memo)
+            if id(value) not in cls.copies:
+                cls.copies[id(value)] = copy.deepcopy(value, memo)
+            return cls.copies[id(value)]
+
+    dynamodb.copy = OneTableCopyPerRequest
+
     app = DomainDispatcherApplication(create_backend_app)
     # moto checks a condition and writes without a lock, so two racing requests can both
     # pass one condition; DynamoDB makes every request atomic. One request at a time
     # here gives the tests that peer: a race test that passes means our conditions hold.
     one_at_a_time = threading.Lock()
 
+    import gc
+    copied = [0]
+
     def serialized(environ, start_response):
         with one_at_a_time:
-            return list(app(environ, start_response))
+            OneTableCopyPerRequest.copies = {}
+            try:
+                return list(app(environ, start_response))
+            finally:
+                # A table copy is a web of cycles that only a full collection frees,
+                # and those come rarely once the tables are big.
+                if OneTableCopyPerRequest.copies:
+                    OneTableCopyPerRequest.copies = {}
+                    copied[0] += 1
+                    if copied[0] % 20 == 0:
+                        gc.collect()
 
     run_simple("127.0.0.1", int(sys.argv[1]), serialized, threaded=True)
 except BaseException:

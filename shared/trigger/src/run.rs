@@ -119,7 +119,13 @@ pub(crate) async fn run(
         certification: &certification,
         titles: &titles,
     };
-    for chunk in pending.chunks(t.settings.chunk.max(1)) {
+    // A chunk's emails must go out well within one lease: at most a minute's worth.
+    let per_minute = if t.settings.send_rate > 0.0 {
+        (t.settings.send_rate * 60.0).max(1.0) as usize
+    } else {
+        usize::MAX
+    };
+    for chunk in pending.chunks(t.settings.chunk.clamp(1, per_minute)) {
         if deadline.is_some_and(|d| Instant::now() + t.settings.margin >= d) {
             stopped = true;
             break;

@@ -606,3 +606,20 @@ fn the_walkthrough_script_works_against_a_fresh_server() {
     );
     assert!(output.contains("the walkthrough works"), "{output}");
 }
+
+/// The walkthrough's requests are the script's, character for character, so the
+/// script proves what the reader pastes.
+#[test]
+fn every_request_of_the_walkthrough_is_in_the_script() {
+    let doc = include_str!("../WALKTHROUGH.md");
+    let script = std::fs::read_to_string(WALKTHROUGH).unwrap();
+    let script: Vec<&str> = script.lines().collect();
+    let requests: Vec<&str> = doc.lines().filter(|l| l.contains("curl ")).collect();
+    assert!(requests.len() >= 15, "{requests:?}");
+    for line in requests {
+        assert!(
+            script.contains(&line),
+            "WALKTHROUGH.md has a request scripts/walkthrough lacks:\n{line}"
+        );
+    }
+}

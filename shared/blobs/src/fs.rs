@@ -80,7 +80,7 @@ impl FsBlobs {
         if let Some(secret) = self.secret.get() {
             return Ok(secret);
         }
-        let loaded = load_or_create_secret(&self.root)?;
+        let loaded = load_or_create_secret(&self.root.join(SECRET_FILE))?;
         Ok(self.secret.get_or_init(|| loaded))
     }
 }
@@ -159,32 +159,36 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write().with_context(|| format!("writing {}", path.display()))
 }
 
-fn load_or_create_secret(root: &Path) -> anyhow::Result<[u8; 32]> {
-    let path = root.join(SECRET_FILE);
-    match read_secret(&path) {
+/// A 32-byte secret kept as hex in a private (0600) file at `path`, created on first
+/// use: the link-signing secret here, and the local server's token key. Racing first
+/// uses agree: the file appears whole under its name once (`persist_noclobber`), and a
+/// loser reads the winner's secret.
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<[u8; 32]> {
+    match read_secret(path) {
         Ok(secret) => return Ok(secret),
         Err(e)
             if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|e| e.kind() == ErrorKind::NotFound) => {}
         Err(e) => return Err(e),
     }
-    std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
-    // Two v4 UUIDs: 244 bits from the OS's random source, without another dependency.
+    let dir = path
+        .parent()
+        .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut fresh = [0u8; 32];
-    fresh[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-    fresh[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    getrandom::fill(&mut fresh).map_err(|e| anyhow!("the OS random source failed: {e}"))?;
     // Private (0600) temporary file; persisting without clobbering fails when the name
     // exists: if another process created the secret first, everyone uses that one.
     let create = || -> std::io::Result<tempfile::NamedTempFile> {
-        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(root)?;
+        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(dir)?;
         file.write_all(encode_hex(&fresh).as_bytes())?;
         file.as_file().sync_all()?;
         Ok(file)
     };
     let file = create().with_context(|| format!("writing a new {}", path.display()))?;
-    match file.persist_noclobber(&path) {
+    match file.persist_noclobber(path) {
         Ok(_) => Ok(fresh),
-        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => read_secret(&path),
+        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => read_secret(path),
         Err(e) => Err(anyhow::Error::new(e.error).context(format!("creating {}", path.display()))),
     }
 }
@@ -230,8 +234,9 @@ mod tests {
     #[test]
     fn the_secret_is_created_once_private_and_then_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let first = load_or_create_secret(dir.path()).unwrap();
-        assert_eq!(load_or_create_secret(dir.path()).unwrap(), first);
+        let path = dir.path().join(SECRET_FILE);
+        let first = load_or_create_secret(&path).unwrap();
+        assert_eq!(load_or_create_secret(&path).unwrap(), first);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 mod fs;
 mod s3;
 
-pub use fs::FsBlobs;
+pub use fs::{load_or_create_secret, FsBlobs};
 pub use s3::S3Blobs;
 
 /// The longest link S3 can sign (SigV4's limit); every adapter holds to it.

@@ -77,6 +77,15 @@ impl ApiError {
         )
     }
 
+    /// A file link that was not signed here, or has expired (the local server's files).
+    pub fn link_refused() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "link_refused",
+            "this link is not valid or has expired; ask for a new one",
+        )
+    }
+
     pub fn not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }

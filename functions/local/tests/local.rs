@@ -1,0 +1,625 @@
+#![allow(clippy::unwrap_used)]
+//! The local server as someone runs it: the real binary, on a port of its own choosing
+//! on 127.0.0.1 (`--listen 127.0.0.1:0`; it logs the address), over a fresh data
+//! folder, with tokens minted by its `token` command and requests over HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_certify-local");
+const WALKTHROUGH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/walkthrough");
+
+/// A running `certify-local serve`, killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--sweep-every", "1s", "--data-dir"])
+            .arg(data)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        drop(drain(child.stdout.take().unwrap(), stdout.clone(), None));
+        let (tx, rx) = mpsc::channel();
+        drop(drain(child.stderr.take().unwrap(), stderr.clone(), Some(tx)));
+        let mut server = Server {
+            child,
+            url: String::new(),
+            stdout,
+            stderr,
+        };
+        // The startup line names the URL; a server that dies first closes the channel.
+        match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => server.url = url,
+            Err(e) => panic!("the server did not start ({e}); stderr:\n{}", server.stderr()),
+        }
+        let health = Http::new(&server.url).get("/health", None);
+        assert_eq!(health.status, 200, "{:?}", health.body);
+        server
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn http(&self) -> Http {
+        Http::new(&self.url)
+    }
+
+    /// SIGTERM, as a service manager stops it; it must stop cleanly and soon.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let status = wait(&mut self.child, Duration::from_secs(30)).expect("the server did not stop on SIGTERM");
+        assert!(status.success(), "{status}; stderr:\n{}", self.stderr());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies a child's output into `into` line by line; the first line naming the URL
+/// the server serves goes to `url`.
+fn drain(
+    pipe: impl std::io::Read + Send + 'static,
+    into: Arc<Mutex<String>>,
+    url: Option<mpsc::Sender<String>>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut url = url;
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if line.contains("certify-local is serving") {
+                let found = line.split_whitespace().find_map(|w| w.strip_prefix("url="));
+                if let (Some(tx), Some(found)) = (url.take(), found) {
+                    let _ = tx.send(found.to_string());
+                }
+            }
+            let mut text = into.lock().unwrap();
+            text.push_str(&line);
+            text.push('\n');
+        }
+    })
+}
+
+fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn token(data: &Path, workspace: &str, user: &str, role: &str) -> String {
+    let out = Command::new(BIN)
+        .args([
+            "token",
+            "--workspace",
+            workspace,
+            "--user",
+            user,
+            "--role",
+            role,
+            "--data-dir",
+        ])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+struct Reply {
+    status: u16,
+    location: Option<String>,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+    body: Value,
+}
+
+impl Reply {
+    fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// A plain HTTP client: 4xx are answers, redirects are not followed.
+struct Http {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Http {
+    fn new(base: &str) -> Http {
+        let agent = ureq::Agent::config_builder()
+            .proxy(None)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        Http {
+            agent,
+            base: base.to_string(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let request = self.agent.get(self.url(path));
+        let request = match token {
+            Some(t) => request.header("authorization", format!("Bearer {t}")),
+            None => request,
+        };
+        reply(request.call())
+    }
+
+    fn send(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+        let url = self.url(path);
+        let request = match method {
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            _ => panic!("{method}"),
+        };
+        let request = request
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json");
+        reply(request.send(body.map(|b| b.to_string()).unwrap_or_default()))
+    }
+
+    fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send("POST", path, token, Some(body))
+    }
+
+    fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send("PUT", path, token, Some(body))
+    }
+}
+
+fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut response = result.unwrap();
+    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string());
+    let location = header("location");
+    let content_type = header("content-type");
+    let bytes = response.body_mut().read_to_vec().unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status: response.status().as_u16(),
+        location,
+        content_type,
+        bytes,
+        body,
+    }
+}
+
+fn created(reply: Reply) -> String {
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    assert!(reply.location.is_some());
+    reply.body["id"].as_str().unwrap().to_string()
+}
+
+fn emails(data: &Path) -> usize {
+    match std::fs::read_dir(data.join("outbox")) {
+        Ok(dir) => dir
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+            .count(),
+        Err(_) => 0,
+    }
+}
+
+fn poll_run(http: &Http, program: &str, admin: &str) -> Value {
+    let until = Instant::now() + Duration::from_secs(120);
+    loop {
+        let run = http.get(&format!("/programs/{program}/run"), Some(admin));
+        if run.status == 200 && run.body["state"] == "completed" {
+            return run.body;
+        }
+        assert!(
+            Instant::now() < until,
+            "the run did not complete: {} {:?}",
+            run.status,
+            run.body
+        );
+        thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn enable(http: &Http, data: &Path, workspace: &str) {
+    let operator = token(data, workspace, "u-operator", "operator");
+    let reply = http.put(
+        "/workspace/settings",
+        &operator,
+        json!({"certifications_enabled": true}),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+}
+
+fn certification(http: &Http, admin: &str) -> String {
+    created(http.post(
+        "/certifications",
+        admin,
+        json!({"name": "Leadership Essentials", "description": "Core leadership skills.",
+               "issuer_name": "Exec Coaching", "validity": {"count": 1, "unit": "years"}}),
+    ))
+}
+
+fn days(n: i64) -> String {
+    (Utc::now() + chrono::Duration::days(n)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn one_line_failure(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(stderr.starts_with("certify-local: "), "{stderr:?}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr:?}"
+    );
+    stderr
+}
+
+#[test]
+fn the_readme_path_certifies_downloads_verifies_and_emails() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let http = server.http();
+    enable(&http, data.path(), "acme");
+    let admin = token(data.path(), "acme", "u-admin", "admin");
+
+    let cert = certification(&http, &admin);
+    let program = created(http.post(
+        "/programs",
+        &admin,
+        json!({"name": "Spring Cohort", "starts_at": days(-30), "ends_at": days(30), "certification_id": cert}),
+    ));
+    let components = format!("/programs/{program}/components");
+    let lesson = created(http.post(
+        &components,
+        &admin,
+        json!({"title": "Module 1", "kind": "lesson", "ends_at": days(-1)}),
+    ));
+    let task = created(http.post(
+        &components,
+        &admin,
+        json!({"title": "Assignment", "kind": "assignment", "ends_at": days(20)}),
+    ));
+    created(http.post(&components, &admin, json!({"title": "Welcome", "kind": "announcement"})));
+    let enrolled = http.post(
+        &format!("/programs/{program}/participants"),
+        &admin,
+        json!({"participants": [
+            {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com", "group": "Alpha"},
+            {"user_id": "u-boris", "name": "Boris Zhukov", "email": "boris@example.com"}]}),
+    );
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    for (user, component, status) in [
+        ("u-ana", &lesson, "completed"),
+        ("u-ana", &task, "completed"),
+        ("u-boris", &lesson, "in_progress"),
+    ] {
+        let path = format!("/programs/{program}/participants/{user}/progress/{component}");
+        let reply = http.put(&path, &admin, json!({ "status": status }));
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+
+    let pipeline = http.get(&format!("/certifications/{cert}/pipeline"), Some(&admin));
+    assert_eq!(pipeline.status, 200, "{:?}", pipeline.body);
+    assert_eq!(pipeline.body["stats"]["total"], 2);
+    assert_eq!(pipeline.body["stats"]["by_status"]["on_track"], 1);
+    assert_eq!(pipeline.body["stats"]["by_status"]["off_track"], 1);
+
+    let ended = http.send("POST", &format!("/programs/{program}/end"), &admin, None);
+    assert_eq!(ended.status, 202, "{:?}", ended.body);
+    let run = poll_run(&http, &program, &admin);
+    assert_eq!(
+        (run["certified"].as_u64(), run["did_not_pass"].as_u64()),
+        (Some(1), Some(1)),
+        "{run}"
+    );
+
+    let ana = token(data.path(), "acme", "u-ana", "participant");
+    let mine = http.get("/me/certificates", Some(&ana));
+    assert_eq!(mine.status, 200, "{:?}", mine.body);
+    let certificate = mine.body[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(mine.body[0]["status"], "active");
+
+    let download = http.get(&format!("/certificates/{certificate}/download"), Some(&ana));
+    assert_eq!(download.status, 302, "{:?}", download.body);
+    let link = download.location.unwrap();
+    assert!(link.starts_with(&format!("{}/files/", server.url)), "{link}");
+    let pdf = http.get(&link, None);
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.content_type.as_deref(), Some("application/pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    let preview = http.get(&format!("/certificates/{certificate}/preview"), Some(&ana));
+    let png = http.get(&preview.location.unwrap(), None);
+    assert_eq!(png.content_type.as_deref(), Some("image/png"));
+
+    // A link that was not signed here, or was changed, is refused in the API's shape.
+    let forged = link.replace("sig=", "sig=00");
+    let refused = http.get(&forged, None);
+    assert_eq!((refused.status, refused.code()), (403, "link_refused"));
+    let unsigned = http.get(link.split('?').next().unwrap(), None);
+    assert_eq!((unsigned.status, unsigned.code()), (403, "link_refused"));
+
+    let verified = http.get(&format!("/verify/{certificate}"), None);
+    assert_eq!(verified.status, 200);
+    assert_eq!(verified.body["status"], "active");
+    assert_eq!(verified.body["holder_name"], "Ana Ávila");
+
+    assert_eq!(emails(data.path()), 2, "one result email per participant");
+}
+
+#[test]
+fn identity_comes_only_from_a_good_token() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let http = server.http();
+    enable(&http, data.path(), "acme");
+    enable(&http, data.path(), "globex");
+    let admin = token(data.path(), "acme", "u-admin", "admin");
+    let cert = certification(&http, &admin);
+    let path = format!("/certifications/{cert}");
+    assert_eq!(http.get(&path, Some(&admin)).status, 200);
+
+    let stranger = token(data.path(), "globex", "u-admin", "admin");
+    let other = http.get(&path, Some(&stranger));
+    assert_eq!((other.status, other.code()), (404, "not_found"));
+
+    let anonymous = http.get(&path, None);
+    assert_eq!((anonymous.status, anonymous.code()), (401, "unauthenticated"));
+
+    // The payload says another workspace; the signature no longer matches.
+    let mut parts: Vec<String> = stranger.split('.').map(String::from).collect();
+    parts[1] = admin.split('.').nth(1).unwrap().to_string();
+    let tampered = parts.join(".");
+    let refused = http.get(&path, Some(&tampered));
+    assert_eq!((refused.status, refused.code()), (401, "unauthenticated"));
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("signature"));
+
+    let garbage = http.get(&path, Some("not-a-token"));
+    assert_eq!(garbage.status, 401);
+
+    // Public routes need no token and look at none.
+    assert_eq!(http.get("/health", Some("not-a-token")).status, 200);
+
+    let participant = token(data.path(), "acme", "u-ana", "participant");
+    assert_eq!(http.get(&path, Some(&participant)).status, 403);
+}
+
+#[test]
+fn tokens_minted_at_once_on_a_fresh_folder_share_one_key() {
+    let data = tempfile::tempdir().unwrap();
+    let minting: Vec<_> = (0..4)
+        .map(|i| {
+            Command::new(BIN)
+                .args([
+                    "token",
+                    "--workspace",
+                    "acme",
+                    "--user",
+                    &format!("u-{i}"),
+                    "--role",
+                    "operator",
+                ])
+                .arg("--data-dir")
+                .arg(data.path())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let tokens: Vec<String> = minting
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success());
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        })
+        .collect();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join("token.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let server = Server::start(data.path(), &[]);
+    for token in tokens {
+        assert_eq!(server.http().get("/workspace/settings", Some(&token)).status, 200);
+    }
+}
+
+#[test]
+fn the_sweep_ends_a_program_when_it_is_due() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let http = server.http();
+    enable(&http, data.path(), "acme");
+    let admin = token(data.path(), "acme", "u-admin", "admin");
+    let cert = certification(&http, &admin);
+    let ends_at = (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let program = created(http.post(
+        "/programs",
+        &admin,
+        json!({"name": "Short", "starts_at": days(-1), "ends_at": ends_at, "certification_id": cert}),
+    ));
+    let run = poll_run(&http, &program, &admin);
+    assert_eq!(run["participants"], 0, "{run}");
+}
+
+#[test]
+fn the_data_survives_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    enable(&server.http(), data.path(), "acme");
+    let admin = token(data.path(), "acme", "u-admin", "admin");
+    let cert = certification(&server.http(), &admin);
+    server.stop();
+
+    let server = Server::start(data.path(), &[]);
+    let listed = server.http().get("/certifications", Some(&admin));
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(listed.body["items"][0]["id"], cert.as_str());
+}
+
+#[test]
+fn the_demo_is_seeded_once() {
+    let data = tempfile::tempdir().unwrap();
+    let first = Server::start(data.path(), &["--demo"]);
+    let admin = token(data.path(), "demo", "u-admin", "admin");
+    let counts = |server: &Server| {
+        let http = server.http();
+        let programs = http.get("/programs", Some(&admin));
+        let pipeline = http.get("/certifications/leadership/pipeline", Some(&admin));
+        (
+            programs.body["items"].as_array().unwrap().len(),
+            pipeline.body["stats"].clone(),
+        )
+    };
+    let (programs, stats) = counts(&first);
+    assert_eq!(programs, 2);
+    assert!(stats["total"].as_u64().unwrap() >= 30, "{stats}");
+    for status in ["enrolled", "on_track", "off_track", "did_not_pass", "certified"] {
+        assert!(stats["by_status"][status].as_u64().unwrap() > 0, "no {status}: {stats}");
+    }
+    let banner = first.stdout();
+    assert!(banner.contains("ADMIN='") && banner.contains("curl -s"), "{banner}");
+    let sent = emails(data.path());
+    assert!(sent > 0);
+    first.stop();
+
+    let second = Server::start(data.path(), &["--demo"]);
+    assert_eq!(counts(&second), (programs, stats));
+    assert_eq!(emails(data.path()), sent);
+    assert!(second.stderr().contains("seeded already"), "{}", second.stderr());
+    assert!(second.stdout().contains("ADMIN='"));
+}
+
+#[test]
+fn a_busy_port_fails_in_one_line_with_code_2() {
+    let data = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", &address, "--data-dir"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let message = one_line_failure(&out);
+    assert!(message.contains(&address), "{message}");
+}
+
+#[test]
+fn an_unknown_flag_fails_in_one_line_with_code_2() {
+    let out = Command::new(BIN).args(["serve", "--bogus"]).output().unwrap();
+    let message = one_line_failure(&out);
+    assert!(message.contains("--bogus"), "{message}");
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_fails_in_one_line_with_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let message = one_line_failure(&out);
+    assert!(message.contains("data folder"), "{message}");
+}
+
+#[test]
+fn the_walkthrough_script_works_against_a_fresh_server() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let mut script = Command::new("bash")
+        .arg(WALKTHROUGH)
+        .arg(&server.url)
+        .arg(data.path())
+        .env("CERTIFY_LOCAL", BIN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = Arc::new(Mutex::new(String::new()));
+    let readers = [
+        drain(script.stdout.take().unwrap(), output.clone(), None),
+        drain(script.stderr.take().unwrap(), output.clone(), None),
+    ];
+    let status = wait(&mut script, Duration::from_secs(180));
+    if status.is_none() {
+        let _ = script.kill();
+        let _ = script.wait();
+    }
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    let output = output.lock().unwrap().clone();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}\n{output}\nserver:\n{}",
+        server.stderr()
+    );
+    assert!(output.contains("the walkthrough works"), "{output}");
+}
+
+/// The walkthrough's requests are the script's, character for character, so the
+/// script proves what the reader pastes.
+#[test]
+fn every_request_of_the_walkthrough_is_in_the_script() {
+    let doc = include_str!("../WALKTHROUGH.md");
+    let script = std::fs::read_to_string(WALKTHROUGH).unwrap();
+    let script: Vec<&str> = script.lines().collect();
+    let requests: Vec<&str> = doc.lines().filter(|l| l.contains("curl ")).collect();
+    assert!(requests.len() >= 15, "{requests:?}");
+    for line in requests {
+        assert!(
+            script.contains(&line),
+            "WALKTHROUGH.md has a request scripts/walkthrough lacks:\n{line}"
+        );
+    }
+}

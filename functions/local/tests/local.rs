@@ -611,7 +611,7 @@ fn the_walkthrough_script_works_against_a_fresh_server() {
 /// script proves what the reader pastes.
 #[test]
 fn every_request_of_the_walkthrough_is_in_the_script() {
-    let doc = include_str!("../WALKTHROUGH.md");
+    let doc = include_str!("../../../README.md");
     let script = std::fs::read_to_string(WALKTHROUGH).unwrap();
     let script: Vec<&str> = script.lines().collect();
     let requests: Vec<&str> = doc.lines().filter(|l| l.contains("curl ")).collect();
@@ -619,7 +619,7 @@ fn every_request_of_the_walkthrough_is_in_the_script() {
     for line in requests {
         assert!(
             script.contains(&line),
-            "WALKTHROUGH.md has a request scripts/walkthrough lacks:\n{line}"
+            "the README has a request scripts/walkthrough lacks:\n{line}"
         );
     }
 }

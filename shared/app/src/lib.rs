@@ -247,4 +247,45 @@ mod tests {
         .unwrap();
         assert_eq!(cognito.claims.workspace, "custom:workspace");
     }
+
+    #[tokio::test]
+    async fn ending_a_program_invokes_the_trigger_asynchronously_with_the_direct_event() {
+        let response = lambda_http::http::Response::builder()
+            .status(202)
+            .body(aws_smithy_types::body::SdkBody::empty())
+            .unwrap();
+        let (http, request) = aws_smithy_http_client::test_util::capture_request(Some(response));
+        let config = aws_sdk_lambda::Config::builder()
+            .http_client(http)
+            .region(aws_sdk_lambda::config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_lambda::config::Credentials::new("a", "b", None, None, "test"))
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+            .build();
+        let ender = InvokeTrigger {
+            client: aws_sdk_lambda::Client::from_conf(config),
+            function: "certify-program-ended".into(),
+        };
+        ender.program_ending("ws-acme", "p1").await.unwrap();
+        let sent = request.expect_request();
+        assert_eq!(sent.headers().get("x-amz-invocation-type"), Some("Event"));
+        assert!(
+            sent.uri()
+                .ends_with("/2015-03-31/functions/certify-program-ended/invocations"),
+            "{}",
+            sent.uri()
+        );
+        let event: serde_json::Value = serde_json::from_slice(sent.body().bytes().unwrap()).unwrap();
+        assert_eq!(
+            event,
+            serde_json::json!({"workspace_id": "ws-acme", "program_id": "p1"})
+        );
+        assert_eq!(
+            certify_trigger::Event::parse(&event).unwrap(),
+            certify_trigger::Event::Program {
+                workspace_id: "ws-acme".into(),
+                program_id: "p1".into()
+            },
+            "the trigger accepts what the route sends"
+        );
+    }
 }

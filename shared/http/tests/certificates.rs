@@ -1,6 +1,5 @@
-//! Certificates, verification, the completion banner and the run record through the
-//! Lambda handler (see `common`). The program end is driven through the store here, as
-//! the program-ended trigger will drive it.
+//! Certificates, verification, the completion banner, the run record and the end route
+//! through the Lambda handler (see `common`).
 
 #![allow(clippy::unwrap_used)] // a test says what broke by its panic
 
@@ -12,14 +11,15 @@ use certify_store::Claim;
 use common::{aimed, event, Api};
 use serde_json::{json, Value};
 
-/// A linked program that ended with Ana certified and Ben not; Ana's certificate `x-ana`
-/// has its PDF and PNG in the bucket.
-async fn ended(api: &Api) -> String {
+/// A certification, and a program ending at `ends_at` linked to it with Ana and Ben
+/// enrolled; answers (certification id, program id).
+async fn ana_and_ben(api: &Api, ends_at: &str) -> (String, String) {
     let c = api.create("Leadership Essentials").await.body["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let body = json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": "2026-11-20T17:00:00Z", "certification_id": c});
+    let body =
+        json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": ends_at, "certification_id": c});
     let p = api
         .send(event("programs-create.json").body(&body.to_string()))
         .await
@@ -30,9 +30,16 @@ async fn ended(api: &Api) -> String {
     let enroll = json!({"participants": [
         {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
         {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
-    let mut e = event("participants-enroll-batch.json").body(&enroll.to_string());
-    e.0["rawPath"] = format!("/programs/{p}/participants").into();
+    let e = aimed("participants-enroll-batch.json", "/p1/", &format!("/{p}/")).body(&enroll.to_string());
     assert_eq!(api.send(e).await.status, StatusCode::CREATED);
+    (c, p)
+}
+
+/// A linked program that ended with Ana certified and Ben not, written through the
+/// store (fixed ids, no rendering); Ana's certificate `x-ana` has its PDF and PNG in the
+/// bucket. The trigger itself is tested in `certify-trigger` and by the end route below.
+async fn ended(api: &Api) -> String {
+    let (c, p) = ana_and_ben(api, "2026-11-20T17:00:00Z").await;
     let s = &api.store;
     let program = s.begin_end("ws-acme", &p, common::now()).await.unwrap();
     let mut run = s
@@ -243,18 +250,7 @@ async fn the_banner_and_the_run_record_after_the_end() {
 #[tokio::test]
 async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_background() {
     let api = Api::enabled().await;
-    let c = api.create("Leadership Essentials").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body = json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": "2026-12-20T17:00:00Z", "certification_id": c});
-    let p = api
-        .send(event("programs-create.json").body(&body.to_string()))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, p) = ana_and_ben(&api, "2026-12-20T17:00:00Z").await;
     let k = api
         .send(aimed("components-add.json", "/p1/", &format!("/{p}/")))
         .await
@@ -262,11 +258,6 @@ async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_backgroun
         .as_str()
         .unwrap()
         .to_string();
-    let enroll = json!({"participants": [
-        {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
-        {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
-    let e = aimed("participants-enroll-batch.json", "/p1/", &format!("/{p}/")).body(&enroll.to_string());
-    assert_eq!(api.send(e).await.status, StatusCode::CREATED);
     let done = aimed("progress-put.json", "/p1/", &format!("/{p}/"))
         .path(&format!("/programs/{p}/participants/u-ana/progress/{k}"));
     assert_eq!(api.send(done).await.status, StatusCode::OK);

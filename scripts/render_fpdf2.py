@@ -3,7 +3,7 @@
 
 The yardstick for `cargo bench -p certify-render --bench render`: the same A4 landscape
 page, texts, sizes and positions as shared/render/template/certificate.svg, with the same
-bundled DejaVu Sans fonts (subset on output, as svg2pdf does), the holder's name shrunk
+bundled DejaVu Sans fonts (subset on output, as certify-render does), the holder's name shrunk
 to fit, the description wrapped, and a QR-sized grid of rects from a fixed pattern.
 
 Two figures: one document per certificate (fonts parsed for each, as each certificate is

@@ -130,6 +130,8 @@ pub(crate) struct Page {
     pub(crate) expires_on: String,
     pub(crate) id: Line,
     pub(crate) url: Line,
+    /// The verification URL's QR code.
+    pub(crate) qr: qr::Modules,
     qr_scale: String,
     qr_path: String,
 }
@@ -141,7 +143,8 @@ impl Page {
         certificate: &Certificate,
         verify_url: &str,
     ) -> Result<Page, qrcode::types::QrError> {
-        let (qr_path, modules) = qr_path(verify_url)?;
+        let qr = qr::encode(verify_url.as_bytes())?;
+        let qr_path = qr_path(&qr);
         let cert = &certificate.certification;
         Ok(Page {
             holder: fit(&fonts.bold, &clean(&certificate.holder_name), HOLDER),
@@ -157,8 +160,9 @@ impl Page {
             expires_on: certificate.expires_on.map_or_else(|| NO_EXPIRY.to_string(), date),
             id: fit(&fonts.regular, &clean(&certificate.id), REFERENCE),
             url: fit(&fonts.regular, &clean(verify_url), REFERENCE),
-            qr_scale: format!("{:.4}", QR_SIDE / modules as f32),
+            qr_scale: format!("{:.4}", QR_SIDE / qr.width as f32),
             qr_path,
+            qr,
         })
     }
 
@@ -292,27 +296,13 @@ fn wrap(metrics: &Metrics, text: &str, size: f32, width: f32) -> [String; DESCRI
     std::array::from_fn(|_| shown.next().unwrap_or_default())
 }
 
-/// The QR code of `url` as SVG path data, one unit per module (each row's dark runs as
-/// rectangles), and its width in modules. The page around it is its quiet zone.
-fn qr_path(url: &str) -> Result<(String, usize), qrcode::types::QrError> {
-    let code = qr::encode(url.as_bytes())?;
+/// The QR code as SVG path data, one unit per module (each row's dark runs as
+/// rectangles). The page around it is its quiet zone.
+fn qr_path(code: &qr::Modules) -> String {
     let mut path = String::with_capacity(code.width * code.width * 4);
-    for y in 0..code.width {
-        let row = code.row(y);
-        let mut x = 0;
-        while x < row.len() {
-            if !row[x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < row.len() && row[x] {
-                x += 1;
-            }
-            let run = x - start;
-            // Writing to a String cannot fail.
-            let _ = write!(path, "M{start} {y}h{run}v1h-{run}z");
-        }
+    for (y, start, run) in code.runs() {
+        // Writing to a String cannot fail.
+        let _ = write!(path, "M{start} {y}h{run}v1h-{run}z");
     }
-    Ok((path, code.width))
+    path
 }

@@ -2,9 +2,10 @@
 //! a certificate, drawn two ways.
 //!
 //! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real selectable text
-//!   (svg2pdf writes a ToUnicode map) and the fonts embedded as subsets.
+//!   (a ToUnicode map) and the fonts embedded as subsets. `pdf.rs` writes it from the
+//!   template's marks, read once, with the texts shaped as usvg shapes them.
 //! - [`Renderer::png`]: a raster preview of the same page, [`PREVIEW_WIDTH`] x
-//!   [`PREVIEW_HEIGHT`] pixels.
+//!   [`PREVIEW_HEIGHT`] pixels: the template filled as SVG, drawn by resvg.
 //!
 //! Fonts are DejaVu Sans regular and bold, bundled in `fonts/` with their licence, so the
 //! output never depends on the machine's fonts. `scripts/subset-fonts` trims them, for
@@ -14,6 +15,7 @@
 //! markup. Pure: no I/O, no clock, no AWS.
 
 mod layout;
+mod pdf;
 mod qr;
 mod template;
 
@@ -28,6 +30,7 @@ use usvg::fontdb::{Database, Source};
 use usvg::{ImageHrefResolver, Options, Tree};
 
 use crate::layout::{Fonts, Metrics, Page};
+use crate::pdf::{Font, Marks};
 use crate::template::{Template, CERTIFICATE_SVG};
 
 const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
@@ -41,17 +44,6 @@ pub const PREVIEW_WIDTH: u32 = 1200;
 /// `PREVIEW_WIDTH * 595 / 842`, rounded up.
 pub const PREVIEW_HEIGHT: u32 = 848;
 
-/// The page's content stream is left uncompressed: deflating its ~35 kB (svg2pdf writes a
-/// text object per glyph) took a third of a PDF's time, for 28 kB saved (24 kB with it,
-/// 52 kB without; `cargo bench -p certify-render`). The font subsets are deflated anyway.
-/// Nothing on the page is rasterized: it has no filters or images.
-const PDF_OPTIONS: svg2pdf::ConversionOptions = svg2pdf::ConversionOptions {
-    compress: false,
-    raster_scale: 1.5,
-    embed_text: true,
-    pdfa: false,
-};
-
 /// Why a certificate could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -61,9 +53,6 @@ pub enum RenderError {
     /// The filled template is not an SVG usvg reads: a bug in the template or the escaping.
     #[error("the certificate's SVG is invalid")]
     Svg(#[from] usvg::Error),
-    /// svg2pdf could not convert the page (its error has no source chain, only a message).
-    #[error("the certificate's PDF could not be written: {0}")]
-    Pdf(svg2pdf::ConversionError),
     /// The preview could not be rasterized or encoded.
     #[error("the certificate's PNG preview could not be written")]
     Png(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -73,7 +62,11 @@ pub enum RenderError {
 /// per process (it is `Send + Sync`) and share it.
 pub struct Renderer {
     template: Template,
+    /// The template as the PDF draws it.
+    marks: Marks,
     fonts: Fonts,
+    regular: Font,
+    bold: Font,
     /// usvg's options, holding the font database built from the bundled fonts only.
     options: Options<'static>,
 }
@@ -103,6 +96,9 @@ impl Renderer {
         };
         Renderer {
             template: Template::parse(CERTIFICATE_SVG),
+            marks: Marks::parse(CERTIFICATE_SVG),
+            regular: Font::new(REGULAR),
+            bold: Font::new(BOLD),
             fonts: Fonts {
                 regular: Metrics::new(REGULAR),
                 bold: Metrics::new(BOLD),
@@ -114,10 +110,9 @@ impl Renderer {
     /// The certificate as a one-page PDF. Fails only on a verification URL too long for a
     /// QR code ([`RenderError::Qr`]); other errors are bugs.
     pub fn pdf(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<u8>, RenderError> {
-        let tree = self.tree(certificate, verify_url)?;
-        // At 72 dpi one SVG unit is one PDF point, so the page is the template's size.
-        let page = svg2pdf::PageOptions { dpi: 72.0 };
-        svg2pdf::to_pdf(&tree, PDF_OPTIONS, page).map_err(RenderError::Pdf)
+        let page = Page::new(&self.fonts, certificate, verify_url)?;
+        let title = format!("{}: {}", certificate.certification.name, certificate.holder_name);
+        Ok(pdf::write(&self.marks, &self.regular, &self.bold, &page, &title))
     }
 
     /// The certificate's preview as a PNG of [`PREVIEW_WIDTH`] x [`PREVIEW_HEIGHT`] pixels.

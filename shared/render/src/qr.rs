@@ -22,6 +22,7 @@ const MASKS: [MaskPattern; 8] = [
 ];
 
 /// A QR code's modules, row by row, `true` for dark.
+#[derive(Debug, Clone)]
 pub(crate) struct Modules {
     pub(crate) width: usize,
     pub(crate) dark: Vec<bool>,
@@ -30,6 +31,25 @@ pub(crate) struct Modules {
 impl Modules {
     pub(crate) fn row(&self, y: usize) -> &[bool] {
         &self.dark[y * self.width..(y + 1) * self.width]
+    }
+
+    /// Each row's runs of dark modules, as (row, first column, length): what both
+    /// drawings of the code fill.
+    pub(crate) fn runs(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        (0..self.width).flat_map(move |y| {
+            let row = self.row(y);
+            let mut x = 0;
+            std::iter::from_fn(move || {
+                while x < row.len() && !row[x] {
+                    x += 1;
+                }
+                let start = x;
+                while x < row.len() && row[x] {
+                    x += 1;
+                }
+                (x > start).then_some((y, start, x - start))
+            })
+        })
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) enum Slot {
 }
 
 impl Slot {
-    fn named(name: &str) -> Option<Slot> {
+    pub(crate) fn named(name: &str) -> Option<Slot> {
         Some(match name {
             "holder_name" => Slot::HolderName,
             "holder_size" => Slot::HolderSize,

@@ -166,3 +166,71 @@ fn the_qr_code_is_the_one_the_qrcode_crate_makes() {
         assert!(ours.dark == theirs, "{url}");
     }
 }
+
+/// usvg's texts, in document order: each text and its layout box's left and width.
+fn preview_texts(group: &usvg::Group, out: &mut Vec<(String, f32, f32)>) {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(group) => preview_texts(group, out),
+            usvg::Node::Text(text) => {
+                let words: String = text.chunks().iter().map(|chunk| chunk.text()).collect();
+                let bbox = text.bounding_box();
+                out.push((words, bbox.x(), bbox.width()));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_pdf_sets_every_text_where_the_preview_draws_it() {
+    let renderer = Renderer::new();
+    let mut long = certificate("Maximiliana Wilhelmina Zoë Łukasiewicz-Øster von Hohenzollern-Sigmaringen");
+    long.certification.description = "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(5);
+    long.expires_on = NaiveDate::from_ymd_opt(2028, 3, 7);
+    let names = [
+        "Ana Ávila",
+        "Αλέξανδρος Παπαδόπουλος",
+        "Анастасия Иванова",
+        "Ngô Bảo Châu",
+        "Zoe\u{301} Ŧřȉ",
+    ];
+    let certificates = names.iter().map(|name| certificate(name)).chain([long]);
+    for cert in certificates {
+        let page = page(&renderer, &cert);
+        let ours = crate::pdf::text_extents(&renderer.marks, &renderer.regular, &renderer.bold, &page);
+        let mut preview = Vec::new();
+        preview_texts(renderer.tree(&cert, URL).unwrap().root(), &mut preview);
+        assert_eq!(ours.len(), preview.len(), "{ours:?}\n{preview:?}");
+        assert!(ours.len() >= 15, "{ours:?}");
+        for ((text, x, width), (preview_text, preview_x, preview_width)) in ours.iter().zip(&preview) {
+            assert_eq!(text, preview_text);
+            assert!(
+                (x - preview_x).abs() < 0.25 && (width - preview_width).abs() < 0.25,
+                "{text:?}: the PDF sets it from {x} over {width} pt, the preview from {preview_x} over {preview_width}"
+            );
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "the certificate template uses the element <circle>, which the PDF writer does not draw")]
+fn a_template_the_pdf_writer_cannot_draw_is_refused_at_start() {
+    crate::pdf::Marks::parse(r#"<svg width="10" height="10"><circle/></svg>"#);
+}
+
+#[test]
+#[should_panic(expected = "the certificate template uses text mixing words and a slot")]
+fn a_text_mixing_words_and_a_slot_is_refused_at_start() {
+    crate::pdf::Marks::parse(
+        r#"<svg width="10" height="10"><text x="1" y="1" font-size="9">Dear {{holder_name}}</text></svg>"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "the certificate template uses \"opacity\" on <text>")]
+fn a_presentation_attribute_the_pdf_writer_ignores_is_refused_at_start() {
+    crate::pdf::Marks::parse(
+        r#"<svg width="10" height="10"><text x="1" y="1" font-size="9" opacity="0.5">A</text></svg>"#,
+    );
+}

@@ -387,6 +387,11 @@ struct Used<'f> {
 }
 
 impl<'f> Used<'f> {
+    /// The page's two fonts, none of their glyphs used yet: `F0` regular, `F1` bold.
+    fn pair(regular: &'f Font, bold: &'f Font) -> [Used<'f>; 2] {
+        [Used::new(regular, Name(b"F0")), Used::new(bold, Name(b"F1"))]
+    }
+
     fn new(font: &'f Font, resource: Name<'static>) -> Used<'f> {
         Used {
             font,
@@ -413,7 +418,7 @@ impl<'f> Used<'f> {
 
 /// Draws `page` as the template's `marks` say, with `regular` and `bold`.
 pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, title: &str) -> Vec<u8> {
-    let mut fonts = [Used::new(regular, Name(b"F0")), Used::new(bold, Name(b"F1"))];
+    let mut fonts = Used::pair(regular, bold);
     let mut content = Content::new();
     let flip = |y: f32| marks.height - y;
     for mark in &marks.marks {
@@ -514,9 +519,10 @@ enum Step {
     Rise(f32),
 }
 
-/// A text shaped: what to show and how wide it is, in points.
+/// A text shaped: what to show, at what size and how wide it is, in points.
 struct Set {
     steps: Vec<Step>,
+    size: f32,
     width: f32,
 }
 
@@ -577,7 +583,7 @@ impl TextMark {
         // Spacing follows every glyph but the last, as usvg anchors it.
         let spacing = self.letter_spacing * infos.len().saturating_sub(1) as f32;
         let width = advance_units / font.units_per_em * size + spacing;
-        Some(Set { steps, width })
+        Some(Set { steps, size, width })
     }
 
     /// Where a text `width` points wide starts, anchored as the mark says.
@@ -596,7 +602,7 @@ impl TextMark {
         let Rgb(r, g, b) = self.fill;
         content.begin_text();
         content.set_fill_rgb(r, g, b);
-        content.set_font(fonts[usize::from(self.bold)].resource, self.size.number(page));
+        content.set_font(fonts[usize::from(self.bold)].resource, set.size);
         // Character spacing is graphics state too.
         content.set_char_spacing(self.letter_spacing);
         content.set_text_matrix([1.0, 0.0, 0.0, 1.0, self.start(set.width), page_height - self.y]);
@@ -715,7 +721,7 @@ fn subset_tag(glyphs: &GlyphRemapper) -> String {
 /// width, in points; for comparing with the preview's layout.
 #[cfg(test)]
 pub(crate) fn text_extents(marks: &Marks, regular: &Font, bold: &Font, page: &Page) -> Vec<(String, f32, f32)> {
-    let mut fonts = [Used::new(regular, Name(b"F0")), Used::new(bold, Name(b"F1"))];
+    let mut fonts = Used::pair(regular, bold);
     let mut extents = Vec::new();
     for mark in &marks.marks {
         if let Mark::Text(text) = mark {

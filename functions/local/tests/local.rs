@@ -272,6 +272,17 @@ fn enable(http: &Http, data: &Path, workspace: &str) {
     assert_eq!(reply.status, 200, "{:?}", reply.body);
 }
 
+/// A server on `data` with workspace acme enabled, acme's admin token and one
+/// certification's id.
+fn acme_with_certification(data: &Path) -> (Server, String, String) {
+    let server = Server::start(data, &[]);
+    let http = server.http();
+    enable(&http, data, "acme");
+    let admin = token(data, "acme", "u-admin", "admin");
+    let cert = certification(&http, &admin);
+    (server, admin, cert)
+}
+
 fn certification(http: &Http, admin: &str) -> String {
     created(http.post(
         "/certifications",
@@ -300,12 +311,8 @@ fn one_line_failure(out: &Output) -> String {
 #[test]
 fn the_readme_path_certifies_downloads_verifies_and_emails() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path(), &[]);
+    let (server, admin, cert) = acme_with_certification(data.path());
     let http = server.http();
-    enable(&http, data.path(), "acme");
-    let admin = token(data.path(), "acme", "u-admin", "admin");
-
-    let cert = certification(&http, &admin);
     let program = created(http.post(
         "/programs",
         &admin,
@@ -392,12 +399,9 @@ fn the_readme_path_certifies_downloads_verifies_and_emails() {
 #[test]
 fn identity_comes_only_from_a_good_token() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path(), &[]);
+    let (server, admin, cert) = acme_with_certification(data.path());
     let http = server.http();
-    enable(&http, data.path(), "acme");
     enable(&http, data.path(), "globex");
-    let admin = token(data.path(), "acme", "u-admin", "admin");
-    let cert = certification(&http, &admin);
     let path = format!("/certifications/{cert}");
     assert_eq!(http.get(&path, Some(&admin)).status, 200);
 
@@ -474,11 +478,8 @@ fn tokens_minted_at_once_on_a_fresh_folder_share_one_key() {
 #[test]
 fn the_sweep_ends_a_program_when_it_is_due() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path(), &[]);
+    let (server, admin, cert) = acme_with_certification(data.path());
     let http = server.http();
-    enable(&http, data.path(), "acme");
-    let admin = token(data.path(), "acme", "u-admin", "admin");
-    let cert = certification(&http, &admin);
     let ends_at = (Utc::now() + chrono::Duration::seconds(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let program = created(http.post(
         "/programs",
@@ -492,10 +493,7 @@ fn the_sweep_ends_a_program_when_it_is_due() {
 #[test]
 fn the_data_survives_a_restart() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path(), &[]);
-    enable(&server.http(), data.path(), "acme");
-    let admin = token(data.path(), "acme", "u-admin", "admin");
-    let cert = certification(&server.http(), &admin);
+    let (server, admin, cert) = acme_with_certification(data.path());
     server.stop();
 
     let server = Server::start(data.path(), &[]);

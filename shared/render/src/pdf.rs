@@ -302,7 +302,7 @@ pub(crate) struct Font {
     descent: f32,
     cap_height: f32,
     stem_v: f32,
-    flags: FontFlags,
+    italic: bool,
 }
 
 impl Font {
@@ -331,8 +331,6 @@ impl Font {
             .find_map(|name| name.to_string())
             .unwrap_or_else(|| "DejaVuSans".to_string());
         let ascent = per_mille(f32::from(face.typographic_ascender().unwrap_or(face.ascender())));
-        let mut flags = FontFlags::SYMBOLIC;
-        flags.set(FontFlags::ITALIC, face.is_italic());
         Font {
             data,
             plans,
@@ -352,7 +350,7 @@ impl Font {
                 .filter(|&h| h > 0)
                 .map_or(ascent, |h| per_mille(f32::from(h))),
             stem_v: 10.0 + 0.244 * (f32::from(face.weight().to_number()) - 50.0),
-            flags,
+            italic: face.is_italic(),
             face,
         }
     }
@@ -677,9 +675,11 @@ fn write_font(pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref, used: &Used, type0
     cid_font.widths().consecutive(0, widths);
     cid_font.finish();
 
+    let mut flags = FontFlags::SYMBOLIC;
+    flags.set(FontFlags::ITALIC, font.italic);
     pdf.font_descriptor(descriptor)
         .name(base_font)
-        .flags(FontFlags::from_bits_truncate(font.flags.bits()))
+        .flags(flags)
         .bbox(font.bbox)
         .italic_angle(font.italic_angle)
         .ascent(font.ascent)

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
-use crate::program::{Participant, Program, ProgramState};
+use crate::participant::Participant;
+use crate::program::{Program, ProgramState};
 use crate::roster::Outcome;
 use crate::view::ProgramRef;
 
@@ -153,5 +154,70 @@ pub fn completion(program: ProgramState, run: Option<RunState>, outcome: Option<
         (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::Passed)) => Completion::Passed,
         (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::DidNotPass { .. })) => Completion::DidNotPass,
         _ => Completion::Pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certification::{CertificationFields, Validity, ValidityUnit};
+    use crate::fixtures::{at, day, now, person, program};
+
+    fn certification(validity: Option<Validity>) -> Certification {
+        Certification {
+            id: "c1".into(),
+            fields: CertificationFields {
+                name: "Leadership Essentials".into(),
+                description: "d".into(),
+                issuer_name: "Exec".into(),
+                validity,
+            },
+            created_at: now(),
+            updated_at: now(),
+            version: 3,
+            archived_at: None,
+        }
+    }
+
+    #[test]
+    fn a_certificate_is_dated_at_the_program_end_with_the_current_validity() {
+        let validity = Validity::new(1, ValidityUnit::Months).unwrap();
+        let c = Certificate::issue(
+            "x".into(),
+            &person("u1", "Ana"),
+            &certification(Some(validity)),
+            &program("p1", "P"),
+            at("2024-01-31T23:30:00Z"),
+        );
+        assert_eq!(
+            (c.issued_on, c.expires_on),
+            (day("2024-01-31"), Some(day("2024-02-29")))
+        );
+        assert_eq!(c.certification.name, "Leadership Essentials");
+        assert_eq!(c.status(day("2024-02-29")), CertificateStatus::Active);
+        assert_eq!(c.status(day("2024-03-01")), CertificateStatus::Expired);
+        let revoked = Certificate {
+            revoked_at: Some(now()),
+            ..c
+        };
+        assert_eq!(revoked.status(day("2024-02-01")), CertificateStatus::Revoked);
+    }
+
+    #[test]
+    fn the_banner_is_pending_until_the_run_completes() {
+        let passed = Outcome::Passed;
+        assert_eq!(
+            completion(ProgramState::Ending, Some(RunState::Running), Some(&passed)),
+            Completion::Pending
+        );
+        assert_eq!(
+            completion(ProgramState::Ended, Some(RunState::Completed), Some(&passed)),
+            Completion::Passed
+        );
+        let failed = Outcome::DidNotPass { not_completed: vec![] };
+        assert_eq!(
+            completion(ProgramState::Ended, Some(RunState::Completed), Some(&failed)),
+            Completion::DidNotPass
+        );
     }
 }

@@ -219,6 +219,9 @@ impl Certification {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Duration;
+    use proptest::prelude::*;
+
     use super::*;
 
     fn date(s: &str) -> NaiveDate {
@@ -311,5 +314,16 @@ mod tests {
         assert_eq!(patch.apply(&current).unwrap().validity, None);
         let patch: CertificationPatch = serde_json::from_str(r#"{"name": ""}"#).unwrap();
         assert_eq!(patch.apply(&current).unwrap_err().fields(), ["name"]);
+    }
+
+    proptest! {
+        #[test]
+        fn expiry_never_precedes_issue(days in 0i64..60_000, count in 1u32..=3650, unit in 0usize..3) {
+            let unit = [ValidityUnit::Days, ValidityUnit::Months, ValidityUnit::Years][unit];
+            let count = count.min(unit.max_count());
+            let issued = date("1990-01-01") + Duration::days(days);
+            let expires = Validity::new(count, unit).unwrap().expires_on(issued);
+            prop_assert!(expires > issued);
+        }
     }
 }

@@ -3,7 +3,10 @@
 //! and send.
 //!
 //! - [`certification`]: validated certification fields, validity and expiry arithmetic.
-//! - [`program`]: programs, components, participants, progress and extensions.
+//! - [`program`]: programs, their state and the checks on their fields.
+//! - [`component`]: a program's components, their kinds and which of them count.
+//! - [`participant`]: participants as enrolled, one or a batch, and their bounds.
+//! - [`progress`]: a participant's progress on a component, and extensions.
 //! - [`roster`]: a program's roster and the rules read from it: evaluation, pipeline
 //!   status, expected date, grid and in-program card.
 //! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
@@ -17,16 +20,20 @@
 
 pub mod certificate;
 pub mod certification;
+pub mod component;
+mod cursor;
 mod field;
 pub mod nudge;
+pub mod participant;
 pub mod program;
+pub mod progress;
 pub mod roster;
 pub mod schedule;
 pub mod text;
 pub mod view;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod fixtures;
 
 pub use certificate::{
     completion, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunRecord, RunState,
@@ -34,13 +41,12 @@ pub use certificate::{
 pub use certification::{
     expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,
 };
+pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch};
 pub use field::{FieldError, Invalid};
 pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
-pub use program::{
-    Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, EnrollInput, ExtensionInput,
-    Participant, ParticipantInput, Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState, ProgressInput,
-    ProgressStatus,
-};
+pub use participant::{EnrollInput, Participant, ParticipantInput};
+pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
+pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{decide_run, ended_at, is_due, RunDecision, RunSkipReason};
 pub use view::{

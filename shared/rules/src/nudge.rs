@@ -151,3 +151,66 @@ pub fn plan_nudges(rosters: &[Roster], request: &NudgeRequest, now: DateTime<Utc
     }
     plan
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{now, people, record, roster};
+    use crate::progress::ProgressStatus as S;
+
+    #[test]
+    fn nudges_reach_off_track_participants_once_per_day_per_program() {
+        let mut recent = record("recent", &[]);
+        recent.last_nudged_at = Some(now() - Duration::hours(23));
+        let mut long_ago = record("long_ago", &[]);
+        long_ago.last_nudged_at = Some(now() - Duration::hours(24));
+        let rosters = [roster(vec![
+            record("off", &[]),
+            record("on", &[("k1", S::Completed)]),
+            recent,
+            long_ago,
+        ])];
+        let plan = plan_nudges(&rosters, &NudgeRequest::default(), now());
+        let sent: Vec<&str> = plan.send.iter().map(|t| t.user_id.as_str()).collect();
+        assert_eq!(sent, ["off", "long_ago"]);
+        assert_eq!(plan.send[0].past_due.len(), 1, "k1 is the past-due counted component");
+        assert_eq!(plan.send[0].past_due[0].component_id, "k1");
+        assert_eq!(plan.skipped.len(), 1);
+        assert_eq!(plan.skipped[0].reason, NudgeSkipReason::NudgedRecently);
+    }
+
+    #[test]
+    fn nudging_named_users_says_why_each_was_skipped() {
+        let rosters = [roster(vec![record("off", &[]), record("on", &[("k1", S::Completed)])])];
+        let request = NudgeRequest {
+            program_id: None,
+            user_ids: Some(vec!["off".into(), "on".into(), "ghost".into()]),
+        };
+        let plan = plan_nudges(&rosters, &request, now());
+        assert_eq!(plan.send.len(), 1);
+        let reasons: Vec<(&str, NudgeSkipReason)> =
+            plan.skipped.iter().map(|s| (s.user_id.as_str(), s.reason)).collect();
+        assert_eq!(
+            reasons,
+            [
+                ("on", NudgeSkipReason::NotOffTrack),
+                ("ghost", NudgeSkipReason::NotEnrolled)
+            ]
+        );
+    }
+
+    #[test]
+    fn nudging_one_program_leaves_the_others_alone() {
+        let rosters = [
+            people("p1", "A", &[("u1", "Ana", None)]),
+            people("p2", "B", &[("u2", "Ben", None)]),
+        ];
+        let request = NudgeRequest {
+            program_id: Some("p2".into()),
+            user_ids: None,
+        };
+        let plan = plan_nudges(&rosters, &request, now());
+        assert_eq!(plan.send.len(), 1);
+        assert_eq!(plan.send[0].program_id, "p2");
+    }
+}

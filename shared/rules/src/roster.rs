@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::program::{Component, ComponentKind, Participant, Program, ProgressStatus};
+use crate::component::{Component, ComponentKind};
+use crate::participant::Participant;
+use crate::program::Program;
+use crate::progress::ProgressStatus;
 use crate::text::search_key;
 
 /// A participant's result, recorded once by the program's run.
@@ -463,3 +466,6 @@ impl Roster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

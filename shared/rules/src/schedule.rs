@@ -48,3 +48,38 @@ pub fn decide_run(certifications_enabled: bool, program: &Program) -> RunDecisio
         (true, Some(certification_id)) => RunDecision::Certify { certification_id },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{at, now, program};
+
+    #[test]
+    fn a_late_sweep_dates_the_end_at_ends_at_and_an_early_end_at_now() {
+        let p = program("p1", "P");
+        assert_eq!(ended_at(&p, at("2026-12-21T09:00:00Z")), p.ends_at);
+        assert_eq!(ended_at(&p, now()), now());
+    }
+
+    #[test]
+    fn only_active_programs_past_their_end_are_due() {
+        let mut p = program("p1", "P");
+        assert!(!is_due(&p, now()));
+        assert!(is_due(&p, p.ends_at));
+        p.state = ProgramState::Ending;
+        assert!(!is_due(&p, at("2027-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn runs_skip_when_disabled_or_unlinked() {
+        let mut p = program("p1", "P");
+        assert_eq!(
+            decide_run(false, &p),
+            RunDecision::Skip(RunSkipReason::CertificationsDisabled)
+        );
+        assert_eq!(decide_run(true, &p), RunDecision::Certify { certification_id: "c1" });
+        p.certification_id = None;
+        assert_eq!(decide_run(true, &p), RunDecision::Skip(RunSkipReason::NoCertification));
+        assert_eq!(RunSkipReason::NoCertification.as_str(), "no_certification");
+    }
+}

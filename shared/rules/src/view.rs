@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::cursor::CursorKey;
 use crate::field::{Invalid, Problems};
 use crate::roster::{PipelineStatus, Roster};
 use crate::text::search_key;
@@ -24,7 +25,14 @@ pub enum SortField {
 }
 
 impl SortField {
-    fn as_str(self) -> &'static str {
+    pub(crate) const ALL: [SortField; 4] = [
+        SortField::Name,
+        SortField::Program,
+        SortField::Expected,
+        SortField::Status,
+    ];
+
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SortField::Name => "name",
             SortField::Program => "program",
@@ -226,7 +234,7 @@ fn prefix(text: &str) -> u64 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Primary<T> {
+pub(crate) enum Primary<T> {
     Text(T),
     Date(NaiveDate),
     Rank(u8),
@@ -235,11 +243,11 @@ enum Primary<T> {
 /// Where a row stands in the total order: the sorted column, then name, user id and
 /// program id, which together are unique.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct RowKey<T> {
-    primary: Primary<T>,
-    name: T,
-    user_id: T,
-    program_id: T,
+pub(crate) struct RowKey<T> {
+    pub(crate) primary: Primary<T>,
+    pub(crate) name: T,
+    pub(crate) user_id: T,
+    pub(crate) program_id: T,
 }
 
 impl<T: AsRef<str>> RowKey<T> {
@@ -268,95 +276,6 @@ fn compare(a: &RowKey<&str>, b: &RowKey<&str>, order: Order) -> Ordering {
         .then_with(|| a.name.cmp(b.name))
         .then_with(|| a.user_id.cmp(b.user_id))
         .then_with(|| a.program_id.cmp(b.program_id))
-}
-
-/// The decoded cursor: the key of the last row handed out, with its sort and order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct CursorKey {
-    sort: SortField,
-    order: Order,
-    key: RowKey<String>,
-}
-
-const CURSOR_VERSION: &str = "c1";
-
-impl CursorKey {
-    /// Length-prefixed fields, hex-encoded: opaque to clients, any text survives.
-    fn encode(&self) -> String {
-        let primary = match &self.key.primary {
-            Primary::Text(t) => format!("t{t}"),
-            Primary::Date(d) => format!("d{d}"),
-            Primary::Rank(r) => format!("r{r}"),
-        };
-        let fields = [
-            CURSOR_VERSION,
-            self.sort.as_str(),
-            if self.order == Order::Asc { "asc" } else { "desc" },
-            &primary,
-            &self.key.name,
-            &self.key.user_id,
-            &self.key.program_id,
-        ];
-        let mut plain = String::new();
-        for f in fields {
-            plain.push_str(&format!("{}:{f}", f.len()));
-        }
-        plain.bytes().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn decode(raw: &str) -> Option<CursorKey> {
-        if !raw.len().is_multiple_of(2) || raw.len() > 8192 {
-            return None;
-        }
-        let bytes: Option<Vec<u8>> = (0..raw.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(raw.get(i..i + 2)?, 16).ok())
-            .collect();
-        let plain = String::from_utf8(bytes?).ok()?;
-        let mut rest = plain.as_str();
-        let mut fields = Vec::new();
-        while !rest.is_empty() {
-            let (len, tail) = rest.split_once(':')?;
-            let len: usize = len.parse().ok()?;
-            fields.push(tail.get(..len)?);
-            rest = tail.get(len..)?;
-        }
-        let [version, sort, order, primary, name, user_id, program_id] = fields[..] else {
-            return None;
-        };
-        if version != CURSOR_VERSION {
-            return None;
-        }
-        let sort = [
-            SortField::Name,
-            SortField::Program,
-            SortField::Expected,
-            SortField::Status,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == sort)?;
-        let order = match order {
-            "asc" => Order::Asc,
-            "desc" => Order::Desc,
-            _ => return None,
-        };
-        let primary = match (sort, primary.split_at_checked(1)?) {
-            (SortField::Name | SortField::Program, ("t", t)) => Primary::Text(t.to_string()),
-            (SortField::Expected, ("d", d)) => Primary::Date(d.parse().ok()?),
-            (SortField::Status, ("r", r)) => Primary::Rank(r.parse().ok()?),
-            _ => return None,
-        };
-        Some(CursorKey {
-            sort,
-            order,
-            key: RowKey {
-                primary,
-                name: name.to_string(),
-                user_id: user_id.to_string(),
-                program_id: program_id.to_string(),
-            },
-        })
-    }
 }
 
 /// Program names folded once per roster for sorting by program.
@@ -535,62 +454,4 @@ pub fn pipeline_rows(rosters: &[Roster], query: &PipelineQuery, now: DateTime<Ut
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_any_text() {
-        let key = CursorKey {
-            sort: SortField::Program,
-            order: Order::Desc,
-            key: RowKey {
-                primary: Primary::Text("spring: 2026 ☀".into()),
-                name: "ана:12:".into(),
-                user_id: "u:1".into(),
-                program_id: "p1".into(),
-            },
-        };
-        assert_eq!(CursorKey::decode(&key.encode()), Some(key));
-    }
-
-    #[test]
-    fn foreign_or_damaged_cursors_are_refused_with_the_field_named() {
-        for bad in ["zz", "abc", "00", "6869"] {
-            let input = PipelineQueryInput {
-                cursor: Some(bad.into()),
-                ..Default::default()
-            };
-            assert_eq!(input.parse().unwrap_err().fields(), ["cursor"], "{bad}");
-        }
-    }
-
-    #[test]
-    fn query_problems_are_all_reported() {
-        let input = PipelineQueryInput {
-            sort: Some("age".into()),
-            order: Some("up".into()),
-            status: Some("done".into()),
-            limit: Some("501".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            input.parse().unwrap_err().fields(),
-            ["sort", "order", "status", "limit"]
-        );
-        let zero = PipelineQueryInput {
-            limit: Some("0".into()),
-            ..Default::default()
-        };
-        assert_eq!(zero.parse().unwrap_err().fields(), ["limit"]);
-    }
-
-    #[test]
-    fn empty_filters_are_no_filters() {
-        let input = PipelineQueryInput {
-            name: Some("  ".into()),
-            group: Some("".into()),
-            ..Default::default()
-        };
-        assert_eq!(input.parse().unwrap(), PipelineQuery::default());
-    }
-}
+mod tests;

@@ -1,0 +1,232 @@
+//! Participants as an admin enrolls them (SPEC 1.3): one or a batch, every field
+//! checked, addresses and avatar URLs refused when the mail service or a browser would
+//! refuse them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::field::{Invalid, Problems};
+
+/// A participant's name, in characters.
+pub const NAME_MAX: usize = 200;
+pub const USER_ID_MAX: usize = 128;
+pub const GROUP_MAX: usize = 100;
+pub const EMAIL_MAX: usize = 254;
+pub const URL_MAX: usize = 2048;
+/// Most participants one enrollment request may carry.
+pub const ENROLL_BATCH_MAX: usize = 100;
+
+/// An enrolled user as the admin entered them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub avatar_url: Option<String>,
+    pub group: Option<String>,
+}
+
+/// One participant in `POST /programs/{id}/participants`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantInput {
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub group: Option<String>,
+}
+
+impl ParticipantInput {
+    pub fn parse(&self) -> Result<Participant, Invalid> {
+        self.parse_with(Problems::new())
+    }
+
+    fn parse_with(&self, mut p: Problems) -> Result<Participant, Invalid> {
+        let user_id = p.required_text("user_id", self.user_id.as_deref(), USER_ID_MAX);
+        let name = p.required_text("name", self.name.as_deref(), NAME_MAX);
+        let email = match self.email.as_deref().map(str::trim) {
+            None => {
+                p.add("email", "is required");
+                String::new()
+            }
+            Some(email) => {
+                if let Err(problem) = check_email(email) {
+                    p.add("email", problem);
+                }
+                email.to_string()
+            }
+        };
+        let avatar_url = match self.avatar_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => {
+                if let Err(problem) = check_https_url(url) {
+                    p.add("avatar_url", problem);
+                }
+                Some(url.to_string())
+            }
+        };
+        let group = p.optional_text("group", self.group.as_deref(), GROUP_MAX, false);
+        p.finish(|| Participant {
+            user_id,
+            name,
+            email,
+            avatar_url,
+            group: (!group.is_empty()).then_some(group),
+        })
+    }
+}
+
+/// Body of the enroll route: one participant, or up to 100 under `participants`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EnrollInput {
+    Many { participants: Vec<ParticipantInput> },
+    One(ParticipantInput),
+}
+
+impl EnrollInput {
+    /// Every participant, or every problem (fields named `participants[i].field`); a
+    /// user id given twice is refused.
+    pub fn parse(&self) -> Result<Vec<Participant>, Invalid> {
+        match self {
+            EnrollInput::One(one) => one.parse().map(|p| vec![p]),
+            EnrollInput::Many { participants } => {
+                let mut p = Problems::new();
+                if participants.is_empty() {
+                    p.add("participants", "must not be empty");
+                }
+                if participants.len() > ENROLL_BATCH_MAX {
+                    p.add(
+                        "participants",
+                        format!(
+                            "must hold at most {ENROLL_BATCH_MAX} participants (got {})",
+                            participants.len()
+                        ),
+                    );
+                    return p.finish(Vec::new);
+                }
+                let mut parsed = Vec::with_capacity(participants.len());
+                let mut seen = std::collections::HashSet::new();
+                for (i, input) in participants.iter().enumerate() {
+                    match input.parse_with(Problems::prefixed(format!("participants[{i}]."))) {
+                        Ok(one) => {
+                            if !seen.insert(one.user_id.clone()) {
+                                p.add(&format!("participants[{i}].user_id"), "appears twice in this request");
+                            }
+                            parsed.push(one);
+                        }
+                        Err(invalid) => p.extend(invalid),
+                    }
+                }
+                p.finish(|| parsed)
+            }
+        }
+    }
+}
+
+/// A deliberately plain address check: what SES would refuse outright, we refuse first.
+fn check_email(email: &str) -> Result<(), &'static str> {
+    if email.is_empty() {
+        return Err("must not be empty");
+    }
+    if email.len() > EMAIL_MAX {
+        return Err("must be at most 254 characters");
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err("must be an email address like name@example.com");
+    };
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"');
+    let labels_ok = domain
+        .split('.')
+        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    if local.is_empty()
+        || local.len() > 64
+        || local.contains('@')
+        || !domain.contains('.')
+        || !labels_ok
+        || email.chars().any(bad_char)
+    {
+        return Err("must be an email address like name@example.com");
+    }
+    Ok(())
+}
+
+fn check_https_url(url: &str) -> Result<(), &'static str> {
+    if url.len() > URL_MAX {
+        return Err("must be at most 2048 characters");
+    }
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Err("must be an https:// URL");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains('@') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must be an https:// URL with a host");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participant_problems_are_all_reported() {
+        let input = ParticipantInput {
+            user_id: Some("u".repeat(129)),
+            name: Some(" ".into()),
+            email: Some("not-an-email".into()),
+            avatar_url: Some("http://example.com/a.png".into()),
+            group: Some("g".repeat(101)),
+        };
+        assert_eq!(
+            input.parse().unwrap_err().fields(),
+            ["user_id", "name", "email", "avatar_url", "group"]
+        );
+    }
+
+    #[test]
+    fn a_valid_participant_is_trimmed_and_an_empty_group_is_none() {
+        let input = ParticipantInput {
+            user_id: Some("u1".into()),
+            name: Some(" Ana Ávila ".into()),
+            email: Some("ana@example.com".into()),
+            avatar_url: Some("https://cdn.example.com/ana.png".into()),
+            group: Some("".into()),
+        };
+        let p = input.parse().unwrap();
+        assert_eq!((p.name.as_str(), p.group), ("Ana Ávila", None));
+    }
+
+    #[test]
+    fn email_addresses_are_checked() {
+        for good in ["a@b.co", "first.last+tag@sub.example.org"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a@b", "@b.co", "a b@c.co", "a@b..co", "a@-b.co", "<a@b.co>"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_batch_names_the_index_of_each_problem_and_refuses_duplicates() {
+        let body = r#"{"participants": [
+            {"user_id": "u1", "name": "A", "email": "a@x.io"},
+            {"user_id": "u2", "name": "", "email": "b@x.io"},
+            {"user_id": "u1", "name": "C", "email": "c@x.io"}]}"#;
+        let input: EnrollInput = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            input.parse().unwrap_err().fields(),
+            ["participants[1].name", "participants[2].user_id"]
+        );
+        let one: EnrollInput = serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io"}"#).unwrap();
+        assert_eq!(one.parse().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_batch_over_one_hundred_is_refused() {
+        let many = EnrollInput::Many {
+            participants: vec![ParticipantInput::default(); 101],
+        };
+        assert_eq!(many.parse().unwrap_err().fields(), ["participants"]);
+    }
+}

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
+use crate::field::Invalid;
 use crate::participant::Participant;
 use crate::program::{Program, ProgramState};
 use crate::roster::Outcome;
@@ -83,6 +84,19 @@ impl Certificate {
             CertificateStatus::Active
         }
     }
+}
+
+/// Longest reason an admin may give for revoking a certificate, in characters.
+pub const REASON_MAX: usize = 500;
+
+/// The reason for a revocation as the admin gave it: trimmed, 1 to [`REASON_MAX`]
+/// characters.
+pub fn revocation_reason(raw: Option<&str>) -> Result<String, Invalid> {
+    let reason = raw.map(str::trim).unwrap_or("");
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        return Err(Invalid::one("reason", format!("must be 1 to {REASON_MAX} characters")));
+    }
+    Ok(reason.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,5 +233,25 @@ mod tests {
             completion(ProgramState::Ended, Some(RunState::Completed), Some(&failed)),
             Completion::DidNotPass
         );
+    }
+
+    #[test]
+    fn a_revocation_reason_is_trimmed_and_holds_one_to_five_hundred_characters() {
+        assert_eq!(
+            revocation_reason(Some("  left the company \n")).unwrap(),
+            "left the company"
+        );
+        assert_eq!(
+            revocation_reason(Some(&"é".repeat(REASON_MAX)))
+                .unwrap()
+                .chars()
+                .count(),
+            500
+        );
+        for bad in [None, Some(""), Some("   "), Some(&*"é".repeat(REASON_MAX + 1))] {
+            let err = revocation_reason(bad).unwrap_err();
+            assert_eq!(err.fields(), ["reason"], "{bad:?}");
+            assert_eq!(err.0[0].problem, "must be 1 to 500 characters");
+        }
     }
 }

@@ -212,6 +212,18 @@ pub struct Certification {
 }
 
 impl Certification {
+    /// A new certification from an admin's validated fields: version 1, not archived.
+    pub fn create(id: String, fields: CertificationFields, now: DateTime<Utc>) -> Certification {
+        Certification {
+            id,
+            fields,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            archived_at: None,
+        }
+    }
+
     pub fn is_archived(&self) -> bool {
         self.archived_at.is_some()
     }
@@ -314,6 +326,21 @@ mod tests {
         assert_eq!(patch.apply(&current).unwrap().validity, None);
         let patch: CertificationPatch = serde_json::from_str(r#"{"name": ""}"#).unwrap();
         assert_eq!(patch.apply(&current).unwrap_err().fields(), ["name"]);
+    }
+
+    #[test]
+    fn a_created_certification_is_at_version_one_unarchived_and_stamped_now() {
+        let fields = CertificationFields {
+            name: "Leadership Essentials".into(),
+            description: "d".into(),
+            issuer_name: "Exec".into(),
+            validity: Some(months(6)),
+        };
+        let now: DateTime<Utc> = "2026-10-01T09:30:00Z".parse().unwrap();
+        let c = Certification::create("c1".into(), fields.clone(), now);
+        assert_eq!((c.id.as_str(), &c.fields), ("c1", &fields));
+        assert_eq!((c.version, c.archived_at, c.is_archived()), (1, None, false));
+        assert_eq!((c.created_at, c.updated_at), (now, now));
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 //! AWS. Everything the functions decide is decided here; the other crates fetch, store
 //! and send.
 //!
+//! - [`identity`]: a caller's role, and the clock type the edges read `now` from.
 //! - [`certification`]: validated certification fields, validity and expiry arithmetic.
 //! - [`program`]: programs, their state and the checks on their fields.
 //! - [`component`]: a program's components, their kinds and which of them count.
@@ -10,9 +11,11 @@
 //! - [`roster`]: a program's roster and the rules read from it: evaluation, pipeline
 //!   status, expected date, grid and in-program card.
 //! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
+//! - [`paging`]: a program's participant list, paged by user id.
 //! - [`nudge`]: who a reminder reaches.
 //! - [`schedule`]: when programs end and whether their run certifies.
-//! - [`certificate`]: certificates, run records and the completion banner.
+//! - [`certificate`]: certificates, revocation reasons, run records and the completion
+//!   banner.
 //!
 //! Inputs arrive as `*Input` / `*Patch` types (what a request body holds, every field
 //! optional) and are turned into validated values by `parse`/`apply`, which report
@@ -23,7 +26,9 @@ pub mod certification;
 pub mod component;
 mod cursor;
 mod field;
+pub mod identity;
 pub mod nudge;
+pub mod paging;
 pub mod participant;
 pub mod program;
 pub mod progress;
@@ -36,14 +41,17 @@ pub mod view;
 pub(crate) mod fixtures;
 
 pub use certificate::{
-    completion, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunRecord, RunState,
+    completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunRecord,
+    RunState, REASON_MAX,
 };
 pub use certification::{
     expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch};
 pub use field::{FieldError, Invalid};
+pub use identity::{Clock, Role};
 pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
+pub use paging::participants_page;
 pub use participant::{EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};

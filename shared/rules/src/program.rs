@@ -38,6 +38,29 @@ pub struct Program {
     pub version: u64,
 }
 
+impl Program {
+    /// A new program from an admin's validated fields: active, not ended, version 1.
+    pub fn create(id: String, fields: ProgramFields, now: DateTime<Utc>) -> Program {
+        Program {
+            id,
+            name: fields.name,
+            starts_at: fields.starts_at,
+            ends_at: fields.ends_at,
+            certification_id: fields.certification_id,
+            state: ProgramState::Active,
+            ended_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    /// When it ends or ended: `ended_at` once recorded, else `ends_at`.
+    pub fn end_time(&self) -> DateTime<Utc> {
+        self.ended_at.unwrap_or(self.ends_at)
+    }
+}
+
 /// The fields an admin sets on a program, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramFields {
@@ -181,5 +204,35 @@ mod tests {
         assert!(!rename.changes_link(&program));
         let bad: ProgramPatch = serde_json::from_str(r#"{"ends_at": "2025-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(bad.apply(&program).unwrap_err().fields(), ["ends_at"]);
+    }
+
+    fn fields() -> ProgramFields {
+        ProgramFields {
+            name: "Spring".into(),
+            starts_at: at("2026-11-01T00:00:00Z"),
+            ends_at: at("2026-12-20T00:00:00Z"),
+            certification_id: Some("c1".into()),
+        }
+    }
+
+    #[test]
+    fn a_created_program_is_active_at_version_one_and_stamped_now() {
+        let now = at("2026-10-01T09:30:00Z");
+        let p = Program::create("p1".into(), fields(), now);
+        assert_eq!(
+            (p.id.as_str(), p.name.as_str(), p.certification_id.as_deref()),
+            ("p1", "Spring", Some("c1"))
+        );
+        assert_eq!((p.starts_at, p.ends_at), (fields().starts_at, fields().ends_at));
+        assert_eq!((p.state, p.ended_at, p.version), (ProgramState::Active, None, 1));
+        assert_eq!((p.created_at, p.updated_at), (now, now));
+    }
+
+    #[test]
+    fn a_program_ends_at_its_end_time_unless_it_ended_at_another() {
+        let mut p = Program::create("p1".into(), fields(), at("2026-10-01T00:00:00Z"));
+        assert_eq!(p.end_time(), at("2026-12-20T00:00:00Z"));
+        p.ended_at = Some(at("2026-12-10T08:00:00Z"));
+        assert_eq!(p.end_time(), at("2026-12-10T08:00:00Z"));
     }
 }

@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use certify_rules::Role;
 use clap::error::ErrorKind;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -38,7 +39,7 @@ enum Command {
         /// How often due programs are ended and unfinished runs resumed: 5s, 500ms, 1m.
         #[arg(long, default_value = "5s", value_parser = parse_every)]
         sweep_every: Duration,
-        /// The base URL in links and emails [default: http://<listen>].
+        /// The base URL in links and emails [default: http:// and the --listen address].
         #[arg(long)]
         public_url: Option<String>,
         /// Seeds a demo workspace (once) and prints tokens and requests to try.
@@ -51,7 +52,8 @@ enum Command {
         workspace: String,
         #[arg(long)]
         user: String,
-        #[arg(long, value_enum)]
+        /// admin, participant or operator.
+        #[arg(long)]
         role: Role,
         #[arg(long, default_value = ".certify")]
         data_dir: PathBuf,
@@ -59,23 +61,6 @@ enum Command {
         #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
         hours: u32,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Role {
-    Admin,
-    Participant,
-    Operator,
-}
-
-impl Role {
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Participant => "participant",
-            Role::Operator => "operator",
-        }
-    }
 }
 
 /// `5s`, `500ms`, `2m`, or plain seconds; more than zero.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,8 +17,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use certify_blobs::{BlobStore, FsBlobs};
-use certify_http::{ApiError, AppStore, Background, ClaimNames, Deps, VerifiedClaims};
+use certify_app::{InProcess, Ports};
+use certify_blobs::{BlobStore, FileKind, FsBlobs};
+use certify_http::{ApiError, AppStore, ClaimNames, Deps, VerifiedClaims};
 use certify_mail::OutboxMailer;
 use certify_store::{EmbeddedStore, EmbeddedTable};
 use certify_trigger::{Settings, Trigger};
@@ -81,44 +82,21 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
             database.display()
         )
     })?;
-    let store: Arc<dyn AppStore> = Arc::new(EmbeddedStore::new(table));
     let blobs = Arc::new(FsBlobs::new(data.join("files"), public_url.clone()));
     let outbox = data.join("outbox");
-    let mailer: Arc<dyn certify_mail::Mailer> = Arc::new(OutboxMailer::new(&outbox, SENDER));
-    let clock: certify_http::Clock = Arc::new(Utc::now);
-    let trigger = Arc::new(Trigger::new(
-        store.clone(),
-        blobs.clone(),
-        mailer.clone(),
-        Arc::new(certify_render::Renderer::new()),
-        Settings {
-            public_url: public_url.clone(),
-            // The outbox is a folder: no sending rate to keep to.
-            send_rate: 0.0,
-            ..Settings::default()
-        },
-        clock.clone(),
-    ));
-    let ended = trigger.clone();
-    let ender = Arc::new(Background::new(move |ws, id| {
-        let trigger = ended.clone();
-        async move {
-            match trigger.end_program(&ws, &id, None).await {
-                Ok(report) => tracing::info!(workspace = %ws, program = %id, state = ?report.state, "program run"),
-                Err(e) => {
-                    tracing::error!(workspace = %ws, program = %id, error = ?e, "program run failed; the sweep retries it")
-                }
-            }
-        }
-    }));
-    let deps = Arc::new(Deps {
-        store: store.clone(),
+    let ports = Ports {
+        store: Arc::new(EmbeddedStore::new(table)),
         blobs: blobs.clone(),
-        mailer,
-        claims: ClaimNames::default(),
-        clock,
-        ender,
-    });
+        mailer: Arc::new(OutboxMailer::new(&outbox, SENDER)),
+        clock: Arc::new(Utc::now),
+    };
+    let settings = Settings {
+        public_url: public_url.clone(),
+        // The outbox is a folder: no sending rate to keep to.
+        send_rate: 0.0,
+        ..Settings::default()
+    };
+    let InProcess { deps, trigger, .. } = ports.in_process(ClaimNames::default(), settings);
     let app = app(deps, blobs, keys.clone());
     let server = Server {
         listener,
@@ -131,7 +109,7 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
         outbox,
     };
     let local = Local {
-        store,
+        store: ports.store,
         trigger,
         keys,
         public_url,
@@ -168,9 +146,10 @@ fn app(deps: Arc<Deps>, blobs: Arc<FsBlobs>, keys: Arc<Keys>) -> Router {
         .layer(axum::middleware::from_fn_with_state(keys, authenticate))
 }
 
-/// Routes API Gateway serves without its authorizer: a token there is not looked at.
+/// Routes API Gateway serves without its authorizer, and the local file links: a token
+/// there is not looked at.
 fn is_public(path: &str) -> bool {
-    path == "/health" || path.starts_with("/verify/") || path.starts_with("/files/")
+    certify_http::is_public(path) || path.starts_with("/files/")
 }
 
 /// Verifies `Authorization: Bearer <token>` and hands the router its claims. Without
@@ -214,11 +193,7 @@ async fn file(
         .await
         .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?
         .ok_or_else(ApiError::not_found)?;
-    let content_type = match Path::new(&key).extension().and_then(|e| e.to_str()) {
-        Some("pdf") => "application/pdf",
-        Some("png") => "image/png",
-        _ => "application/octet-stream",
-    };
+    let content_type = FileKind::of_key(&key).map_or("application/octet-stream", FileKind::content_type);
     Ok((
         [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "private, no-store")],
         bytes,

@@ -1,14 +1,19 @@
-//! Wiring for the Lambda functions: configuration read once from the environment into
-//! typed values (a missing variable fails the cold start, naming it), AWS clients built
-//! once, and the handlers' [`Deps`]. Local endpoints come from the SDK's own
+//! Wiring, written once: [`Ports`] (the store, files, mail and clock) and what is built
+//! from them, the trigger and the handlers' [`Deps`], for the Lambda functions, the
+//! local server and the tests alike. For the Lambda functions: configuration read once
+//! from the environment into typed values (a missing variable fails the cold start,
+//! naming it), AWS clients built once. Local endpoints come from the SDK's own
 //! `AWS_ENDPOINT_URL`; nothing here knows whether it runs locally.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-use certify_http::{Area, ClaimNames, Deps, ProgramEnder};
-use certify_store::{DynamoStore, DynamoTable};
+use certify_blobs::BlobStore;
+use certify_http::{Area, Background, ClaimNames, Deps, ProgramEnder};
+use certify_mail::Mailer;
+use certify_rules::Clock;
+use certify_store::{AppStore, DynamoStore, DynamoTable};
 use certify_trigger::{Settings, Trigger};
 
 /// Configuration of the API functions.
@@ -84,25 +89,89 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
-/// The store, files and mail on AWS, as the API and the trigger share them.
-struct Ports {
-    store: Arc<DynamoStore>,
-    blobs: Arc<certify_blobs::S3Blobs>,
-    mailer: Arc<certify_mail::SesMailer>,
+/// The ports every part of Certify runs on (the store, the files, the mail and the
+/// clock) and what is built from them: the trigger and the API's dependencies. The
+/// Lambda functions, the local server and the tests all wire through here, so each is
+/// wired once.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn AppStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Clock,
 }
 
-fn ports(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
-    let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone());
-    Ports {
-        store: Arc::new(DynamoStore::new(table)),
-        blobs: Arc::new(certify_blobs::S3Blobs::new(
-            aws_sdk_s3::Client::new(sdk),
-            config.bucket_name.clone(),
-        )),
-        mailer: Arc::new(certify_mail::SesMailer::new(
-            aws_sdk_sesv2::Client::new(sdk),
-            config.sender.clone(),
-        )),
+/// The API with the trigger in the same process (the local server, the tests): an
+/// ended program runs as a background task.
+pub struct InProcess {
+    pub deps: Arc<Deps>,
+    pub trigger: Arc<Trigger>,
+    /// The background runs `POST /programs/{id}/end` starts ([`Background::settle`]
+    /// waits for them).
+    pub ender: Arc<Background>,
+}
+
+impl Ports {
+    /// DynamoDB, S3 and SES, with the real clock.
+    pub fn aws(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
+        let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone());
+        Ports {
+            store: Arc::new(DynamoStore::new(table)),
+            blobs: Arc::new(certify_blobs::S3Blobs::new(
+                aws_sdk_s3::Client::new(sdk),
+                config.bucket_name.clone(),
+            )),
+            mailer: Arc::new(certify_mail::SesMailer::new(
+                aws_sdk_sesv2::Client::new(sdk),
+                config.sender.clone(),
+            )),
+            clock: Arc::new(chrono::Utc::now),
+        }
+    }
+
+    /// The program-ended trigger over these ports, drawing certificates with the
+    /// bundled template.
+    pub fn trigger(&self, settings: Settings) -> Trigger {
+        Trigger::new(
+            self.store.clone(),
+            self.blobs.clone(),
+            self.mailer.clone(),
+            Arc::new(certify_render::Renderer::new()),
+            settings,
+            self.clock.clone(),
+        )
+    }
+
+    /// The API's dependencies; `ender` starts the trigger for a program an admin ended.
+    pub fn deps(&self, claims: ClaimNames, ender: Arc<dyn ProgramEnder>) -> Deps {
+        Deps {
+            store: self.store.clone(),
+            blobs: self.blobs.clone(),
+            mailer: self.mailer.clone(),
+            claims,
+            clock: self.clock.clone(),
+            ender,
+        }
+    }
+
+    /// The API and the trigger in this process; a failed background run is logged and
+    /// left for the sweep, as on AWS.
+    pub fn in_process(&self, claims: ClaimNames, settings: Settings) -> InProcess {
+        let trigger = Arc::new(self.trigger(settings));
+        let runs = trigger.clone();
+        let ender = Arc::new(Background::new(move |ws, id| {
+            let trigger = runs.clone();
+            async move {
+                match trigger.end_program(&ws, &id, None).await {
+                    Ok(report) => tracing::info!(workspace = %ws, program = %id, state = ?report.state, "program run"),
+                    Err(e) => {
+                        tracing::error!(workspace = %ws, program = %id, error = ?e, "program run failed; the sweep retries it")
+                    }
+                }
+            }
+        }));
+        let deps = Arc::new(self.deps(claims, ender.clone()));
+        InProcess { deps, trigger, ender }
     }
 }
 
@@ -110,7 +179,6 @@ fn ports(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
 pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
-    let ports = ports(&sdk, &config);
     let ender: Arc<dyn ProgramEnder> = match &config.trigger_function {
         Some(function) => Arc::new(InvokeTrigger {
             client: aws_sdk_lambda::Client::new(&sdk),
@@ -118,14 +186,7 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
         }),
         None => Arc::new(SweepWillRun),
     };
-    Ok(Arc::new(Deps {
-        store: ports.store,
-        blobs: ports.blobs,
-        mailer: ports.mailer,
-        claims: config.claims,
-        clock: Arc::new(chrono::Utc::now),
-        ender,
-    }))
+    Ok(Arc::new(Ports::aws(&sdk, &config).deps(config.claims, ender)))
 }
 
 /// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with
@@ -171,26 +232,18 @@ impl ProgramEnder for SweepWillRun {
 pub async fn trigger_from_env() -> anyhow::Result<Trigger> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
-    let ports = ports(&sdk, &config);
     let settings = Settings {
-        public_url: config.public_url,
+        public_url: config.public_url.clone(),
         send_rate: config.send_rate,
         ..Settings::default()
     };
-    Ok(Trigger::new(
-        ports.store,
-        ports.blobs,
-        ports.mailer,
-        Arc::new(certify_render::Renderer::new()),
-        settings,
-        Arc::new(chrono::Utc::now),
-    ))
+    Ok(Ports::aws(&sdk, &config).trigger(settings))
 }
 
 /// The program-ended Lambda function: the trigger built once per cold start, each
-/// event handled before the invocation's deadline. A refused event fails the
-/// invocation with the reason (and, invoked asynchronously, goes to the on-failure
-/// destination).
+/// event handled before the invocation's deadline (read as time left, placed on the
+/// trigger's clock). A refused event fails the invocation with its kind as the error
+/// type (and, invoked asynchronously, goes to the on-failure destination).
 pub async fn serve_trigger() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let trigger = Arc::new(trigger_from_env().await?);
@@ -203,10 +256,8 @@ pub async fn serve_trigger() -> Result<(), lambda_runtime::Error> {
                     .deadline()
                     .duration_since(std::time::SystemTime::now())
                     .unwrap_or_default();
-                let report = trigger
-                    .handle(event.payload, Some(std::time::Instant::now() + left))
-                    .await?;
-                Ok::<_, lambda_runtime::Error>(serde_json::to_value(report)?)
+                let deadline = trigger.now() + chrono::Duration::from_std(left).unwrap_or_default();
+                trigger.handle(event.payload, Some(deadline)).await
             }
         },
     ))

@@ -142,7 +142,10 @@ fn is_absent(e: &std::io::Error) -> bool {
     )
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes `bytes` to `path` (making its folder) so that a reader, or a crash, sees the
+/// old file or the new one, whole: never part of it. The local blobs and the local
+/// outbox both write this way.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;

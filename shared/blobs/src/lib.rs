@@ -16,7 +16,7 @@ use async_trait::async_trait;
 mod fs;
 mod s3;
 
-pub use fs::{load_or_create_secret, FsBlobs};
+pub use fs::{load_or_create_secret, write_atomically, FsBlobs};
 pub use s3::S3Blobs;
 
 /// The longest link S3 can sign (SigV4's limit); every adapter holds to it.
@@ -25,6 +25,45 @@ pub const MAX_LINK_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// S3's limit on a key's length, in bytes.
 const MAX_KEY_BYTES: usize = 1024;
 
+/// The kinds of file Certify stores: what a key ends with and what a link serves it as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// The certificate itself.
+    Pdf,
+    /// The certificate's preview image.
+    Png,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 2] = [FileKind::Pdf, FileKind::Png];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Png => "png",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    /// The kind a key names, by its extension; `None` for any other file.
+    pub fn of_key(key: &str) -> Option<FileKind> {
+        let (_, extension) = key.rsplit_once('.')?;
+        FileKind::ALL.into_iter().find(|kind| kind.extension() == extension)
+    }
+}
+
+/// Where a certificate's files live: `certificates/{workspace}/{id}.pdf` and `.png`
+/// (SPEC 1.8.3).
+pub fn certificate_key(ws: &str, certificate_id: &str, kind: FileKind) -> String {
+    format!("certificates/{ws}/{certificate_id}.{}", kind.extension())
+}
+
 /// Stores certificate files by key.
 ///
 /// Every method MUST refuse a malformed key (empty, longer than 1024 bytes, starting
@@ -32,12 +71,6 @@ const MAX_KEY_BYTES: usize = 1024;
 /// starting with `.`, which covers `.` and `..`) with [`BlobError::InvalidKey`], before
 /// touching storage. Any other failure of the storage is [`BlobError::Unexpected`]; the
 /// caller may retry it.
-/// Where a certificate's files live: `certificates/{workspace}/{id}.pdf` and `.png`
-/// (SPEC 1.8.3).
-pub fn certificate_key(ws: &str, certificate_id: &str, extension: &str) -> String {
-    format!("certificates/{ws}/{certificate_id}.{extension}")
-}
-
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     /// Stores `bytes` under `key`. `content_type` is what a link serves them as where
@@ -140,6 +173,19 @@ mod tests {
         ] {
             assert!(matches!(check_key(key), Err(BlobError::InvalidKey { .. })), "{key:?}");
         }
+    }
+
+    #[test]
+    fn a_certificate_key_names_its_kind_of_file() {
+        for kind in FileKind::ALL {
+            let key = certificate_key("ws-1", "c-1", kind);
+            assert_eq!(key, format!("certificates/ws-1/c-1.{}", kind.extension()));
+            assert_eq!(FileKind::of_key(&key), Some(kind));
+        }
+        assert_eq!(FileKind::Pdf.content_type(), "application/pdf");
+        assert_eq!(FileKind::Png.content_type(), "image/png");
+        assert_eq!(FileKind::of_key("certificates/ws/c.txt"), None);
+        assert_eq!(FileKind::of_key("pdf"), None);
     }
 
     #[test]

@@ -5,24 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use certify_blobs::{certificate_key, FileKind};
 use certify_rules::{
-    completion, Certificate, CertificateStatus, CertificationSnapshot, Completion, Invalid, ProgramRef, RunRecord,
+    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, ProgramRef, Role, RunRecord,
 };
-use certify_store::{Conflict, StoreError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{Identity, JsonBody, Role};
-use crate::{certifying, certifying_admin, ApiError, Deps};
+use crate::extract::JsonBody;
+use crate::identity::{Admin, CertifyingAdmin, Member};
+use crate::respond::Redirect;
+use crate::{completion_banner, ApiError, Banner, Deps};
 
 /// How long a download or preview link works.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
-pub const REASON_MAX: usize = 500;
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -69,10 +67,9 @@ fn view(c: Certificate, today: NaiveDate) -> CertificateView {
 
 /// A certificate the caller may see: its holder's, or any of the workspace for an
 /// admin. Anything else reads as missing.
-async fn visible(deps: &Deps, who: &Identity, id: &str) -> Result<Certificate, ApiError> {
-    let ws = certifying(deps, who).await?;
+async fn visible(deps: &Deps, member: &Member, id: &str) -> Result<Certificate, ApiError> {
     let (owner, certificate) = deps.store.certificate(id).await?.ok_or_else(ApiError::not_found)?;
-    let allowed = owner == ws && (who.role == Role::Admin || certificate.user_id == who.user_id);
+    let allowed = owner == member.ws() && (member.role() == Role::Admin || certificate.user_id == member.user_id());
     if allowed {
         Ok(certificate)
     } else {
@@ -80,34 +77,25 @@ async fn visible(deps: &Deps, who: &Identity, id: &str) -> Result<Certificate, A
     }
 }
 
-async fn mine(State(deps): State<Arc<Deps>>, who: Identity) -> Result<Json<Vec<CertificateView>>, ApiError> {
-    let ws = certifying(&deps, &who).await?;
+async fn mine(State(deps): State<Arc<Deps>>, member: Member) -> Result<Json<Vec<CertificateView>>, ApiError> {
     let today = deps.now().date_naive();
-    let certificates = deps.store.certificates_of(ws, &who.user_id).await?;
+    let certificates = deps.store.certificates_of(member.ws(), member.user_id()).await?;
     Ok(Json(certificates.into_iter().map(|c| view(c, today)).collect()))
 }
 
 async fn read(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    member: Member,
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, ApiError> {
-    let certificate = visible(&deps, &who, &id).await?;
+    let certificate = visible(&deps, &member, &id).await?;
     Ok(Json(view(certificate, deps.now().date_naive())))
 }
 
 /// 302 to a short-lived link to one of the certificate's files.
-struct Redirect(String);
-
-impl IntoResponse for Redirect {
-    fn into_response(self) -> Response {
-        (StatusCode::FOUND, [(LOCATION, self.0)]).into_response()
-    }
-}
-
-async fn link(deps: &Deps, who: &Identity, id: &str, extension: &str) -> Result<Redirect, ApiError> {
-    let certificate = visible(deps, who, id).await?;
-    let key = certify_blobs::certificate_key(&who.workspace_id, &certificate.id, extension);
+async fn link(deps: &Deps, member: &Member, id: &str, kind: FileKind) -> Result<Redirect, ApiError> {
+    let certificate = visible(deps, member, id).await?;
+    let key = certificate_key(member.ws(), &certificate.id, kind);
     let url = deps
         .blobs
         .presigned_get(&key, LINK_LIFETIME)
@@ -116,12 +104,12 @@ async fn link(deps: &Deps, who: &Identity, id: &str, extension: &str) -> Result<
     Ok(Redirect(url))
 }
 
-async fn download(State(deps): State<Arc<Deps>>, who: Identity, Path(id): Path<String>) -> Result<Redirect, ApiError> {
-    link(&deps, &who, &id, "pdf").await
+async fn download(State(deps): State<Arc<Deps>>, member: Member, Path(id): Path<String>) -> Result<Redirect, ApiError> {
+    link(&deps, &member, &id, FileKind::Pdf).await
 }
 
-async fn preview(State(deps): State<Arc<Deps>>, who: Identity, Path(id): Path<String>) -> Result<Redirect, ApiError> {
-    link(&deps, &who, &id, "png").await
+async fn preview(State(deps): State<Arc<Deps>>, member: Member, Path(id): Path<String>) -> Result<Redirect, ApiError> {
+    link(&deps, &member, &id, FileKind::Png).await
 }
 
 #[derive(Deserialize)]
@@ -132,22 +120,18 @@ struct RevokeInput {
 
 async fn revoke(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<RevokeInput>,
 ) -> Result<Json<CertificateView>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
-    let reason = input.reason.as_deref().map(str::trim).unwrap_or("");
-    if reason.is_empty() || reason.chars().count() > REASON_MAX {
-        return Err(Invalid::one("reason", format!("must be 1 to {REASON_MAX} characters")).into());
-    }
+    let reason = revocation_reason(input.reason.as_deref())?;
     let now = deps.now();
     let revoked = deps
         .store
-        .revoke_certificate(ws, &id, reason, now)
+        .revoke_certificate(admin.ws(), &id, &reason, now)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(Conflict::StaleVersion) => {
+            certify_store::StoreError::Conflict(certify_store::Conflict::StaleVersion) => {
                 ApiError::conflict("already_revoked", "the certificate is revoked already")
             }
             other => other.into(),
@@ -180,92 +164,18 @@ async fn verify(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result
     }))
 }
 
-async fn run(
-    State(deps): State<Arc<Deps>>,
-    who: Identity,
-    Path(id): Path<String>,
-) -> Result<Json<RunRecord>, ApiError> {
-    who.require(&[Role::Admin])?;
-    let run = deps
-        .store
-        .run(&who.workspace_id, &id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+async fn run(State(deps): State<Arc<Deps>>, admin: Admin, Path(id): Path<String>) -> Result<Json<RunRecord>, ApiError> {
+    let run = deps.store.run(admin.ws(), &id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(run))
 }
 
-#[derive(Serialize)]
-struct BannerCertification {
-    name: String,
-    description: String,
-}
-
-#[derive(Serialize)]
-struct BannerCertificate {
-    id: String,
-    issued_on: NaiveDate,
-    expires_on: Option<NaiveDate>,
-    preview_url: String,
-    download_url: String,
-}
-
-#[derive(Serialize)]
-struct Banner {
-    status: Completion,
-    certification: BannerCertification,
-    certificate: Option<BannerCertificate>,
-}
-
-/// The completion banner of a participant in a program that has ended.
+/// The completion banner of the caller in a program that has ended.
 async fn banner(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    member: Member,
     Path(id): Path<String>,
 ) -> Result<Json<Banner>, ApiError> {
-    let ws = certifying(&deps, &who).await?;
-    let roster = deps.store.roster(ws, &id).await?.ok_or_else(ApiError::not_found)?;
-    let enrollment = roster.enrollments.iter().find(|e| e.participant.user_id == who.user_id);
-    let enrollment = enrollment.ok_or_else(ApiError::not_found)?;
-    if !roster.program.state.is_over() {
-        return Err(ApiError::conflict("program_not_ended", "the program has not ended yet"));
-    }
-    let cid = roster
-        .program
-        .certification_id
-        .as_deref()
-        .ok_or_else(ApiError::not_found)?;
-    let certification = deps
-        .store
-        .certification(ws, cid)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let status = completion(
-        roster.program.state,
-        roster.run.map(|r| r.state),
-        enrollment.outcome.as_ref(),
-    );
-    let certificate = match status {
-        Completion::Passed => deps
-            .store
-            .certificates_of(ws, &who.user_id)
-            .await?
-            .into_iter()
-            .find(|c| c.program.id == id)
-            .map(|c| BannerCertificate {
-                preview_url: format!("/certificates/{}/preview", c.id),
-                download_url: format!("/certificates/{}/download", c.id),
-                id: c.id,
-                issued_on: c.issued_on,
-                expires_on: c.expires_on,
-            }),
-        _ => None,
-    };
-    Ok(Json(Banner {
-        status,
-        certification: BannerCertification {
-            name: certification.fields.name,
-            description: certification.fields.description,
-        },
-        certificate,
-    }))
+    Ok(Json(
+        completion_banner(&deps, member.ws(), member.user_id(), &id).await?,
+    ))
 }

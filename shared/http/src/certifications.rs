@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use certify_rules::{Certification, CertificationInput, CertificationPatch, Invalid};
 
-use crate::extract::{Created, Identity, IfMatch, JsonBody, ListPage, NoContent, Paging, Tagged};
-use crate::{certifying_admin, ApiError, Deps};
+use crate::extract::{IfMatch, JsonBody, Paging};
+use crate::identity::CertifyingAdmin;
+use crate::respond::{Created, ListPage, NoContent, Tagged};
+use crate::{new_id, ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -19,21 +21,11 @@ pub fn routes() -> Router<Arc<Deps>> {
 
 async fn create(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     JsonBody(input): JsonBody<CertificationInput>,
 ) -> Result<Created<Certification>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
-    let fields = input.parse()?;
-    let now = deps.now();
-    let certification = Certification {
-        id: uuid::Uuid::new_v4().to_string(),
-        fields,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        archived_at: None,
-    };
-    deps.store.create_certification(ws, &certification).await?;
+    let certification = Certification::create(new_id(), input.parse()?, deps.now());
+    deps.store.create_certification(admin.ws(), &certification).await?;
     Ok(Created {
         location: format!("/certifications/{}", certification.id),
         version: certification.version,
@@ -43,66 +35,61 @@ async fn create(
 
 async fn list(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Paging(page): Paging,
     Query(query): Query<HashMap<String, String>>,
-) -> Result<axum::Json<ListPage<Certification>>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
+) -> Result<Json<ListPage<Certification>>, ApiError> {
     let include_archived = match query.get("include_archived").map(String::as_str) {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => return Err(Invalid::one("include_archived", "must be true or false").into()),
     };
-    let page = deps.store.certifications(ws, include_archived, &page).await?;
-    Ok(axum::Json(page.into()))
+    let page = deps.store.certifications(admin.ws(), include_archived, &page).await?;
+    Ok(Json(page.into()))
 }
 
 async fn read(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
 ) -> Result<Tagged<Certification>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
     let certification = deps
         .store
-        .certification(ws, &id)
+        .certification(admin.ws(), &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Tagged(certification.version, certification))
+    Ok(certification.into())
 }
 
 async fn update(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody<CertificationPatch>,
 ) -> Result<Tagged<Certification>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
-    let current = deps.store.certification(ws, &id).await?;
+    let current = deps.store.certification(admin.ws(), &id).await?;
     let current = current.filter(|c| !c.is_archived()).ok_or_else(ApiError::not_found)?;
-    if if_match.0.is_some_and(|v| v != current.version) {
-        return Err(ApiError::precondition_failed());
-    }
+    if_match.admit(current.version)?;
     let fields = patch.apply(&current.fields)?;
-    let next = deps
-        .store
-        .update_certification(ws, &current, &fields, deps.now())
-        .await
-        .map_err(|e| if_match.conflict(e.into()))?;
-    Ok(Tagged(next.version, next))
+    let next = if_match.written(
+        deps.store
+            .update_certification(admin.ws(), &current, &fields, deps.now())
+            .await,
+    )?;
+    Ok(next.into())
 }
 
 async fn archive(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<NoContent, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
-    deps.store
-        .archive_certification(ws, &id, if_match.0, deps.now())
-        .await
-        .map_err(|e| if_match.conflict(e.into()))?;
+    let archived = deps
+        .store
+        .archive_certification(admin.ws(), &id, if_match.0, deps.now())
+        .await;
+    if_match.written(archived)?;
     Ok(NoContent)
 }

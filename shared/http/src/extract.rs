@@ -1,97 +1,21 @@
-//! Request extraction written once: who calls (identity from verified claims), JSON
-//! bodies, paging and `If-Match`; and the answers that carry headers.
+//! Request extraction written once: JSON bodies, paging and `If-Match` (who calls is
+//! [`crate::identity`]).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use axum::http::header::{ETAG, IF_MATCH, LOCATION};
+use axum::http::header::IF_MATCH;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use certify_rules::{FieldError, Invalid};
-use certify_store::PageRequest;
-use lambda_http::request::RequestContext;
+use certify_store::{Conflict, PageRequest, StoreError};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::Deps;
 
 /// Largest body a request may carry.
 pub const BODY_MAX: usize = 256 * 1024;
 pub const LIMIT_DEFAULT: usize = 50;
 pub const LIMIT_MAX: usize = 500;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Participant,
-    Operator,
-}
-
-/// Claims someone in front of the router has verified already. The local server puts
-/// them here after checking its token; on AWS, API Gateway's JWT authorizer puts them
-/// in the Lambda request context instead.
-#[derive(Debug, Clone, Default)]
-pub struct VerifiedClaims(pub HashMap<String, String>);
-
-/// Who calls, from verified claims only: never from the path, query or body.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub user_id: String,
-    pub workspace_id: String,
-    pub role: Role,
-}
-
-impl Identity {
-    /// Refuses any role not listed with 403.
-    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-}
-
-fn lambda_claims(parts: &Parts) -> Option<HashMap<String, String>> {
-    match parts.extensions.get::<RequestContext>()? {
-        RequestContext::ApiGatewayV2(context) => Some(context.authorizer.as_ref()?.jwt.as_ref()?.claims.clone()),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
-}
-
-impl FromRequestParts<Arc<Deps>> for Identity {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, deps: &Arc<Deps>) -> Result<Self, ApiError> {
-        let claims = match parts.extensions.get::<VerifiedClaims>() {
-            Some(verified) => verified.0.clone(),
-            None => lambda_claims(parts).ok_or_else(|| ApiError::unauthenticated("sign in first"))?,
-        };
-        let claim = |name: &str| {
-            claims
-                .get(name)
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .ok_or_else(|| ApiError::unauthenticated(format!("the token has no {name} claim")))
-        };
-        let role = match claim(&deps.claims.role)?.as_str() {
-            "admin" => Role::Admin,
-            "participant" => Role::Participant,
-            "operator" => Role::Operator,
-            _ => return Err(ApiError::forbidden()),
-        };
-        Ok(Identity {
-            user_id: claim("sub")?,
-            workspace_id: claim(&deps.claims.workspace)?,
-            role,
-        })
-    }
-}
 
 /// A JSON body of `T`: at most 256 KiB (413), well-formed, of the right types, without
 /// unknown fields (400 naming the field).
@@ -134,12 +58,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
         let body = request.into_body();
         let bytes = axum::body::to_bytes(body, BODY_MAX)
             .await
             .map_err(|_| ApiError::too_large(BODY_MAX))?;
-        let _ = state;
         Ok(JsonBody(parse_json(&bytes)?))
     }
 }
@@ -166,17 +89,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
     }
 }
 
-/// The version named by `If-Match` (`"3"`, `W/"3"` or `*`), if any.
+/// The version named by `If-Match` (`"3"`, `W/"3"` or `*`), if any. A change made
+/// against a version goes through it twice: [`IfMatch::admit`] before the change is
+/// worked out, [`IfMatch::written`] on the conditional write's answer.
 pub struct IfMatch(pub Option<u64>);
 
 impl IfMatch {
-    /// A version conflict is a failed precondition when the caller named a version.
-    pub fn conflict(&self, error: ApiError) -> ApiError {
-        if self.0.is_some() && error.code() == "version_conflict" {
-            ApiError::precondition_failed()
-        } else {
-            error
+    /// 412 when the caller named a version other than the `current` one.
+    pub fn admit(&self, current: u64) -> Result<(), ApiError> {
+        match self.0 {
+            Some(named) if named != current => Err(ApiError::precondition_failed()),
+            _ => Ok(()),
         }
+    }
+
+    /// The write's answer: its version having moved meanwhile is a failed precondition
+    /// (412) when the caller named a version, a conflict (409) otherwise.
+    pub fn written<T>(&self, result: Result<T, StoreError>) -> Result<T, ApiError> {
+        result.map_err(|error| match error {
+            StoreError::Conflict(Conflict::StaleVersion) if self.0.is_some() => ApiError::precondition_failed(),
+            other => other.into(),
+        })
     }
 }
 
@@ -195,80 +128,6 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         bare.parse()
             .map(|v| IfMatch(Some(v)))
             .map_err(|_| Invalid::one("If-Match", "must be an ETag this API gave out, like \"3\"").into())
-    }
-}
-
-fn etag(version: u64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
-}
-
-/// 200 with the resource's version as `ETag`.
-pub struct Tagged<T>(pub u64, pub T);
-
-impl<T: Serialize> IntoResponse for Tagged<T> {
-    fn into_response(self) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(ETAG, etag(self.0));
-        (headers, Json(self.1)).into_response()
-    }
-}
-
-/// 201 with `Location` and `ETag`.
-pub struct Created<T> {
-    pub location: String,
-    pub version: u64,
-    pub body: T,
-}
-
-impl<T: Serialize> IntoResponse for Created<T> {
-    fn into_response(self) -> Response {
-        let mut headers = HeaderMap::new();
-        headers.insert(ETAG, etag(self.version));
-        if let Ok(location) = HeaderValue::from_str(&self.location) {
-            headers.insert(LOCATION, location);
-        }
-        (StatusCode::CREATED, headers, Json(self.body)).into_response()
-    }
-}
-
-/// 202 with `Location`: the work goes on elsewhere; the location tells how it goes.
-pub struct Accepted<T> {
-    pub location: String,
-    pub body: T,
-}
-
-impl<T: Serialize> IntoResponse for Accepted<T> {
-    fn into_response(self) -> Response {
-        let mut headers = HeaderMap::new();
-        if let Ok(location) = HeaderValue::from_str(&self.location) {
-            headers.insert(LOCATION, location);
-        }
-        (StatusCode::ACCEPTED, headers, Json(self.body)).into_response()
-    }
-}
-
-/// 204.
-pub struct NoContent;
-
-impl IntoResponse for NoContent {
-    fn into_response(self) -> Response {
-        StatusCode::NO_CONTENT.into_response()
-    }
-}
-
-/// A list page: `items` and `next_cursor` (null on the last page).
-#[derive(Serialize)]
-pub struct ListPage<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T> From<certify_store::Page<T>> for ListPage<T> {
-    fn from(page: certify_store::Page<T>) -> Self {
-        ListPage {
-            items: page.items,
-            next_cursor: page.next_cursor,
-        }
     }
 }
 
@@ -293,7 +152,7 @@ mod tests {
         }
         let field = |body: &str| {
             let err = parse_json::<Outer>(body.as_bytes()).unwrap_err();
-            assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+            assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
             err.details()[0].field.clone()
         };
         assert_eq!(field(r#"{"colour": 1}"#), "colour");

@@ -1,30 +1,37 @@
 //! Certify's HTTP API (SPEC 2-3): one axum router that every API Lambda function runs
 //! through lambda_http, and that the local server runs too, so no handler exists twice.
-//! Extraction (identity, bodies, paging, `If-Match`) and errors are written once
-//! ([`extract`], [`error`]); a handler reads as its use case.
+//! Who may call a handler is in its signature ([`identity`]: `Admin`, `CertifyingAdmin`,
+//! `Member`, `Operator`, `Staff`); extraction of bodies, paging and `If-Match`
+//! ([`extract`]), the answers ([`respond`]) and errors ([`error`]) are written once; a
+//! handler reads as its use case, and the longer use cases (the completion banner,
+//! nudges) are functions of their own over the ports.
 
 mod certificates;
 mod certifications;
+mod completion;
 pub mod error;
 pub mod extract;
+pub mod identity;
 mod nudges;
 mod pipeline;
 mod programs;
+pub mod respond;
 mod settings;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use std::future::Future;
-use std::pin::Pin;
-
 pub use certify_store::AppStore;
 use chrono::{DateTime, Utc};
 
+pub use completion::{completion_banner, Banner};
 pub use error::ApiError;
-pub use extract::{Identity, Role, VerifiedClaims};
+pub use identity::{Identity, VerifiedClaims};
+pub use nudges::{send_nudges, NudgeAnswer};
 
 /// The names of the claims that carry the workspace and the role (Cognito custom claims
 /// are `custom:...`).
@@ -43,8 +50,6 @@ impl Default for ClaimNames {
     }
 }
 
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
 /// What the handlers need, built once per cold start.
 pub struct Deps {
     pub store: Arc<dyn AppStore>,
@@ -53,7 +58,7 @@ pub struct Deps {
     /// Reminders (nudges); the program-ended trigger sends its results the same way.
     pub mailer: Arc<dyn certify_mail::Mailer>,
     pub claims: ClaimNames,
-    pub clock: Clock,
+    pub clock: certify_rules::Clock,
     /// Starts the program-ended trigger for a program an admin just ended.
     pub ender: Arc<dyn ProgramEnder>,
 }
@@ -127,6 +132,16 @@ pub enum Area {
 impl Area {
     pub const ALL: [Area; 4] = [Area::Certifications, Area::Programs, Area::Pipeline, Area::Certificates];
 
+    /// The Lambda function serving the area: its package, binary and template resource stem.
+    pub fn function(self) -> &'static str {
+        match self {
+            Area::Certifications => "certifications-api",
+            Area::Programs => "programs-api",
+            Area::Pipeline => "pipeline-api",
+            Area::Certificates => "certificates-api",
+        }
+    }
+
     fn routes(self) -> Router<Arc<Deps>> {
         match self {
             Area::Certifications => Router::new()
@@ -162,18 +177,48 @@ async fn health() -> (StatusCode, Json<serde_json::Value>) {
     (StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
 }
 
-/// Certifications must be enabled in the caller's workspace (any role). Answers it.
-pub(crate) async fn certifying<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
-    let ws = identity.workspace_id.as_str();
-    if !deps.store.settings(ws).await?.certifications_enabled {
-        return Err(ApiError::certifications_disabled());
-    }
-    Ok(ws)
+/// The routes API Gateway serves without its authorizer (SPEC 3, "public"); every other
+/// route needs a signed-in caller. The template's `Authorizer: NONE` events are held to
+/// this list by a test.
+pub const PUBLIC_ROUTES: [&str; 2] = ["/health", "/verify/{id}"];
+
+/// Whether a request path is one of [`PUBLIC_ROUTES`] (a `{name}` segment matches any
+/// one segment).
+pub fn is_public(path: &str) -> bool {
+    PUBLIC_ROUTES.iter().any(|route| {
+        let (mut want, mut have) = (route.split('/'), path.split('/'));
+        loop {
+            match (want.next(), have.next()) {
+                (None, None) => return true,
+                (Some(w), Some(h)) if w == h || (w.starts_with('{') && !h.is_empty()) => {}
+                _ => return false,
+            }
+        }
+    })
 }
 
-/// An admin of a workspace where certifications are enabled: the gate of every
-/// certification, pipeline and certificate route. Answers the workspace.
-pub(crate) async fn certifying_admin<'a>(deps: &Deps, identity: &'a Identity) -> Result<&'a str, ApiError> {
-    identity.require(&[Role::Admin])?;
-    certifying(deps, identity).await
+/// A fresh random id for a new resource.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_paths_are_health_and_verification_only() {
+        assert!(is_public("/health"));
+        assert!(is_public("/verify/abc"));
+        for path in [
+            "/verify/",
+            "/verify/a/b",
+            "/verify",
+            "/healthz",
+            "/certificates/abc",
+            "/",
+        ] {
+            assert!(!is_public(path), "{path}");
+        }
+    }
 }

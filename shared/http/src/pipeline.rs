@@ -14,8 +14,8 @@ use certify_rules::view::{PipelineRow, PipelineStats};
 use certify_rules::{pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster};
 use serde::Serialize;
 
-use crate::extract::Identity;
-use crate::{certifying_admin, ApiError, Deps};
+use crate::identity::CertifyingAdmin;
+use crate::{ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -71,13 +71,12 @@ pub(crate) async fn rosters(deps: &Deps, ws: &str, id: &str) -> Result<(Certific
 
 async fn view(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Json<PipelineView>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
     let query = query_of(raw)?;
-    let (certification, rosters) = rosters(&deps, ws, &id).await?;
+    let (certification, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let page = pipeline_page(&rosters, &query, deps.now());
     Ok(Json(PipelineView {
         certification: reference(&certification),
@@ -127,17 +126,16 @@ pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
 
 async fn csv_export(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     Query(raw): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
     // The export is every row: paging parameters mean nothing here.
     let mut raw = raw;
     raw.remove("limit");
     raw.remove("cursor");
     let query = query_of(raw)?;
-    let (_, rosters) = rosters(&deps, ws, &id).await?;
+    let (_, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let body = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
     let headers = [
         (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -151,10 +149,10 @@ async fn csv_export(
 
 async fn card(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
 ) -> Result<Json<ProgramCard>, ApiError> {
-    let ws = certifying_admin(&deps, &who).await?;
+    let ws = admin.ws();
     let stored = deps.store.roster(ws, &id).await?.ok_or_else(ApiError::not_found)?;
     let certification = match stored.program.certification_id.as_deref() {
         Some(cid) => deps.store.certification(ws, cid).await?.as_ref().map(reference),

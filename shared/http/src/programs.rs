@@ -6,17 +6,17 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
-use base64::Engine;
 use certify_rules::{
-    Component, ComponentInput, ComponentPatch, EnrollInput, EnrollmentRecord, ExtensionInput, Invalid, Participant,
-    Program, ProgramInput, ProgramPatch, ProgramState, ProgressInput, ProgressStatus,
+    participants_page, Component, ComponentInput, ComponentPatch, EnrollInput, EnrollmentRecord, ExtensionInput,
+    Invalid, Participant, Program, ProgramInput, ProgramPatch, ProgressInput, ProgressStatus,
 };
-use certify_store::PageRequest;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{Created, Identity, IfMatch, JsonBody, ListPage, NoContent, Paging, Role, Tagged};
-use crate::{ApiError, Deps};
+use crate::extract::{IfMatch, JsonBody, Paging};
+use crate::identity::{Admin, Caller, CertifyingAdmin};
+use crate::respond::{Accepted, Created, ListPage, NoContent, Tagged};
+use crate::{new_id, ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -38,16 +38,6 @@ pub fn routes() -> Router<Arc<Deps>> {
         .route("/programs/{id}/end", post(end))
 }
 
-/// An admin; linking a certification also needs certifications enabled.
-async fn admin<'a>(deps: &Deps, who: &'a Identity, links: bool) -> Result<&'a str, ApiError> {
-    if links {
-        crate::certifying_admin(deps, who).await
-    } else {
-        who.require(&[Role::Admin])?;
-        Ok(who.workspace_id.as_str())
-    }
-}
-
 async fn program_and_components(deps: &Deps, ws: &str, id: &str) -> Result<(Program, Vec<Component>), ApiError> {
     deps.store
         .program_with_components(ws, id)
@@ -65,25 +55,14 @@ struct ProgramView {
 
 async fn create(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     JsonBody(input): JsonBody<ProgramInput>,
 ) -> Result<Created<Program>, ApiError> {
-    let ws = admin(&deps, &who, input.certification_id.is_some()).await?;
-    let fields = input.parse()?;
-    let now = deps.now();
-    let program = Program {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: fields.name,
-        starts_at: fields.starts_at,
-        ends_at: fields.ends_at,
-        certification_id: fields.certification_id,
-        state: ProgramState::Active,
-        ended_at: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    deps.store.create_program(ws, &program).await?;
+    if input.certification_id.is_some() {
+        admin.require_certifying(&deps).await?;
+    }
+    let program = Program::create(new_id(), input.parse()?, deps.now());
+    deps.store.create_program(admin.ws(), &program).await?;
     Ok(Created {
         location: format!("/programs/{}", program.id),
         version: program.version,
@@ -93,55 +72,59 @@ async fn create(
 
 async fn list(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Paging(page): Paging,
 ) -> Result<Json<ListPage<Program>>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    Ok(Json(deps.store.programs(ws, &page).await?.into()))
+    Ok(Json(deps.store.programs(admin.ws(), &page).await?.into()))
 }
 
 async fn read(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
 ) -> Result<Tagged<ProgramView>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    let (program, components) = program_and_components(&deps, ws, &id).await?;
-    Ok(Tagged(program.version, ProgramView { program, components }))
+    let (program, components) = program_and_components(&deps, admin.ws(), &id).await?;
+    Ok(Tagged {
+        version: program.version,
+        body: ProgramView { program, components },
+    })
 }
 
-/// Applies `patch` to the stored program, honouring `If-Match`.
-async fn change(
+/// Applies `patch` to the stored program, honouring `If-Match`; a change of its link
+/// needs certifications enabled.
+async fn change<G>(
     deps: &Deps,
-    who: &Identity,
+    admin: &Caller<G>,
     id: &str,
     if_match: &IfMatch,
     patch: ProgramPatch,
 ) -> Result<Tagged<Program>, ApiError> {
-    let ws = who.workspace_id.as_str();
-    let current = deps.store.program(ws, id).await?.ok_or_else(ApiError::not_found)?;
-    admin(deps, who, patch.changes_link(&current)).await?;
-    if if_match.0.is_some_and(|v| v != current.version) {
-        return Err(ApiError::precondition_failed());
-    }
-    let fields = patch.apply(&current)?;
-    let next = deps
+    let current = deps
         .store
-        .update_program(ws, &current, &fields, deps.now())
-        .await
-        .map_err(|e| if_match.conflict(e.into()))?;
-    Ok(Tagged(next.version, next))
+        .program(admin.ws(), id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if patch.changes_link(&current) {
+        admin.require_certifying(deps).await?;
+    }
+    if_match.admit(current.version)?;
+    let fields = patch.apply(&current)?;
+    let next = if_match.written(
+        deps.store
+            .update_program(admin.ws(), &current, &fields, deps.now())
+            .await,
+    )?;
+    Ok(next.into())
 }
 
 async fn update(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody<ProgramPatch>,
 ) -> Result<Tagged<Program>, ApiError> {
-    who.require(&[Role::Admin])?;
-    change(&deps, &who, &id, &if_match, patch).await
+    change(&deps, &admin, &id, &if_match, patch).await
 }
 
 #[derive(Deserialize)]
@@ -152,12 +135,11 @@ struct LinkInput {
 
 async fn link(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(input): JsonBody<LinkInput>,
 ) -> Result<Tagged<Program>, ApiError> {
-    crate::certifying_admin(&deps, &who).await?;
     let certification_id = input
         .certification_id
         .filter(|c| !c.trim().is_empty())
@@ -166,34 +148,32 @@ async fn link(
         certification_id: Some(Some(certification_id)),
         ..Default::default()
     };
-    change(&deps, &who, &id, &if_match, patch).await
+    change(&deps, &admin, &id, &if_match, patch).await
 }
 
 async fn unlink(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: CertifyingAdmin,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> Result<Tagged<Program>, ApiError> {
-    crate::certifying_admin(&deps, &who).await?;
     let patch = ProgramPatch {
         certification_id: Some(None),
         ..Default::default()
     };
-    change(&deps, &who, &id, &if_match, patch).await
+    change(&deps, &admin, &id, &if_match, patch).await
 }
 
 async fn add_component(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<ComponentInput>,
 ) -> Result<Created<Component>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    let (_, components) = program_and_components(&deps, ws, &id).await?;
+    let (_, components) = program_and_components(&deps, admin.ws(), &id).await?;
     let last = components.iter().map(|c| c.position).max().unwrap_or(-1);
-    let component = Component::new(uuid::Uuid::new_v4().to_string(), input.parse(last + 1)?);
-    deps.store.add_component(ws, &id, &component).await?;
+    let component = Component::new(new_id(), input.parse(last + 1)?);
+    deps.store.add_component(admin.ws(), &id, &component).await?;
     Ok(Created {
         location: format!("/programs/{id}/components/{}", component.id),
         version: 1,
@@ -211,36 +191,33 @@ async fn component_of(deps: &Deps, ws: &str, id: &str, cid: &str) -> Result<Comp
 
 async fn update_component(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, cid)): Path<(String, String)>,
     JsonBody(patch): JsonBody<ComponentPatch>,
 ) -> Result<Json<Component>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    let current = component_of(&deps, ws, &id, &cid).await?;
+    let current = component_of(&deps, admin.ws(), &id, &cid).await?;
     let next = Component::new(current.id.clone(), patch.apply(&current)?);
-    deps.store.update_component(ws, &id, &next).await?;
+    deps.store.update_component(admin.ws(), &id, &next).await?;
     Ok(Json(next))
 }
 
 async fn remove_component(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, cid)): Path<(String, String)>,
 ) -> Result<NoContent, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    deps.store.remove_component(ws, &id, &cid).await?;
+    deps.store.remove_component(admin.ws(), &id, &cid).await?;
     Ok(NoContent)
 }
 
 async fn enroll(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<EnrollInput>,
 ) -> Result<Created<ListPage<Participant>>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
     let participants = input.parse()?;
-    deps.store.enroll(ws, &id, &participants).await?;
+    deps.store.enroll(admin.ws(), &id, &participants).await?;
     Ok(Created {
         location: format!("/programs/{id}/participants"),
         version: 1,
@@ -251,58 +228,28 @@ async fn enroll(
     })
 }
 
-fn user_cursor(user_id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(user_id)
-}
-
-fn after_user(page: &PageRequest) -> Result<Option<String>, ApiError> {
-    page.cursor
-        .as_deref()
-        .map(|c| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| Invalid::one("cursor", "is not a cursor this list gave out").into())
-        })
-        .transpose()
-}
-
 /// The participants of a program with their progress and extensions, by user id.
 async fn participants(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
     Paging(page): Paging,
 ) -> Result<Json<ListPage<EnrollmentRecord>>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    let after = after_user(&page)?;
-    let roster = deps.store.roster(ws, &id).await?.ok_or_else(ApiError::not_found)?;
-    let mut enrollments: Vec<EnrollmentRecord> = roster
-        .enrollments
-        .into_iter()
-        .filter(|e| after.as_deref().is_none_or(|a| e.participant.user_id.as_str() > a))
-        .collect();
-    enrollments.sort_by(|a, b| a.participant.user_id.cmp(&b.participant.user_id));
-    let more = enrollments.len() > page.limit;
-    enrollments.truncate(page.limit);
-    let next_cursor = match enrollments.last() {
-        Some(last) if more => Some(user_cursor(&last.participant.user_id)),
-        _ => None,
-    };
-    Ok(Json(ListPage {
-        items: enrollments,
-        next_cursor,
-    }))
+    let roster = deps
+        .store
+        .roster(admin.ws(), &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (items, next_cursor) = participants_page(roster.enrollments, page.cursor.as_deref(), page.limit)?;
+    Ok(Json(ListPage { items, next_cursor }))
 }
 
 async fn unenroll(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, uid)): Path<(String, String)>,
 ) -> Result<NoContent, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    deps.store.unenroll(ws, &id, &uid).await?;
+    deps.store.unenroll(admin.ws(), &id, &uid).await?;
     Ok(NoContent)
 }
 
@@ -315,13 +262,12 @@ struct ProgressView {
 
 async fn progress(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, uid, cid)): Path<(String, String, String)>,
     JsonBody(input): JsonBody<ProgressInput>,
 ) -> Result<Json<ProgressView>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
     let status = input.parse()?;
-    deps.store.set_progress(ws, &id, &uid, &cid, status).await?;
+    deps.store.set_progress(admin.ws(), &id, &uid, &cid, status).await?;
     Ok(Json(ProgressView {
         user_id: uid,
         component_id: cid,
@@ -338,14 +284,15 @@ struct ExtensionView {
 
 async fn extend(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, uid, cid)): Path<(String, String, String)>,
     JsonBody(input): JsonBody<ExtensionInput>,
 ) -> Result<Json<ExtensionView>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    let component = component_of(&deps, ws, &id, &cid).await?;
+    let component = component_of(&deps, admin.ws(), &id, &cid).await?;
     let due_at = input.parse(&component)?;
-    deps.store.set_extension(ws, &id, &uid, &cid, Some(due_at)).await?;
+    deps.store
+        .set_extension(admin.ws(), &id, &uid, &cid, Some(due_at))
+        .await?;
     Ok(Json(ExtensionView {
         user_id: uid,
         component_id: cid,
@@ -355,11 +302,10 @@ async fn extend(
 
 async fn unextend(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path((id, uid, cid)): Path<(String, String, String)>,
 ) -> Result<NoContent, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
-    deps.store.set_extension(ws, &id, &uid, &cid, None).await?;
+    deps.store.set_extension(admin.ws(), &id, &uid, &cid, None).await?;
     Ok(NoContent)
 }
 
@@ -368,10 +314,10 @@ async fn unextend(
 /// trigger fail, the program is `ending` all the same and the next sweep runs it.
 async fn end(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    admin: Admin,
     Path(id): Path<String>,
-) -> Result<crate::extract::Accepted<Program>, ApiError> {
-    let ws = admin(&deps, &who, false).await?;
+) -> Result<Accepted<Program>, ApiError> {
+    let ws = admin.ws();
     let program = deps.store.program(ws, &id).await?.ok_or_else(ApiError::not_found)?;
     // Not `active` (or a racing end won): 409 `program_ended`.
     let program = deps
@@ -381,7 +327,7 @@ async fn end(
     if let Err(error) = deps.ender.program_ending(ws, &id).await {
         tracing::error!(workspace = ws, program = %id, error = ?error, "the trigger did not start; the sweep will run it");
     }
-    Ok(crate::extract::Accepted {
+    Ok(Accepted {
         location: format!("/programs/{id}/run"),
         body: program,
     })

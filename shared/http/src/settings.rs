@@ -9,7 +9,8 @@ use certify_rules::Invalid;
 use certify_store::WorkspaceSettings;
 use serde::Deserialize;
 
-use crate::extract::{Identity, JsonBody, Role};
+use crate::extract::JsonBody;
+use crate::identity::{Operator, Staff};
 use crate::{ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
@@ -22,23 +23,21 @@ struct SettingsInput {
     certifications_enabled: Option<bool>,
 }
 
-async fn read(State(deps): State<Arc<Deps>>, who: Identity) -> Result<Json<WorkspaceSettings>, ApiError> {
-    who.require(&[Role::Admin, Role::Operator])?;
-    Ok(Json(deps.store.settings(&who.workspace_id).await?))
+async fn read(State(deps): State<Arc<Deps>>, staff: Staff) -> Result<Json<WorkspaceSettings>, ApiError> {
+    Ok(Json(deps.store.settings(staff.ws()).await?))
 }
 
 async fn write(
     State(deps): State<Arc<Deps>>,
-    who: Identity,
+    operator: Operator,
     JsonBody(input): JsonBody<SettingsInput>,
 ) -> Result<Json<WorkspaceSettings>, ApiError> {
-    who.require(&[Role::Operator])?;
     let enabled = input
         .certifications_enabled
         .ok_or_else(|| Invalid::one("certifications_enabled", "is required"))?;
     let settings = WorkspaceSettings {
         certifications_enabled: enabled,
     };
-    deps.store.put_settings(&who.workspace_id, &settings).await?;
+    deps.store.put_settings(operator.ws(), &settings).await?;
     Ok(Json(settings))
 }

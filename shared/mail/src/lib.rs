@@ -14,6 +14,7 @@ use async_trait::async_trait;
 
 mod outbox;
 mod ses;
+pub mod templates;
 
 pub use outbox::OutboxMailer;
 pub use ses::SesMailer;

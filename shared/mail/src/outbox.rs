@@ -1,7 +1,6 @@
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use async_trait::async_trait;
 use lettre::message::{Mailbox, MultiPart};
 
@@ -53,26 +52,9 @@ impl Mailer for OutboxMailer {
         let name = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"), id.simple());
         let path = self.dir.join(format!("{name}.eml"));
         let bytes = message.formatted();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+        tokio::task::spawn_blocking(move || certify_blobs::write_atomically(&path, &bytes))
             .await
             .context("outbox write task")??;
         Ok(SentId(name))
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| anyhow!("{} has no parent folder", path.display()))?;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    // A dot-named temporary file beside the target (removed if anything fails), synced
-    // before the rename makes it visible: a reader or a crash sees old or new, whole.
-    let write = || -> std::io::Result<()> {
-        let mut file = tempfile::Builder::new().prefix(".").suffix(".tmp").tempfile_in(dir)?;
-        file.write_all(bytes)?;
-        file.as_file().sync_all()?;
-        file.persist(path)?;
-        Ok(())
-    };
-    write().with_context(|| format!("writing {}", path.display()))
 }

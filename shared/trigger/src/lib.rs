@@ -11,25 +11,24 @@
 //! The same code serves the Lambda function (`functions/program-ended`) and the local
 //! server's background task.
 
-mod email;
 mod event;
 mod pace;
 mod run;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certify_blobs::BlobStore;
 use certify_mail::Mailer;
-use certify_rules::{Certificate, Program, ProgramState, RunRecord};
+use certify_rules::{Certificate, Clock, Program, ProgramState, RunRecord};
 use certify_store::{AppStore, Conflict, StoreError};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde::Serialize;
 
-pub use email::{did_not_pass_email, passed_email};
 pub use event::{BadEvent, Event};
 use pace::Pacer;
+pub use run::{Opened, Run, Step};
 
 /// Draws a certificate's PDF and PNG preview (one template, two outputs).
 pub trait Render: Send + Sync {
@@ -46,8 +45,6 @@ impl Render for certify_render::Renderer {
         Ok(certify_render::Renderer::png(self, certificate, verify_url)?)
     }
 }
-
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// How the trigger paces and bounds its work.
 #[derive(Debug, Clone)]
@@ -111,6 +108,28 @@ pub enum TriggerError {
     Store(#[from] StoreError),
 }
 
+impl TriggerError {
+    /// The error's kind, as CloudWatch shows it for a failed invocation.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TriggerError::BadEvent(_) => "BadEvent",
+            TriggerError::NoSuchProgram { .. } => "NoSuchProgram",
+            TriggerError::Store(_) => "StoreError",
+        }
+    }
+}
+
+/// A failed invocation as Lambda reports it: the kind as the error type (not a boxed
+/// type name), the message (with its causes) as the message.
+impl From<TriggerError> for lambda_runtime::Diagnostic {
+    fn from(error: TriggerError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: error.kind().to_string(),
+            error_message: format!("{:#}", anyhow::Error::new(error)),
+        }
+    }
+}
+
 /// What one program's handling left behind.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgramReport {
@@ -155,8 +174,13 @@ impl Trigger {
     }
 
     /// Handles a raw event (the Lambda payload): parsed first, so a bad one changes
-    /// nothing. `deadline`: when the invocation is stopped (none locally).
-    pub async fn handle(&self, event: serde_json::Value, deadline: Option<Instant>) -> Result<Report, TriggerError> {
+    /// nothing. `deadline`: when the invocation is stopped, on the trigger's clock (none
+    /// locally).
+    pub async fn handle(
+        &self,
+        event: serde_json::Value,
+        deadline: Option<DateTime<Utc>>,
+    ) -> Result<Report, TriggerError> {
         match Event::parse(&event)? {
             Event::Sweep => Ok(self.sweep(deadline).await?),
             Event::Program {
@@ -171,7 +195,7 @@ impl Trigger {
 
     /// Ends every due `active` program and resumes every unfinished run, a few programs
     /// at once. One program's failure is reported and does not stop the others.
-    pub async fn sweep(&self, deadline: Option<Instant>) -> Result<Report, StoreError> {
+    pub async fn sweep(&self, deadline: Option<DateTime<Utc>>) -> Result<Report, StoreError> {
         let open = self.store.open_programs(self.now(), self.settings.sweep_limit).await?;
         let results: Vec<_> = futures::stream::iter(open)
             .map(|(ws, program)| async move {
@@ -202,7 +226,7 @@ impl Trigger {
         &self,
         ws: &str,
         program_id: &str,
-        deadline: Option<Instant>,
+        deadline: Option<DateTime<Utc>>,
     ) -> Result<ProgramReport, TriggerError> {
         let program = self
             .store
@@ -219,7 +243,7 @@ impl Trigger {
         &self,
         ws: &str,
         program: Program,
-        deadline: Option<Instant>,
+        deadline: Option<DateTime<Utc>>,
     ) -> Result<ProgramReport, StoreError> {
         let program = if program.state == ProgramState::Active {
             let ended_at = certify_rules::ended_at(&program, self.now());

@@ -5,12 +5,12 @@
 mod common;
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use certify_blobs::BlobStore;
 use certify_rules::{CertificateStatus, ProgramState, RunState};
 use certify_store::{CertificateStore, ProgramStore, RunStore, SettingsStore, WorkspaceSettings};
-use certify_trigger::Settings;
+use certify_trigger::{Opened, Run, Settings, Step};
 use chrono::Duration;
 use common::{person, sample, Harness, Person, STEPS};
 use serde_json::json;
@@ -41,7 +41,7 @@ async fn passing_and_failing_participants_get_the_right_certificates_files_and_e
         assert_eq!(certificate.status(h.now().date_naive()), CertificateStatus::Active);
         assert_eq!(certificate.issued_on, h.now().date_naive());
         assert_eq!(certificate.expires_on, None);
-        let key = certify_blobs::certificate_key(&h.ws, &certificate.id, "pdf");
+        let key = certify_blobs::certificate_key(&h.ws, &certificate.id, certify_blobs::FileKind::Pdf);
         let pdf = h.blobs.get(&key).await.unwrap().unwrap();
         let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
         // The extractor spaces out single glyphs: compare without whitespace.
@@ -252,11 +252,37 @@ async fn a_run_stops_before_its_deadline_and_the_next_sweep_finishes_it() {
         margin: StdDuration::from_secs(60),
         ..h.trigger().settings.clone()
     });
-    let soon = Instant::now() + StdDuration::from_secs(30);
+    let soon = h.now() + Duration::seconds(30);
     let report = trigger.end_program(&h.ws, "p1", Some(soon)).await.unwrap();
     let run = report.run.unwrap();
     assert_eq!((run.state, run.notified), (RunState::Running, 0), "no chunk started");
     h.trigger().sweep(None).await.unwrap();
+    h.assert_clean_end("p1", &PEOPLE, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_works_one_chunk_per_step_and_closes_completed() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    let program = h.store.begin_end(&h.ws, "p1", h.now()).await.unwrap();
+    let trigger = h.trigger();
+    assert_eq!(trigger.settings.chunk, 2, "four people make two chunks");
+    let Opened::Ready(mut run) = Run::open(&trigger, &h.ws, &program).await.unwrap() else {
+        panic!("a fresh run is ready to step");
+    };
+    let emailed = |h: &Harness| PEOPLE.iter().filter(|p| !h.emails_to(p.user_id).is_empty()).count();
+    assert_eq!(run.step().await.unwrap(), Step::Progressed);
+    assert_eq!(emailed(&h), 2, "the first chunk is emailed");
+    let checkpoint = h.store.run(&h.ws, "p1").await.unwrap().unwrap();
+    assert_eq!(checkpoint.state, RunState::Running);
+    assert!(matches!(
+        Run::open(&trigger, &h.ws, &program).await.unwrap(),
+        Opened::HeldElsewhere
+    ));
+    assert_eq!(run.step().await.unwrap(), Step::Done);
+    assert_eq!(emailed(&h), 4);
+    let record = run.close().await.unwrap().unwrap();
+    assert_eq!((record.state, record.notified), (RunState::Completed, 4));
     h.assert_clean_end("p1", &PEOPLE, 0).await;
 }
 

@@ -516,8 +516,8 @@ impl Harness {
                 assert_eq!(certificates.len(), 1, "{}: one certificate of this program", p.user_id);
                 let c = &certificates[0];
                 assert_eq!(c.holder_name, p.name);
-                for ext in ["pdf", "png"] {
-                    let key = certify_blobs::certificate_key(&self.ws, &c.id, ext);
+                for kind in certify_blobs::FileKind::ALL {
+                    let key = certify_blobs::certificate_key(&self.ws, &c.id, kind);
                     assert!(self.blobs.exists(&key).await.unwrap(), "{key} is stored");
                 }
             } else {

@@ -1,9 +1,13 @@
-//! The one email each evaluated participant gets when the program's run reaches them
-//! (SPEC 1.8.4): passed (certification, issue and expiry dates, download and verify
-//! links) or did not pass (the counted components not completed).
+//! What every email Certify sends says, in one place: the result each evaluated
+//! participant gets when the program's run reaches them (SPEC 1.8.4: passed, with the
+//! certification, its dates and links; or did not pass, with the counted components not
+//! completed), and the nudge to an off-track participant (1.9). Every value is
+//! HTML-escaped in the HTML part.
 
-use certify_mail::{escape_html as esc, Email};
+use certify_rules::nudge::NudgeTarget;
 use certify_rules::{Certificate, Participant};
+
+use crate::{escape_html as esc, Email};
 
 /// The passed email: what was earned, its dates and where to get it.
 pub fn passed_email(holder: &Participant, certificate: &Certificate, download_url: &str, verify_url: &str) -> Email {
@@ -58,6 +62,35 @@ pub fn did_not_pass_email(holder: &Participant, certification: &str, program: &s
             esc(&holder.name),
             esc(program),
             esc(certification)
+        ),
+    }
+}
+
+/// The nudge: the program and each past-due counted component with its due time.
+pub fn nudge_email(target: &NudgeTarget, certification: &str) -> Email {
+    let items: Vec<(String, String)> = target
+        .past_due
+        .iter()
+        .map(|p| (p.title.clone(), p.due_at.format("%Y-%m-%d %H:%M UTC").to_string()))
+        .collect();
+    let text_items: String = items.iter().map(|(t, d)| format!("- {t} (due {d})\n")).collect();
+    let html_items: String = items
+        .iter()
+        .map(|(t, d)| format!("<li>{} (due {})</li>", esc(t), esc(d)))
+        .collect();
+    Email {
+        to: target.email.clone(),
+        to_name: target.name.clone(),
+        subject: format!("Reminder: {} has work past due", target.program_name),
+        text: format!(
+            "Hello {},\n\nTo stay on track for {certification} in {}, please complete:\n\n{text_items}\nThank you.\n",
+            target.name, target.program_name
+        ),
+        html: format!(
+            "<p>Hello {},</p><p>To stay on track for {} in {}, please complete:</p><ul>{html_items}</ul><p>Thank you.</p>",
+            esc(&target.name),
+            esc(certification),
+            esc(&target.program_name)
         ),
     }
 }
@@ -129,5 +162,34 @@ mod tests {
         assert!(email.text.contains("- Module 2\n- Quiz <1>\n"), "{}", email.text);
         assert!(email.html.contains("<li>Quiz &lt;1&gt;</li>"), "{}", email.html);
         assert!(email.subject.contains("was not earned"));
+    }
+
+    #[test]
+    fn the_nudge_lists_each_past_due_component_with_its_due_time() {
+        let target = NudgeTarget {
+            program_id: "p1".into(),
+            program_name: "Spring <A>".into(),
+            user_id: "u1".into(),
+            name: "Ana".into(),
+            email: "ana@example.com".into(),
+            past_due: vec![certify_rules::roster::PastDue {
+                component_id: "k1".into(),
+                title: "Module <1>".into(),
+                due_at: "2026-11-20T17:00:00Z".parse().unwrap_or_default(),
+            }],
+            previous_nudge: None,
+        };
+        let email = nudge_email(&target, "Leadership");
+        assert_eq!(email.to, "ana@example.com");
+        assert_eq!(email.subject, "Reminder: Spring <A> has work past due");
+        assert!(
+            email.text.contains("- Module <1> (due 2026-11-20 17:00 UTC)\n"),
+            "{}",
+            email.text
+        );
+        assert!(email
+            .html
+            .contains("<li>Module &lt;1&gt; (due 2026-11-20 17:00 UTC)</li>"));
+        assert!(email.html.contains("Spring &lt;A&gt;"));
     }
 }

@@ -299,7 +299,8 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("programs.rs"),
         include_str!("pipeline.rs"),
         include_str!("certificates.rs"),
-        include_str!("../../trigger/tests/trigger.rs"),
+        include_str!("../shared/trigger/tests/trigger.rs"),
+        include_str!("route_set.rs"),
     ]
     .concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {

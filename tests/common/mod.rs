@@ -7,17 +7,18 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::Router;
+use certify_app::{InProcess, Ports};
 use certify_blobs::BlobStore;
 use certify_http::{router, AppStore, Background, ClaimNames, Deps};
 use certify_store::{DynamoStore, DynamoTable, TableSchema};
-use certify_trigger::{Settings, Trigger};
+use certify_trigger::Settings;
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
-const TEMPLATE: &str = include_str!("../../../../template.yaml");
+pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
+const TEMPLATE: &str = include_str!("../../template.yaml");
 
 pub fn now() -> DateTime<Utc> {
     "2026-11-28T19:00:00Z".parse().unwrap()
@@ -135,34 +136,18 @@ impl Api {
             .send()
             .await
             .unwrap();
-        let mailer: Arc<dyn certify_mail::Mailer> = Arc::new(certify_mail::SesMailer::new(ses, sender.clone()));
-        let trigger = Arc::new(Trigger::new(
-            store.clone(),
-            blobs.clone(),
-            mailer.clone(),
-            Arc::new(certify_render::Renderer::new()),
-            Settings {
-                public_url: "https://certify.example".into(),
-                send_rate: 0.0,
-                ..Settings::default()
-            },
-            Arc::new(now),
-        ));
-        let ender = Arc::new(Background::new(move |ws, id| {
-            let trigger = trigger.clone();
-            async move {
-                trigger.end_program(&ws, &id, None).await.unwrap();
-            }
-        }));
-        let deps = Deps {
+        let ports = Ports {
             store: store.clone(),
             blobs: blobs.clone(),
-            mailer,
-            claims: ClaimNames::default(),
+            mailer: Arc::new(certify_mail::SesMailer::new(ses, sender.clone())),
             clock: Arc::new(now),
-            ender: ender.clone(),
         };
-        let deps = Arc::new(deps);
+        let settings = Settings {
+            public_url: "https://certify.example".into(),
+            send_rate: 0.0,
+            ..Settings::default()
+        };
+        let InProcess { deps, ender, .. } = ports.in_process(ClaimNames::default(), settings);
         Api {
             endpoint,
             sender,
@@ -182,8 +167,13 @@ impl Api {
     }
 
     pub async fn send(&self, event: Event) -> Reply {
+        self.send_to(&self.router, event).await
+    }
+
+    /// The event through `router` (one area's, say) as lambda_http hands it over.
+    pub async fn send_to(&self, router: &Router, event: Event) -> Reply {
         let request = lambda_http::request::from_str(&event.0.to_string()).unwrap();
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.unwrap().to_bytes();
         // JSON, or the text of anything else (CSV).

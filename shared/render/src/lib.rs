@@ -2,7 +2,7 @@
 //! a certificate, drawn two ways.
 //!
 //! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real selectable text
-//!   (a ToUnicode map) and the fonts embedded as subsets. `pdf.rs` writes it from the
+//!   (a ToUnicode map) and the fonts embedded as subsets. `pdf/` writes it from the
 //!   template's marks, read once, with the texts shaped as usvg shapes them.
 //! - [`Renderer::png`]: a raster preview of the same page, [`PREVIEW_WIDTH`] x
 //!   [`PREVIEW_HEIGHT`] pixels: the template filled as SVG, drawn by resvg.

@@ -1,0 +1,138 @@
+//! The certificate's PDF, drawn from the same SVG template as the PNG preview.
+//!
+//! svg2pdf took 3.5 ms a certificate, most of it in usvg, which turns every glyph of every
+//! text into an outline (parsing the font four times per glyph to do so) that svg2pdf
+//! then leaves aside to write the text as text. Here the template is read once, at start,
+//! into the marks it draws ([`Marks`]); each certificate then shapes its texts with
+//! rustybuzz (usvg's shaper, so the glyphs and their positions are the ones the preview
+//! draws; a test holds them to it), writes them as real text, and embeds each font it
+//! used as a subset.
+//!
+//! The template may use what [`Marks::parse`] reads: `rect`, `line`, `text`, `g` with
+//! presentation attributes, and the QR code's `path`. Anything else panics when the
+//! renderer is built, which every render test does, so a template this writer cannot
+//! draw never ships.
+//!
+//! This module writes the document; `marks` reads the template, `shape` shapes and shows
+//! its texts, `font` parses, subsets and embeds the fonts.
+
+mod font;
+mod marks;
+mod shape;
+
+use pdf_writer::types::SystemInfo;
+use pdf_writer::{Content, Filter, Finish, Pdf, Rect, Ref, Str, TextStr};
+
+pub(crate) use self::font::Font;
+use self::font::{write_font, Used};
+pub(crate) use self::marks::Marks;
+use self::marks::{Mark, Rgb};
+use crate::layout::Page;
+
+const SYSTEM_INFO: SystemInfo = SystemInfo {
+    registry: Str(b"Adobe"),
+    ordering: Str(b"Identity"),
+    supplement: 0,
+};
+/// Deflate level of the page's content and font subsets: level 6 made the PDF a quarter
+/// smaller and twice as slow to write (18.7 kB in 1.81 ms against 24.5 kB in 0.89 ms,
+/// `cargo bench -p certify-render`).
+const DEFLATE_LEVEL: u8 = 1;
+
+/// Draws `page` as the template's `marks` say, with `regular` and `bold`.
+pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, title: &str) -> Vec<u8> {
+    let mut fonts = Used::pair(regular, bold);
+    let mut content = Content::new();
+    let flip = |y: f32| marks.height - y;
+    for mark in &marks.marks {
+        match mark {
+            Mark::Rect {
+                x,
+                y,
+                width,
+                height,
+                fill,
+                stroke,
+            } => {
+                content.save_state();
+                if let Some(Rgb(r, g, b)) = fill {
+                    content.set_fill_rgb(*r, *g, *b);
+                    content.rect(*x, flip(y + height), *width, *height).fill_nonzero();
+                }
+                if let Some((Rgb(r, g, b), width_of_line)) = stroke {
+                    content.set_stroke_rgb(*r, *g, *b).set_line_width(*width_of_line);
+                    content.rect(*x, flip(y + height), *width, *height).stroke();
+                }
+                content.restore_state();
+            }
+            Mark::Line { from, to, stroke } => {
+                let (Rgb(r, g, b), width) = stroke;
+                content.save_state();
+                content.set_stroke_rgb(*r, *g, *b).set_line_width(*width);
+                content.move_to(from.0, flip(from.1)).line_to(to.0, flip(to.1)).stroke();
+                content.restore_state();
+            }
+            Mark::Text(text) => text.draw(&mut content, &mut fonts, page, marks.height),
+            Mark::Qr { x, y, scale, fill } => {
+                let Rgb(r, g, b) = fill;
+                let scale = scale.number(page);
+                content.save_state();
+                content.set_fill_rgb(*r, *g, *b);
+                for (row, start, run) in page.qr.runs() {
+                    let top = y + (row + 1) as f32 * scale;
+                    content.rect(x + start as f32 * scale, flip(top), run as f32 * scale, scale);
+                }
+                content.fill_nonzero();
+                content.restore_state();
+            }
+        }
+    }
+
+    let mut next = Ref::new(1);
+    let mut alloc = || next.bump();
+    let (catalog, pages, page_id, contents, info) = (alloc(), alloc(), alloc(), alloc(), alloc());
+    let used: Vec<&Used> = fonts.iter().filter(|used| used.drawn).collect();
+    let font_refs: Vec<Ref> = used.iter().map(|_| alloc()).collect();
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page_id]).count(1);
+    let mut pdf_page = pdf.page(page_id);
+    pdf_page
+        .parent(pages)
+        .media_box(Rect::new(0.0, 0.0, marks.width, marks.height))
+        .contents(contents);
+    let mut resources = pdf_page.resources();
+    let mut font_dict = resources.fonts();
+    for (used, font_ref) in used.iter().zip(&font_refs) {
+        font_dict.pair(used.resource, *font_ref);
+    }
+    font_dict.finish();
+    resources.finish();
+    pdf_page.finish();
+    let content = miniz_oxide::deflate::compress_to_vec_zlib(&content.finish(), DEFLATE_LEVEL);
+    pdf.stream(contents, &content).filter(Filter::FlateDecode);
+    pdf.document_info(info)
+        .title(TextStr(title))
+        .producer(TextStr("Certify"));
+    for (used, font_ref) in used.iter().zip(font_refs) {
+        write_font(&mut pdf, &mut alloc, used, font_ref);
+    }
+    pdf.finish()
+}
+
+/// Each non-empty text of the page as the PDF sets it: the text, where it starts and its
+/// width, in points; for comparing with the preview's layout.
+#[cfg(test)]
+pub(crate) fn text_extents(marks: &Marks, regular: &Font, bold: &Font, page: &Page) -> Vec<(String, f32, f32)> {
+    let mut fonts = Used::pair(regular, bold);
+    let mut extents = Vec::new();
+    for mark in &marks.marks {
+        if let Mark::Text(text) = mark {
+            if let Some(set) = text.set(&mut fonts, page) {
+                extents.push((text.text.get(page).to_string(), text.start(set.width), set.width));
+            }
+        }
+    }
+    extents
+}

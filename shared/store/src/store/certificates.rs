@@ -14,7 +14,7 @@ use crate::{CertificateStore, Conflict, Result, StoreError};
 /// revokes `previous`; write 0 is the certificate, 1 the pointer.
 fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at: DateTime<Utc>) -> Result<Vec<Write>> {
     let mut item = keyed(attributes(certificate)?, &certificate_key(&certificate.id)?);
-    item.insert("workspace_id".into(), ws.into());
+    item.insert(attr::WORKSPACE_ID.into(), ws.into());
     item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
     item.insert(
         BY_USER.sk.into(),
@@ -22,7 +22,7 @@ fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at:
     );
     let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
     let mut pointer_item = keyed(Item::new(), &pointer);
-    pointer_item.insert("certificate_id".into(), certificate.id.clone().into());
+    pointer_item.insert(attr::CERTIFICATE_ID.into(), certificate.id.clone().into());
     let mut writes = vec![
         Write::Put {
             item,
@@ -32,17 +32,17 @@ fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at:
             item: pointer_item,
             cond: Some(match previous {
                 None => Cond::Absent,
-                Some(old) => Cond::Eq("certificate_id", old.into()),
+                Some(old) => Cond::Eq(attr::CERTIFICATE_ID, old.into()),
             }),
         },
     ];
     if let Some(old) = previous {
         writes.push(
             Write::update(certificate_key(old)?)
-                .set(path(&["revoked_at"]), json(&at)?)
-                .set(path(&["revoked_reason"]), "replaced".into())
-                .set(path(&["replaced_by"]), certificate.id.clone().into())
-                .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")])),
+                .set(path(&[attr::REVOKED_AT]), json(&at)?)
+                .set(path(&[attr::REVOKED_REASON]), REPLACED.into())
+                .set(path(&[attr::REPLACED_BY]), certificate.id.clone().into())
+                .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)])),
         );
     }
     Ok(writes)
@@ -68,7 +68,7 @@ impl<T: Table> CertificateStore for Store<T> {
                         .table
                         .get(&pointer)
                         .await?
-                        .and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from));
+                        .and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from));
                 }
                 Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
                     return Err(StoreError::Conflict(Conflict::StaleVersion))
@@ -87,7 +87,7 @@ impl<T: Table> CertificateStore for Store<T> {
             return Ok(None);
         };
         let ws = item
-            .get("workspace_id")
+            .get(attr::WORKSPACE_ID)
             .and_then(Value::as_str)
             .ok_or_else(|| anyhow::anyhow!("a certificate item without its workspace"))?
             .to_string();
@@ -109,7 +109,7 @@ impl<T: Table> CertificateStore for Store<T> {
 
     async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>> {
         let item = self.table.get(&active_key(ws, user_id, certification_id)?).await?;
-        Ok(item.and_then(|i| i.get("certificate_id").and_then(Value::as_str).map(String::from)))
+        Ok(item.and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from)))
     }
 
     async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate> {
@@ -122,9 +122,9 @@ impl<T: Table> CertificateStore for Store<T> {
         }
         let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
         let mut writes = vec![Write::update(certificate_key(id)?)
-            .set(path(&["revoked_at"]), json(&at)?)
-            .set(path(&["revoked_reason"]), reason.into())
-            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("revoked_at")]))];
+            .set(path(&[attr::REVOKED_AT]), json(&at)?)
+            .set(path(&[attr::REVOKED_REASON]), reason.into())
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)]))];
         if self
             .active_certificate(ws, &certificate.user_id, &certificate.certification.id)
             .await?
@@ -133,7 +133,7 @@ impl<T: Table> CertificateStore for Store<T> {
         {
             writes.push(Write::Delete {
                 key: pointer,
-                cond: Some(Cond::Eq("certificate_id", id.into())),
+                cond: Some(Cond::Eq(attr::CERTIFICATE_ID, id.into())),
             });
         }
         match self.table.transact(writes).await {

@@ -15,7 +15,7 @@ impl<T: Table> CertificationStore for Store<T> {
     async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()> {
         let key = certification_key(ws, &certification.id)?;
         let mut item = keyed(attributes(certification)?, &key);
-        item.insert(OPEN_LINKS.into(), 0.into());
+        item.insert(attr::OPEN_LINKS.into(), 0.into());
         match self
             .table
             .write(Write::Put {
@@ -46,7 +46,7 @@ impl<T: Table> CertificationStore for Store<T> {
         };
         let page = self
             .list(query, page, |item| {
-                include_archived || !item.contains_key("archived_at")
+                include_archived || !item.contains_key(attr::ARCHIVED_AT)
             })
             .await?;
         Ok(Page {
@@ -71,12 +71,12 @@ impl<T: Table> CertificationStore for Store<T> {
         let write = set_fields(
             Write::update(certification_key(ws, &current.id)?),
             &next,
-            &["validity", "archived_at"],
+            &[attr::VALIDITY, attr::ARCHIVED_AT],
         )?
         .when(Cond::All(vec![
             Cond::Exists,
-            Cond::AttrAbsent("archived_at"),
-            Cond::Eq("version", current.version.into()),
+            Cond::AttrAbsent(attr::ARCHIVED_AT),
+            Cond::Eq(attr::VERSION, current.version.into()),
         ]));
         match self.table.write(write).await {
             Ok(()) => Ok(next),
@@ -110,19 +110,19 @@ impl<T: Table> CertificationStore for Store<T> {
         // The open-link count changes in the same transactions as links and program
         // ends, so this condition sees every link, however recent.
         let write = Write::update(key.clone())
-            .set(path(&["archived_at"]), json(&now)?)
-            .set(path(&["updated_at"]), json(&now)?)
-            .set(path(&["version"]), next.version.into())
+            .set(path(&[attr::ARCHIVED_AT]), json(&now)?)
+            .set(path(&[attr::UPDATED_AT]), json(&now)?)
+            .set(path(&[attr::VERSION]), next.version.into())
             .when(Cond::All(vec![
-                Cond::Eq("version", current.version.into()),
-                Cond::Eq(OPEN_LINKS, 0.into()),
+                Cond::Eq(attr::VERSION, current.version.into()),
+                Cond::Eq(attr::OPEN_LINKS, 0.into()),
             ]));
         match self.table.write(write).await {
             Ok(()) => Ok(next),
             Err(TableError::ConditionFailed) => {
                 let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
-                match item.get(OPEN_LINKS).and_then(Value::as_i64) {
-                    _ if item.contains_key("archived_at") => Err(StoreError::NotFound),
+                match item.get(attr::OPEN_LINKS).and_then(Value::as_i64) {
+                    _ if item.contains_key(attr::ARCHIVED_AT) => Err(StoreError::NotFound),
                     Some(open) if open > 0 => Err(StoreError::Conflict(Conflict::CertificationInUse)),
                     _ => Err(StoreError::Conflict(Conflict::StaleVersion)),
                 }

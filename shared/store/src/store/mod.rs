@@ -27,7 +27,7 @@ pub struct Store<T: Table> {
 }
 
 fn active() -> Cond {
-    Cond::Eq("state", Value::from("active"))
+    Cond::Eq(attr::STATE, state::ACTIVE.into())
 }
 
 fn encode_cursor(key: &Item) -> Result<String> {
@@ -173,7 +173,7 @@ impl<T: Table> Store<T> {
         also: Vec<Write>,
     ) -> Result<Program> {
         let key = program_key(ws, program_id)?;
-        let mut writes = vec![write.when(Cond::Eq("state", from.into()))];
+        let mut writes = vec![write.when(Cond::Eq(attr::STATE, from.into()))];
         writes.extend(also);
         match self.transact_or_write(writes).await {
             Ok(()) => return self.program(ws, program_id).await?.ok_or(StoreError::NotFound),

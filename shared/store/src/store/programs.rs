@@ -12,7 +12,7 @@ use crate::{Conflict, Page, PageRequest, ProgramStore, Result, StoreError};
 
 impl<T: Table> Store<T> {
     pub(super) fn program_write(ws: &str, program: &Program, write: Write) -> Result<Write> {
-        let mut write = set_fields(write, program, &["certification_id", "ended_at"])?;
+        let mut write = set_fields(write, program, &[attr::CERTIFICATION_ID, attr::ENDED_AT])?;
         let (set, remove) = program_index_attributes(ws, program);
         for (name, value) in set {
             write = write.set(vec![name], value);
@@ -20,7 +20,7 @@ impl<T: Table> Store<T> {
         for name in remove {
             write = write.remove(path(&[name]));
         }
-        Ok(write.set(path(&["workspace_id"]), ws.into()))
+        Ok(write.set(path(&[attr::WORKSPACE_ID]), ws.into()))
     }
 
     /// Creates the program item (`extra` adds attributes), counting its link.
@@ -48,14 +48,14 @@ impl<T: Table> Store<T> {
     /// or archived.
     pub(super) fn link(ws: &str, certification_id: &str) -> Result<Write> {
         Ok(Write::update(certification_key(ws, certification_id)?)
-            .add(OPEN_LINKS, 1)
-            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("archived_at")])))
+            .add(attr::OPEN_LINKS, 1)
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::ARCHIVED_AT)])))
     }
 
     /// Counts one open program fewer (unlinked, or ended).
     pub(super) fn unlink(ws: &str, certification_id: &str) -> Result<Write> {
         Ok(Write::update(certification_key(ws, certification_id)?)
-            .add(OPEN_LINKS, -1)
+            .add(attr::OPEN_LINKS, -1)
             .when(Cond::Exists))
     }
 }
@@ -103,7 +103,7 @@ impl<T: Table> ProgramStore for Store<T> {
             Self::program_write(ws, &next, Write::update(program_key(ws, &current.id)?))?.when(Cond::All(vec![
                 Cond::Exists,
                 active(),
-                Cond::Eq("version", current.version.into()),
+                Cond::Eq(attr::VERSION, current.version.into()),
             ]));
         let mut writes = vec![write];
         let relinked = next.certification_id != current.certification_id;
@@ -157,16 +157,21 @@ impl<T: Table> ProgramStore for Store<T> {
                 attributes(e)?,
                 &enrollment_key(ws, &program.id, &e.participant.user_id)?,
             );
-            item.entry("extensions").or_insert_with(|| Value::Object(Item::new()));
+            item.entry(attr::EXTENSIONS)
+                .or_insert_with(|| Value::Object(Item::new()));
             items.push(item);
         }
         match self
-            .create(ws, program, |w| w.set(path(&[IMPORTING]), true.into()))
+            .create(ws, program, |w| w.set(path(&[attr::IMPORTING]), true.into()))
             .await
         {
             Ok(()) => {}
             Err(StoreError::Conflict(Conflict::AlreadyExists)) => {
-                let unfinished = self.table.get(&key).await?.is_some_and(|i| i.contains_key(IMPORTING));
+                let unfinished = self
+                    .table
+                    .get(&key)
+                    .await?
+                    .is_some_and(|i| i.contains_key(attr::IMPORTING));
                 if !unfinished {
                     return Err(StoreError::Conflict(Conflict::AlreadyExists));
                 }
@@ -174,7 +179,7 @@ impl<T: Table> ProgramStore for Store<T> {
             Err(e) => return Err(e),
         }
         self.table.put_batch(items).await?;
-        let done = Write::update(key).remove(path(&[IMPORTING])).when(Cond::Exists);
+        let done = Write::update(key).remove(path(&[attr::IMPORTING])).when(Cond::Exists);
         Ok(self.table.write(done).await?)
     }
 

@@ -45,8 +45,8 @@ impl<T: Table> RosterStore for Store<T> {
         for p in participants {
             let key = enrollment_key(ws, program_id, &p.user_id)?;
             let mut item = keyed(attributes(&EnrollmentRecord::new(p.clone()))?, &key);
-            item.insert("progress".into(), Value::Object(Item::new()));
-            item.insert("extensions".into(), Value::Object(Item::new()));
+            item.insert(attr::PROGRESS.into(), Value::Object(Item::new()));
+            item.insert(attr::EXTENSIONS.into(), Value::Object(Item::new()));
             puts.push(Write::Put {
                 item,
                 cond: Some(Cond::Absent),
@@ -131,7 +131,7 @@ impl<T: Table> RosterStore for Store<T> {
                 cond: Cond::Exists,
             },
             Write::update(enrollment_key(ws, program_id, user_id)?)
-                .set(path(&["progress", component_id]), status.as_str().into())
+                .set(path(&[attr::PROGRESS, component_id]), status.as_str().into())
                 .when(Cond::Exists),
         ];
         match self.table.transact(writes).await {
@@ -151,10 +151,10 @@ impl<T: Table> RosterStore for Store<T> {
         let enrollment = Write::update(enrollment_key(ws, program_id, user_id)?);
         let enrollment = match due_at {
             Some(due) => enrollment.set(
-                path(&["extensions", component_id]),
+                path(&[attr::EXTENSIONS, component_id]),
                 serde_json::to_value(due).map_err(anyhow::Error::from)?,
             ),
-            None => enrollment.remove(path(&["extensions", component_id])),
+            None => enrollment.remove(path(&[attr::EXTENSIONS, component_id])),
         };
         let writes = vec![
             Write::Check {

@@ -10,50 +10,46 @@ use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
 
-/// The run record's lease attributes (kept beside the record, never part of it).
-const LEASE_OWNER: &str = "lease_owner";
-const LEASE_UNTIL: &str = "lease_until";
-
 /// Sets the outcome (and certificate id) of an enrollment that has none.
 fn claim_write(ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Write> {
     let mut write =
-        Write::update(enrollment_key(ws, program_id, user_id)?).set(path(&["outcome"]), json(&claim.outcome)?);
+        Write::update(enrollment_key(ws, program_id, user_id)?).set(path(&[attr::OUTCOME]), json(&claim.outcome)?);
     if let Some(id) = &claim.certificate_id {
-        write = write.set(path(&["certificate_id"]), id.clone().into());
+        write = write.set(path(&[attr::CERTIFICATE_ID]), id.clone().into());
     }
-    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("outcome")])))
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::OUTCOME)])))
 }
 
 /// Sets the notified mark of an enrollment that has none.
 fn notify_write(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>) -> Result<Write> {
     let mut write =
-        Write::update(enrollment_key(ws, program_id, &mark.user_id)?).set(path(&["notified_at"]), json(&at)?);
+        Write::update(enrollment_key(ws, program_id, &mark.user_id)?).set(path(&[attr::NOTIFIED_AT]), json(&at)?);
     if let Some(error) = &mark.error {
-        write = write.set(path(&["notify_error"]), error.clone().into());
+        write = write.set(path(&[attr::NOTIFY_ERROR]), error.clone().into());
     }
-    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent("notified_at")])))
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::NOTIFIED_AT)])))
 }
 
 #[async_trait]
 impl<T: Table> RunStore for Store<T> {
     async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program> {
         let write = Write::update(program_key(ws, program_id)?)
-            .set(path(&["state"]), "ending".into())
-            .set(path(&["ended_at"]), json(&ended_at)?)
+            .set(path(&[attr::STATE]), state::ENDING.into())
+            .set(path(&[attr::ENDED_AT]), json(&ended_at)?)
             .set(
                 path(&[OPEN_PROGRAMS.sk]),
                 open_sort_key(ws, program_id, ended_at).into(),
             )
-            .add("version", 1);
-        self.transition(ws, program_id, "active", write, Vec::new()).await
+            .add(attr::VERSION, 1);
+        self.transition(ws, program_id, state::ACTIVE, write, Vec::new()).await
     }
 
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program> {
         let write = Write::update(program_key(ws, program_id)?)
-            .set(path(&["state"]), "ended".into())
+            .set(path(&[attr::STATE]), state::ENDED.into())
             .remove(path(&[OPEN_PROGRAMS.pk]))
             .remove(path(&[OPEN_PROGRAMS.sk]))
-            .add("version", 1);
+            .add(attr::VERSION, 1);
         // An ended program stops counting as an open link; its link cannot change once
         // it is ending, so the one read here is the one to release.
         let program = self.program(ws, program_id).await?.ok_or(StoreError::NotFound)?;
@@ -61,7 +57,7 @@ impl<T: Table> RunStore for Store<T> {
             Some(cid) if program.state == ProgramState::Ending => vec![Self::unlink(ws, cid)?],
             _ => Vec::new(),
         };
-        self.transition(ws, program_id, "ending", write, release).await
+        self.transition(ws, program_id, state::ENDING, write, release).await
     }
 
     async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
@@ -81,7 +77,7 @@ impl<T: Table> RunStore for Store<T> {
             .into_iter()
             .map(|item| {
                 let ws = item
-                    .get("workspace_id")
+                    .get(attr::WORKSPACE_ID)
                     .and_then(Value::as_str)
                     .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
                     .to_string();
@@ -123,22 +119,22 @@ impl<T: Table> RunStore for Store<T> {
             return Err(StoreError::NotFound);
         };
         let record: RunRecord = decode(item.clone())?;
-        let holder = item.get(LEASE_OWNER).and_then(Value::as_str);
+        let holder = item.get(attr::LEASE_OWNER).and_then(Value::as_str);
         let live = item
-            .get(LEASE_UNTIL)
+            .get(attr::LEASE_UNTIL)
             .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
             .is_some_and(|until| until > now);
         if record.state != RunState::Running || (live && holder != Some(lease.owner.as_str())) {
             return Ok(None);
         }
         let held = match holder {
-            Some(h) => Cond::Eq(LEASE_OWNER, h.into()),
-            None => Cond::AttrAbsent(LEASE_OWNER),
+            Some(h) => Cond::Eq(attr::LEASE_OWNER, h.into()),
+            None => Cond::AttrAbsent(attr::LEASE_OWNER),
         };
         let write = Write::update(key)
-            .set(path(&[LEASE_OWNER]), lease.owner.clone().into())
-            .set(path(&[LEASE_UNTIL]), json(&lease.until)?)
-            .when(Cond::All(vec![Cond::Eq("state", "running".into()), held]));
+            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
+            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::All(vec![Cond::Eq(attr::STATE, state::RUNNING.into()), held]));
         match self.table.write(write).await {
             Ok(()) => Ok(Some(record)),
             Err(TableError::ConditionFailed) => Ok(None),
@@ -149,11 +145,11 @@ impl<T: Table> RunStore for Store<T> {
     async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()> {
         let key = run_key(ws, &record.program_id)?;
         let mut item = keyed(attributes(record)?, &key);
-        let mut cond = vec![Cond::Eq("state", "running".into())];
+        let mut cond = vec![Cond::Eq(attr::STATE, state::RUNNING.into())];
         if let Some(lease) = lease {
-            item.insert(LEASE_OWNER.into(), lease.owner.clone().into());
-            item.insert(LEASE_UNTIL.into(), json(&lease.until)?);
-            cond.push(Cond::Eq(LEASE_OWNER, lease.owner.clone().into()));
+            item.insert(attr::LEASE_OWNER.into(), lease.owner.clone().into());
+            item.insert(attr::LEASE_UNTIL.into(), json(&lease.until)?);
+            cond.push(Cond::Eq(attr::LEASE_OWNER, lease.owner.clone().into()));
         }
         match self
             .table
@@ -176,12 +172,12 @@ impl<T: Table> RunStore for Store<T> {
         }
         let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
         let outcome = item
-            .get("outcome")
+            .get(attr::OUTCOME)
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("a refused claim without a stored outcome"))?;
         Ok(Claim {
             outcome: serde_json::from_value(outcome).map_err(anyhow::Error::from)?,
-            certificate_id: item.get("certificate_id").and_then(Value::as_str).map(String::from),
+            certificate_id: item.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from),
         })
     }
 
@@ -249,11 +245,11 @@ impl<T: Table> RunStore for Store<T> {
     ) -> Result<bool> {
         let key = enrollment_key(ws, program_id, user_id)?;
         let still = match previous {
-            None => Cond::AttrAbsent("last_nudged_at"),
-            Some(p) => Cond::Eq("last_nudged_at", json(&p)?),
+            None => Cond::AttrAbsent(attr::LAST_NUDGED_AT),
+            Some(p) => Cond::Eq(attr::LAST_NUDGED_AT, json(&p)?),
         };
         let write = Write::update(key.clone())
-            .set(path(&["last_nudged_at"]), json(&at)?)
+            .set(path(&[attr::LAST_NUDGED_AT]), json(&at)?)
             .when(Cond::All(vec![Cond::Exists, still]));
         self.enrollment_mark(key, write).await
     }

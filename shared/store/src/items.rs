@@ -28,16 +28,60 @@ pub const COMP: &str = "COMP#";
 pub const ENR: &str = "ENR#";
 pub const RUN: &str = "RUN";
 pub const CERTIFICATE: &str = "CERTIFICATE";
-/// Set on a program item while `import_program` has not finished writing its roster.
-pub const IMPORTING: &str = "importing";
 pub const ACTIVE: &str = "ACTIVE#";
 
 /// The open-programs index holds one partition: the sweep reads it by end time.
 pub const OPEN: &str = "OPEN";
-/// Store-only attribute of a certification: how many programs that have not ended link
-/// it, changed in the same transactions as links, unlinks and program ends, so that
-/// archiving can be conditional on it being 0 (no index read, which could lag).
-pub const OPEN_LINKS: &str = "open_links";
+
+/// The `revoked_reason` of a certificate a newer one replaced.
+pub const REPLACED: &str = "replaced";
+
+/// Attribute names the store writes, tests or reads by name. Those of a rules type's
+/// field are its serde name (the tests check it); the rest are the store's own, kept
+/// beside the item's fields, never part of them.
+pub mod attr {
+    // Fields of `Program`, `Certification`, `EnrollmentRecord`, `Certificate`, `RunRecord`.
+    pub const STATE: &str = "state";
+    pub const VERSION: &str = "version";
+    pub const UPDATED_AT: &str = "updated_at";
+    pub const ENDED_AT: &str = "ended_at";
+    pub const CERTIFICATION_ID: &str = "certification_id";
+    pub const ARCHIVED_AT: &str = "archived_at";
+    pub const VALIDITY: &str = "validity";
+    pub const PROGRESS: &str = "progress";
+    pub const EXTENSIONS: &str = "extensions";
+    pub const OUTCOME: &str = "outcome";
+    /// An enrollment's certificate id, and the one an active pointer points at.
+    pub const CERTIFICATE_ID: &str = "certificate_id";
+    pub const LAST_NUDGED_AT: &str = "last_nudged_at";
+    pub const NOTIFIED_AT: &str = "notified_at";
+    pub const NOTIFY_ERROR: &str = "notify_error";
+    pub const REVOKED_AT: &str = "revoked_at";
+    pub const REVOKED_REASON: &str = "revoked_reason";
+    pub const REPLACED_BY: &str = "replaced_by";
+
+    /// The workspace of a program or certificate item (read by the sweep and by public
+    /// verification, which do not know it).
+    pub const WORKSPACE_ID: &str = "workspace_id";
+    /// The holder of a run's lease and when it runs out.
+    pub const LEASE_OWNER: &str = "lease_owner";
+    pub const LEASE_UNTIL: &str = "lease_until";
+    /// Set on a program item while `import_program` has not finished writing its roster.
+    pub const IMPORTING: &str = "importing";
+    /// A certification's count of the programs that have not ended linking it, changed
+    /// in the same transactions as links, unlinks and program ends, so that archiving
+    /// can be conditional on it being 0 (no index read, which could lag).
+    pub const OPEN_LINKS: &str = "open_links";
+}
+
+/// The stored states the store's conditions name: the serde names of `ProgramState`
+/// and `RunState` (the tests check it).
+pub mod state {
+    pub const ACTIVE: &str = "active";
+    pub const ENDING: &str = "ending";
+    pub const ENDED: &str = "ended";
+    pub const RUNNING: &str = "running";
+}
 
 /// An id as a key part: `#` and control characters would let one key pose as another.
 pub fn id(raw: &str) -> Result<&str> {
@@ -165,3 +209,6 @@ pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'sta
     }
     (set, remove)
 }
+
+#[cfg(test)]
+mod tests;

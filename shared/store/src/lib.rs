@@ -10,6 +10,7 @@
 pub mod dynamo;
 pub mod embedded;
 mod items;
+mod schema;
 mod store;
 pub mod table;
 
@@ -21,8 +22,9 @@ use certify_rules::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use dynamo::{DynamoTable, TableSchema};
+pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
+pub use schema::TableSchema;
 pub use store::Store;
 
 pub type DynamoStore = Store<DynamoTable>;

@@ -1,0 +1,181 @@
+//! The names the store writes by hand are those serde gives the rules types' fields and
+//! states, so a renamed field or state fails here rather than silently in a condition.
+
+#![allow(clippy::unwrap_used)] // a test says what broke by its panic
+
+use std::collections::BTreeMap;
+
+use certify_rules::{
+    Certificate, Certification, CertificationFields, CertificationSnapshot, EnrollmentRecord, Outcome, Participant,
+    Program, ProgramRef, ProgramState, RunRecord, RunState,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{attr, state};
+use crate::Claim;
+
+fn at() -> DateTime<Utc> {
+    "2026-11-28T12:00:00Z".parse().unwrap()
+}
+
+/// The top-level keys a value serializes to (`null`s included).
+fn keys<T: Serialize>(value: &T) -> Vec<String> {
+    match serde_json::to_value(value).unwrap() {
+        Value::Object(map) => map.keys().cloned().collect(),
+        other => panic!("expected an object, got {other}"),
+    }
+}
+
+fn assert_fields<T: Serialize>(value: &T, names: &[&str]) {
+    let keys = keys(value);
+    for name in names {
+        assert!(keys.iter().any(|k| k == name), "{name} is not a field of {keys:?}");
+    }
+}
+
+fn assert_not_fields<T: Serialize>(value: &T, names: &[&str]) {
+    let keys = keys(value);
+    for name in names {
+        assert!(
+            !keys.iter().any(|k| k == name),
+            "{name} clashes with a field of {keys:?}"
+        );
+    }
+}
+
+fn program() -> Program {
+    Program {
+        id: "p1".into(),
+        name: "P".into(),
+        starts_at: at(),
+        ends_at: at(),
+        certification_id: Some("c1".into()),
+        state: ProgramState::Active,
+        ended_at: Some(at()),
+        created_at: at(),
+        updated_at: at(),
+        version: 1,
+    }
+}
+
+fn certification() -> Certification {
+    Certification {
+        id: "c1".into(),
+        fields: CertificationFields {
+            name: "Leadership".into(),
+            description: "d".into(),
+            issuer_name: "Exec".into(),
+            validity: None,
+        },
+        created_at: at(),
+        updated_at: at(),
+        version: 1,
+        archived_at: Some(at()),
+    }
+}
+
+fn enrollment() -> EnrollmentRecord {
+    EnrollmentRecord {
+        progress: BTreeMap::new(),
+        extensions: BTreeMap::new(),
+        outcome: Some(Outcome::Passed),
+        certificate_id: Some("x".into()),
+        last_nudged_at: Some(at()),
+        notified_at: Some(at()),
+        notify_error: Some("refused".into()),
+        ..EnrollmentRecord::new(Participant {
+            user_id: "u1".into(),
+            name: "Ana".into(),
+            email: "ana@example.com".into(),
+            avatar_url: None,
+            group: None,
+        })
+    }
+}
+
+fn certificate() -> Certificate {
+    Certificate {
+        id: "x".into(),
+        user_id: "u1".into(),
+        holder_name: "Ana".into(),
+        certification: CertificationSnapshot {
+            id: "c1".into(),
+            name: "Leadership".into(),
+            description: "d".into(),
+            issuer_name: "Exec".into(),
+        },
+        program: ProgramRef {
+            id: "p1".into(),
+            name: "P".into(),
+        },
+        issued_on: at().date_naive(),
+        expires_on: None,
+        revoked_at: Some(at()),
+        revoked_reason: Some("fraud".into()),
+        replaced_by: Some("y".into()),
+    }
+}
+
+#[test]
+fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
+    assert_fields(
+        &program(),
+        &[
+            attr::STATE,
+            attr::VERSION,
+            attr::UPDATED_AT,
+            attr::ENDED_AT,
+            attr::CERTIFICATION_ID,
+        ],
+    );
+    assert_fields(
+        &certification(),
+        &[attr::VERSION, attr::UPDATED_AT, attr::ARCHIVED_AT, attr::VALIDITY],
+    );
+    assert_fields(
+        &enrollment(),
+        &[
+            attr::PROGRESS,
+            attr::EXTENSIONS,
+            attr::OUTCOME,
+            attr::CERTIFICATE_ID,
+            attr::LAST_NUDGED_AT,
+            attr::NOTIFIED_AT,
+            attr::NOTIFY_ERROR,
+        ],
+    );
+    assert_fields(
+        &certificate(),
+        &[attr::REVOKED_AT, attr::REVOKED_REASON, attr::REPLACED_BY],
+    );
+    assert_fields(&RunRecord::start("p1", at()), &[attr::STATE]);
+    let claim = Claim {
+        outcome: Outcome::Passed,
+        certificate_id: Some("x".into()),
+    };
+    assert_fields(&claim, &[attr::OUTCOME, attr::CERTIFICATE_ID]);
+}
+
+#[test]
+fn store_attributes_are_no_field_of_the_items_they_sit_on() {
+    assert_not_fields(&program(), &[attr::WORKSPACE_ID, attr::IMPORTING]);
+    assert_not_fields(&certificate(), &[attr::WORKSPACE_ID]);
+    assert_not_fields(&certification(), &[attr::OPEN_LINKS]);
+    assert_not_fields(&RunRecord::start("p1", at()), &[attr::LEASE_OWNER, attr::LEASE_UNTIL]);
+}
+
+#[test]
+fn state_values_are_the_serde_names_of_the_states() {
+    let serde_name = |v: Value| v.as_str().unwrap().to_string();
+    let named = [
+        (serde_json::to_value(ProgramState::Active).unwrap(), state::ACTIVE),
+        (serde_json::to_value(ProgramState::Ending).unwrap(), state::ENDING),
+        (serde_json::to_value(ProgramState::Ended).unwrap(), state::ENDED),
+        (serde_json::to_value(RunState::Running).unwrap(), state::RUNNING),
+    ];
+    for (value, constant) in named {
+        assert_eq!(serde_name(value), constant);
+    }
+}

@@ -1,0 +1,151 @@
+//! [`CertificateStore`] over the table.
+
+use async_trait::async_trait;
+use certify_rules::Certificate;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{json, lookup, Store};
+use crate::items::*;
+use crate::table::{path, Cond, Item, Query, Table, TableError, Write, BY_USER};
+use crate::{CertificateStore, Conflict, Result, StoreError};
+
+/// Stores a certificate, points the active pointer at it (expecting `previous`) and
+/// revokes `previous`; write 0 is the certificate, 1 the pointer.
+fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at: DateTime<Utc>) -> Result<Vec<Write>> {
+    let mut item = keyed(attributes(certificate)?, &certificate_key(&certificate.id)?);
+    item.insert(attr::WORKSPACE_ID.into(), ws.into());
+    item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
+    item.insert(
+        BY_USER.sk.into(),
+        format!("{}#{}", certificate.issued_on, certificate.id).into(),
+    );
+    let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+    let mut pointer_item = keyed(Item::new(), &pointer);
+    pointer_item.insert(attr::CERTIFICATE_ID.into(), certificate.id.clone().into());
+    let mut writes = vec![
+        Write::Put {
+            item,
+            cond: Some(Cond::Absent),
+        },
+        Write::Put {
+            item: pointer_item,
+            cond: Some(match previous {
+                None => Cond::Absent,
+                Some(old) => Cond::Eq(attr::CERTIFICATE_ID, old.into()),
+            }),
+        },
+    ];
+    if let Some(old) = previous {
+        writes.push(
+            Write::update(certificate_key(old)?)
+                .set(path(&[attr::REVOKED_AT]), json(&at)?)
+                .set(path(&[attr::REVOKED_REASON]), REPLACED.into())
+                .set(path(&[attr::REPLACED_BY]), certificate.id.clone().into())
+                .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)])),
+        );
+    }
+    Ok(writes)
+}
+
+#[async_trait]
+impl<T: Table> CertificateStore for Store<T> {
+    async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool> {
+        // Optimistic: most holders have no active certificate yet, so the first attempt
+        // expects none and costs one request; a refused pointer says which one to revoke.
+        let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+        let mut previous: Option<String> = None;
+        for _ in 0..3 {
+            match self
+                .table
+                .transact(issue_writes(ws, certificate, previous.as_deref(), at)?)
+                .await
+            {
+                Ok(()) => return Ok(true),
+                Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => return Ok(false),
+                Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
+                    previous = self
+                        .table
+                        .get(&pointer)
+                        .await?
+                        .and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from));
+                }
+                Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
+                    return Err(StoreError::Conflict(Conflict::StaleVersion))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Conflict(Conflict::StaleVersion))
+    }
+
+    async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>> {
+        let Some(key) = lookup(certificate_key(id))? else {
+            return Ok(None);
+        };
+        let Some(item) = self.table.get(&key).await? else {
+            return Ok(None);
+        };
+        let ws = item
+            .get(attr::WORKSPACE_ID)
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow::anyhow!("a certificate item without its workspace"))?
+            .to_string();
+        Ok(Some((ws, decode(item)?)))
+    }
+
+    async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>> {
+        let (items, _) = self
+            .query_all(Query {
+                index: Some(BY_USER),
+                pk: user_pk(ws, user_id)?,
+                ..Default::default()
+            })
+            .await?;
+        let mut certificates: Vec<Certificate> = items.into_iter().map(decode).collect::<Result<_>>()?;
+        certificates.reverse();
+        Ok(certificates)
+    }
+
+    async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>> {
+        let item = self.table.get(&active_key(ws, user_id, certification_id)?).await?;
+        Ok(item.and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from)))
+    }
+
+    async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate> {
+        let (owner, certificate) = self.certificate(id).await?.ok_or(StoreError::NotFound)?;
+        if owner != ws {
+            return Err(StoreError::NotFound);
+        }
+        if certificate.revoked_at.is_some() {
+            return Err(StoreError::Conflict(Conflict::StaleVersion));
+        }
+        let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
+        let mut writes = vec![Write::update(certificate_key(id)?)
+            .set(path(&[attr::REVOKED_AT]), json(&at)?)
+            .set(path(&[attr::REVOKED_REASON]), reason.into())
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)]))];
+        if self
+            .active_certificate(ws, &certificate.user_id, &certificate.certification.id)
+            .await?
+            .as_deref()
+            == Some(id)
+        {
+            writes.push(Write::Delete {
+                key: pointer,
+                cond: Some(Cond::Eq(attr::CERTIFICATE_ID, id.into())),
+            });
+        }
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(Certificate {
+                revoked_at: Some(at),
+                revoked_reason: Some(reason.to_string()),
+                ..certificate
+            }),
+            Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
+                Err(StoreError::Conflict(Conflict::StaleVersion))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

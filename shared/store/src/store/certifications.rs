@@ -1,0 +1,133 @@
+//! [`CertificationStore`] over the table.
+
+use async_trait::async_trait;
+use certify_rules::{Certification, CertificationFields};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{json, Store};
+use crate::items::*;
+use crate::table::{path, Cond, Query, Table, TableError, Write};
+use crate::{CertificationStore, Conflict, Page, PageRequest, Result, StoreError};
+
+#[async_trait]
+impl<T: Table> CertificationStore for Store<T> {
+    async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()> {
+        let key = certification_key(ws, &certification.id)?;
+        let mut item = keyed(attributes(certification)?, &key);
+        item.insert(attr::OPEN_LINKS.into(), 0.into());
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            })
+            .await
+        {
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+            other => Ok(other?),
+        }
+    }
+
+    async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>> {
+        self.get_decoded(certification_key(ws, id)).await
+    }
+
+    async fn certifications(
+        &self,
+        ws: &str,
+        include_archived: bool,
+        page: &PageRequest,
+    ) -> Result<Page<Certification>> {
+        let query = Query {
+            pk: workspace_pk(ws)?,
+            sk_prefix: Some(CERT.into()),
+            ..Default::default()
+        };
+        let page = self
+            .list(query, page, |item| {
+                include_archived || !item.contains_key(attr::ARCHIVED_AT)
+            })
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    async fn update_certification(
+        &self,
+        ws: &str,
+        current: &Certification,
+        fields: &CertificationFields,
+        now: DateTime<Utc>,
+    ) -> Result<Certification> {
+        let next = Certification {
+            fields: fields.clone(),
+            updated_at: now,
+            version: current.version + 1,
+            ..current.clone()
+        };
+        let write = set_fields(
+            Write::update(certification_key(ws, &current.id)?),
+            &next,
+            &[attr::VALIDITY, attr::ARCHIVED_AT],
+        )?
+        .when(Cond::All(vec![
+            Cond::Exists,
+            Cond::AttrAbsent(attr::ARCHIVED_AT),
+            Cond::Eq(attr::VERSION, current.version.into()),
+        ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(next),
+            Err(TableError::ConditionFailed) => match self.certification(ws, &current.id).await? {
+                Some(c) if !c.is_archived() => Err(StoreError::Conflict(Conflict::StaleVersion)),
+                _ => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn archive_certification(
+        &self,
+        ws: &str,
+        id: &str,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Certification> {
+        let key = certification_key(ws, id)?;
+        let current = self.get_decoded::<Certification>(Ok(key.clone())).await?;
+        let current = current.filter(|c| !c.is_archived()).ok_or(StoreError::NotFound)?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(StoreError::Conflict(Conflict::StaleVersion));
+        }
+        let next = Certification {
+            archived_at: Some(now),
+            updated_at: now,
+            version: current.version + 1,
+            ..current.clone()
+        };
+        // The open-link count changes in the same transactions as links and program
+        // ends, so this condition sees every link, however recent.
+        let write = Write::update(key.clone())
+            .set(path(&[attr::ARCHIVED_AT]), json(&now)?)
+            .set(path(&[attr::UPDATED_AT]), json(&now)?)
+            .set(path(&[attr::VERSION]), next.version.into())
+            .when(Cond::All(vec![
+                Cond::Eq(attr::VERSION, current.version.into()),
+                Cond::Eq(attr::OPEN_LINKS, 0.into()),
+            ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(next),
+            Err(TableError::ConditionFailed) => {
+                let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+                match item.get(attr::OPEN_LINKS).and_then(Value::as_i64) {
+                    _ if item.contains_key(attr::ARCHIVED_AT) => Err(StoreError::NotFound),
+                    Some(open) if open > 0 => Err(StoreError::Conflict(Conflict::CertificationInUse)),
+                    _ => Err(StoreError::Conflict(Conflict::StaleVersion)),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The storage traits implemented once over a [`Table`], one module per trait; here the
+//! [`Store`] itself and what several of them share: decoding, paging and cursors,
+//! writes guarded by the program being active, and state transitions.
+
+mod certificates;
+mod certifications;
+mod programs;
+mod roster;
+mod runs;
+mod settings;
+
+use base64::Engine;
+use certify_rules::{Program, ProgramState};
+use serde_json::Value;
+
+use crate::items::*;
+use crate::table::{key_attributes, Cond, Item, Key, Query, Table, TableError, Write};
+use crate::{Conflict, Page, PageRequest, ProgramStore, Result, StoreError};
+
+/// Most writes in one transaction: DynamoDB's limit.
+const TRANSACTION_MAX: usize = 100;
+
+/// The storage traits over one table (DynamoDB or embedded).
+#[derive(Clone)]
+pub struct Store<T: Table> {
+    table: T,
+}
+
+fn active() -> Cond {
+    Cond::Eq(attr::STATE, state::ACTIVE.into())
+}
+
+fn encode_cursor(key: &Item) -> Result<String> {
+    let json = serde_json::to_vec(key).map_err(anyhow::Error::from)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+}
+
+fn decode_cursor(cursor: &str) -> Result<Item> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
+    serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)
+}
+
+/// A key built from ids that may not be ids at all: such a key names nothing.
+fn lookup<K>(key: Result<K>) -> Result<Option<K>> {
+    match key {
+        Ok(key) => Ok(Some(key)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl<T: Table> Store<T> {
+    pub fn new(table: T) -> Self {
+        Store { table }
+    }
+
+    pub fn table(&self) -> &T {
+        &self.table
+    }
+
+    /// The item at a key that may name nothing, decoded.
+    async fn get_decoded<D: serde::de::DeserializeOwned>(&self, key: Result<Key>) -> Result<Option<D>> {
+        let Some(key) = lookup(key)? else { return Ok(None) };
+        self.table.get(&key).await?.map(decode).transpose()
+    }
+
+    /// Every item of a query, following pages; with the requests it cost.
+    async fn query_all(&self, mut query: Query) -> Result<(Vec<Item>, usize)> {
+        let mut items = Vec::new();
+        let mut requests = 0;
+        loop {
+            let page = self.table.query(&query).await?;
+            requests += page.requests;
+            items.extend(page.items);
+            match page.last {
+                Some(last) => query.after = Some(last),
+                None => return Ok((items, requests)),
+            }
+        }
+    }
+
+    /// One page of a list: `limit` kept items and a cursor after the last one when more
+    /// may follow.
+    async fn list(&self, mut query: Query, page: &PageRequest, keep: impl Fn(&Item) -> bool) -> Result<Page<Item>> {
+        let limit = page.limit.max(1);
+        query.after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+        let mut items = Vec::new();
+        loop {
+            query.limit = Some(limit + 1 - items.len());
+            let read = self.table.query(&query).await?;
+            items.extend(read.items.into_iter().filter(&keep));
+            match read.last {
+                Some(last) if items.len() <= limit => query.after = Some(last),
+                _ => break,
+            }
+        }
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = match items.last() {
+            Some(last) if more => Some(encode_cursor(&key_attributes(last, query.index))?),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Why a write guarded by "the program is active" (position 0 of its transaction)
+    /// was refused: no program, a program no longer active, or else the write's own
+    /// target (`target` says what its failed condition means).
+    async fn refusal(&self, ws: &str, program_id: &str, error: TableError, target: StoreError) -> StoreError {
+        match error {
+            TableError::TransactionCancelled { failed } if !failed.is_empty() => {
+                if failed.contains(&0) {
+                    match self.program_state(ws, program_id).await {
+                        Ok(None) => StoreError::NotFound,
+                        Ok(Some(_)) => StoreError::Conflict(Conflict::ProgramEnded),
+                        Err(e) => e,
+                    }
+                } else {
+                    target
+                }
+            }
+            other => other.into(),
+        }
+    }
+
+    async fn program_state(&self, ws: &str, program_id: &str) -> Result<Option<ProgramState>> {
+        Ok(self.program(ws, program_id).await?.map(|p| p.state))
+    }
+
+    async fn guarded(&self, ws: &str, program_id: &str, write: Write, target: StoreError) -> Result<()> {
+        let check = Write::Check {
+            key: program_key(ws, program_id)?,
+            cond: active(),
+        };
+        match self.table.transact(vec![check, write]).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, target).await),
+        }
+    }
+
+    /// A conditional update on an enrollment that answers whether it applied, telling a
+    /// failed condition apart from a missing enrollment.
+    async fn enrollment_mark(&self, key: Key, write: Write) -> Result<bool> {
+        match self.table.write(write).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => match self.table.get(&key).await? {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One write alone, or several in a transaction.
+    async fn transact_or_write(&self, mut writes: Vec<Write>) -> Result<(), TableError> {
+        if writes.len() == 1 {
+            self.table.write(writes.remove(0)).await
+        } else {
+            self.table.transact(writes).await
+        }
+    }
+
+    /// Moves the program out of state `from` with `write`, and `also` in the same
+    /// transaction.
+    async fn transition(
+        &self,
+        ws: &str,
+        program_id: &str,
+        from: &str,
+        write: Write,
+        also: Vec<Write>,
+    ) -> Result<Program> {
+        let key = program_key(ws, program_id)?;
+        let mut writes = vec![write.when(Cond::Eq(attr::STATE, from.into()))];
+        writes.extend(also);
+        match self.transact_or_write(writes).await {
+            Ok(()) => return self.program(ws, program_id).await?.ok_or(StoreError::NotFound),
+            Err(TableError::ConditionFailed) => {}
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match self.table.get(&key).await? {
+            Some(_) => Err(StoreError::Conflict(Conflict::ProgramEnded)),
+            None => Err(StoreError::NotFound),
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
+    Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
+}

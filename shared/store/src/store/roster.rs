@@ -1,0 +1,228 @@
+//! [`RosterStore`] over the table.
+
+use async_trait::async_trait;
+use certify_rules::{Component, EnrollmentRecord, Participant, Program, ProgressStatus, RunRecord};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{active, lookup, Store, TRANSACTION_MAX};
+use crate::items::*;
+use crate::table::{path, Cond, Item, Query, Table, TableError, Write, SK};
+use crate::{Conflict, ProgramStore, Result, RosterStore, StoreError, StoredRoster};
+
+#[async_trait]
+impl<T: Table> RosterStore for Store<T> {
+    async fn add_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()> {
+        let key = component_key(ws, program_id, &component.id)?;
+        let put = Write::Put {
+            item: keyed(attributes(component)?, &key),
+            cond: Some(Cond::Absent),
+        };
+        self.guarded(ws, program_id, put, StoreError::Conflict(Conflict::AlreadyExists))
+            .await
+    }
+
+    async fn update_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()> {
+        let key = component_key(ws, program_id, &component.id)?;
+        let put = Write::Put {
+            item: keyed(attributes(component)?, &key),
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, put, StoreError::NotFound).await
+    }
+
+    async fn remove_component(&self, ws: &str, program_id: &str, component_id: &str) -> Result<()> {
+        let delete = Write::Delete {
+            key: component_key(ws, program_id, component_id)?,
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, delete, StoreError::NotFound).await
+    }
+
+    async fn enroll(&self, ws: &str, program_id: &str, participants: &[Participant]) -> Result<()> {
+        let chunk = TRANSACTION_MAX - 1;
+        let mut puts = Vec::with_capacity(participants.len());
+        for p in participants {
+            let key = enrollment_key(ws, program_id, &p.user_id)?;
+            let mut item = keyed(attributes(&EnrollmentRecord::new(p.clone()))?, &key);
+            item.insert(attr::PROGRESS.into(), Value::Object(Item::new()));
+            item.insert(attr::EXTENSIONS.into(), Value::Object(Item::new()));
+            puts.push(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            });
+        }
+        if participants.len() > chunk {
+            // More than one transaction: find users already enrolled first, so that the
+            // request enrolls all or none (a concurrent enrollment of the same user can
+            // still slip in between; the conditions keep it from being overwritten).
+            let mut taken = Vec::new();
+            for p in participants {
+                if self
+                    .table
+                    .get(&enrollment_key(ws, program_id, &p.user_id)?)
+                    .await?
+                    .is_some()
+                {
+                    taken.push(p.user_id.clone());
+                }
+            }
+            if !taken.is_empty() {
+                return Err(StoreError::Conflict(Conflict::AlreadyEnrolled(taken)));
+            }
+        }
+        let mut offset = 0;
+        let mut rest = puts;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(chunk));
+            let size = rest.len();
+            let mut writes = vec![Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            }];
+            writes.extend(rest);
+            if let Err(e) = self.table.transact(writes).await {
+                let taken = match &e {
+                    TableError::TransactionCancelled { failed } => failed
+                        .iter()
+                        .filter(|i| **i > 0)
+                        .map(|i| participants[offset + i - 1].user_id.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                return Err(self
+                    .refusal(
+                        ws,
+                        program_id,
+                        e,
+                        StoreError::Conflict(Conflict::AlreadyEnrolled(taken)),
+                    )
+                    .await);
+            }
+            offset += size;
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    async fn unenroll(&self, ws: &str, program_id: &str, user_id: &str) -> Result<()> {
+        let delete = Write::Delete {
+            key: enrollment_key(ws, program_id, user_id)?,
+            cond: Some(Cond::Exists),
+        };
+        self.guarded(ws, program_id, delete, StoreError::NotFound).await
+    }
+
+    async fn set_progress(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        status: ProgressStatus,
+    ) -> Result<()> {
+        let writes = vec![
+            Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            },
+            Write::Check {
+                key: component_key(ws, program_id, component_id)?,
+                cond: Cond::Exists,
+            },
+            Write::update(enrollment_key(ws, program_id, user_id)?)
+                .set(path(&[attr::PROGRESS, component_id]), status.as_str().into())
+                .when(Cond::Exists),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
+    }
+
+    async fn set_extension(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let enrollment = Write::update(enrollment_key(ws, program_id, user_id)?);
+        let enrollment = match due_at {
+            Some(due) => enrollment.set(
+                path(&[attr::EXTENSIONS, component_id]),
+                serde_json::to_value(due).map_err(anyhow::Error::from)?,
+            ),
+            None => enrollment.remove(path(&[attr::EXTENSIONS, component_id])),
+        };
+        let writes = vec![
+            Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            },
+            Write::Check {
+                key: component_key(ws, program_id, component_id)?,
+                cond: Cond::Exists,
+            },
+            enrollment.when(Cond::Exists),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
+    }
+
+    async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>> {
+        let Some(program) = self.program(ws, program_id).await? else {
+            return Ok(None);
+        };
+        let (items, _) = self
+            .query_all(Query {
+                pk: program_pk(ws, program_id)?,
+                sk_prefix: Some(COMP.into()),
+                ..Default::default()
+            })
+            .await?;
+        let mut components: Vec<Component> = items.into_iter().map(decode).collect::<Result<_>>()?;
+        components.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        Ok(Some((program, components)))
+    }
+
+    async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>> {
+        let Some(pk) = lookup(program_pk(ws, program_id))? else {
+            return Ok(None);
+        };
+        let (items, requests) = self
+            .query_all(Query {
+                pk,
+                ..Default::default()
+            })
+            .await?;
+        let mut program = None;
+        let mut components = Vec::new();
+        let mut enrollments = Vec::new();
+        let mut run: Option<RunRecord> = None;
+        for item in items {
+            let sk = item.get(SK).and_then(Value::as_str).unwrap_or_default().to_string();
+            if sk == PROGRAM {
+                program = Some(decode::<Program>(item)?);
+            } else if sk.starts_with(COMP) {
+                components.push(decode::<Component>(item)?);
+            } else if sk.starts_with(ENR) {
+                enrollments.push(decode::<EnrollmentRecord>(item)?);
+            } else if sk == RUN {
+                run = Some(decode(item)?);
+            }
+        }
+        let Some(program) = program else { return Ok(None) };
+        components.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        Ok(Some(StoredRoster {
+            program,
+            components,
+            enrollments,
+            run,
+            requests,
+        }))
+    }
+}

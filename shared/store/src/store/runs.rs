@@ -1,0 +1,256 @@
+//! [`RunStore`] over the table.
+
+use async_trait::async_trait;
+use certify_rules::{Program, ProgramState, RunRecord, RunState};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{json, Store, TRANSACTION_MAX};
+use crate::items::*;
+use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
+
+/// Sets the outcome (and certificate id) of an enrollment that has none.
+fn claim_write(ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Write> {
+    let mut write =
+        Write::update(enrollment_key(ws, program_id, user_id)?).set(path(&[attr::OUTCOME]), json(&claim.outcome)?);
+    if let Some(id) = &claim.certificate_id {
+        write = write.set(path(&[attr::CERTIFICATE_ID]), id.clone().into());
+    }
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::OUTCOME)])))
+}
+
+/// Sets the notified mark of an enrollment that has none.
+fn notify_write(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>) -> Result<Write> {
+    let mut write =
+        Write::update(enrollment_key(ws, program_id, &mark.user_id)?).set(path(&[attr::NOTIFIED_AT]), json(&at)?);
+    if let Some(error) = &mark.error {
+        write = write.set(path(&[attr::NOTIFY_ERROR]), error.clone().into());
+    }
+    Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::NOTIFIED_AT)])))
+}
+
+#[async_trait]
+impl<T: Table> RunStore for Store<T> {
+    async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program> {
+        let write = Write::update(program_key(ws, program_id)?)
+            .set(path(&[attr::STATE]), state::ENDING.into())
+            .set(path(&[attr::ENDED_AT]), json(&ended_at)?)
+            .set(
+                path(&[OPEN_PROGRAMS.sk]),
+                open_sort_key(ws, program_id, ended_at).into(),
+            )
+            .add(attr::VERSION, 1);
+        self.transition(ws, program_id, state::ACTIVE, write, Vec::new()).await
+    }
+
+    async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program> {
+        let write = Write::update(program_key(ws, program_id)?)
+            .set(path(&[attr::STATE]), state::ENDED.into())
+            .remove(path(&[OPEN_PROGRAMS.pk]))
+            .remove(path(&[OPEN_PROGRAMS.sk]))
+            .add(attr::VERSION, 1);
+        // An ended program stops counting as an open link; its link cannot change once
+        // it is ending, so the one read here is the one to release.
+        let program = self.program(ws, program_id).await?.ok_or(StoreError::NotFound)?;
+        let release = match program.certification_id.as_deref() {
+            Some(cid) if program.state == ProgramState::Ending => vec![Self::unlink(ws, cid)?],
+            _ => Vec::new(),
+        };
+        self.transition(ws, program_id, state::ENDING, write, release).await
+    }
+
+    async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
+        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let page = self
+            .table
+            .query(&Query {
+                index: Some(OPEN_PROGRAMS),
+                pk: OPEN.into(),
+                // `$` sorts right after `#`: every key of that second is included.
+                sk_at_most: Some(format!("{until}$")),
+                limit: Some(limit.max(1)),
+                ..Default::default()
+            })
+            .await?;
+        page.items
+            .into_iter()
+            .map(|item| {
+                let ws = item
+                    .get(attr::WORKSPACE_ID)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
+                    .to_string();
+                Ok((ws, decode(item)?))
+            })
+            .collect()
+    }
+
+    async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord> {
+        let key = run_key(ws, &record.program_id)?;
+        let item = keyed(attributes(record)?, &key);
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            })
+            .await
+        {
+            Ok(()) => Ok(record.clone()),
+            Err(TableError::ConditionFailed) => self.run(ws, &record.program_id).await?.ok_or(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>> {
+        self.get_decoded(run_key(ws, program_id)).await
+    }
+
+    async fn take_run(
+        &self,
+        ws: &str,
+        program_id: &str,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RunRecord>> {
+        let key = run_key(ws, program_id)?;
+        let Some(item) = self.table.get(&key).await? else {
+            return Err(StoreError::NotFound);
+        };
+        let record: RunRecord = decode(item.clone())?;
+        let holder = item.get(attr::LEASE_OWNER).and_then(Value::as_str);
+        let live = item
+            .get(attr::LEASE_UNTIL)
+            .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
+            .is_some_and(|until| until > now);
+        if record.state != RunState::Running || (live && holder != Some(lease.owner.as_str())) {
+            return Ok(None);
+        }
+        let held = match holder {
+            Some(h) => Cond::Eq(attr::LEASE_OWNER, h.into()),
+            None => Cond::AttrAbsent(attr::LEASE_OWNER),
+        };
+        let write = Write::update(key)
+            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
+            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::All(vec![Cond::Eq(attr::STATE, state::RUNNING.into()), held]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(Some(record)),
+            Err(TableError::ConditionFailed) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()> {
+        let key = run_key(ws, &record.program_id)?;
+        let mut item = keyed(attributes(record)?, &key);
+        let mut cond = vec![Cond::Eq(attr::STATE, state::RUNNING.into())];
+        if let Some(lease) = lease {
+            item.insert(attr::LEASE_OWNER.into(), lease.owner.clone().into());
+            item.insert(attr::LEASE_UNTIL.into(), json(&lease.until)?);
+            cond.push(Cond::Eq(attr::LEASE_OWNER, lease.owner.clone().into()));
+        }
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::All(cond)),
+            })
+            .await
+        {
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::StaleVersion)),
+            other => Ok(other?),
+        }
+    }
+
+    async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let write = claim_write(ws, program_id, user_id, claim)?;
+        if self.enrollment_mark(key.clone(), write).await? {
+            return Ok(claim.clone());
+        }
+        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let outcome = item
+            .get(attr::OUTCOME)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("a refused claim without a stored outcome"))?;
+        Ok(Claim {
+            outcome: serde_json::from_value(outcome).map_err(anyhow::Error::from)?,
+            certificate_id: item.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from),
+        })
+    }
+
+    async fn claim_outcomes(&self, ws: &str, program_id: &str, claims: &[(String, Claim)]) -> Result<Vec<Claim>> {
+        let mut answers = Vec::with_capacity(claims.len());
+        for chunk in claims.chunks(TRANSACTION_MAX) {
+            let writes = chunk
+                .iter()
+                .map(|(user_id, claim)| claim_write(ws, program_id, user_id, claim))
+                .collect::<Result<Vec<_>>>()?;
+            match self.transact_or_write(writes).await {
+                Ok(()) => answers.extend(chunk.iter().map(|(_, claim)| claim.clone())),
+                // Some were claimed before (a resumed or racing run): one by one, each
+                // answering the claim that stands.
+                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
+                    for (user_id, claim) in chunk {
+                        answers.push(self.claim_outcome(ws, program_id, user_id, claim).await?);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(answers)
+    }
+
+    async fn mark_notified(
+        &self,
+        ws: &str,
+        program_id: &str,
+        marks: &[NotifyMark],
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut set = 0;
+        for chunk in marks.chunks(TRANSACTION_MAX) {
+            let writes = chunk
+                .iter()
+                .map(|mark| notify_write(ws, program_id, mark, at))
+                .collect::<Result<Vec<_>>>()?;
+            match self.transact_or_write(writes).await {
+                Ok(()) => set += chunk.len(),
+                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
+                    for mark in chunk {
+                        let key = enrollment_key(ws, program_id, &mark.user_id)?;
+                        if self
+                            .enrollment_mark(key, notify_write(ws, program_id, mark, at)?)
+                            .await?
+                        {
+                            set += 1;
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(set)
+    }
+
+    async fn mark_nudged(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        previous: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let still = match previous {
+            None => Cond::AttrAbsent(attr::LAST_NUDGED_AT),
+            Some(p) => Cond::Eq(attr::LAST_NUDGED_AT, json(&p)?),
+        };
+        let write = Write::update(key.clone())
+            .set(path(&[attr::LAST_NUDGED_AT]), json(&at)?)
+            .when(Cond::All(vec![Cond::Exists, still]));
+        self.enrollment_mark(key, write).await
+    }
+}

@@ -203,7 +203,7 @@ pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'sta
     if program.state == ProgramState::Ended {
         remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]);
     } else {
-        let at = program.ended_at.unwrap_or(program.ends_at);
+        let at = program.end_time();
         set.insert(OPEN_PROGRAMS.pk.into(), OPEN.into());
         set.insert(OPEN_PROGRAMS.sk.into(), open_sort_key(ws, &program.id, at).into());
     }

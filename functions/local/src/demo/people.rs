@@ -1,31 +1,15 @@
-//! `serve --demo`: a demo workspace seeded once through the store (not over HTTP), so
-//! that every screen has something to show: a certification, two linked programs with
-//! components of every kind, and participants in every pipeline status, one program
-//! ended by the trigger itself (real certificates, PDFs and emails), the other active.
+//! The demo's programs and people: each program's components, and who is enrolled in
+//! which program with how far they got, so that every pipeline status has someone in it.
 
-use anyhow::{anyhow, Context};
-use certify_rules::{
-    Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramState, ProgressStatus,
-    Validity, ValidityUnit,
-};
-use certify_store::{Conflict, StoreError, WorkspaceSettings};
-use chrono::{DateTime, Duration, Utc};
+use certify_rules::{ComponentKind, ProgressStatus};
 
-use crate::serve::Local;
+use super::{ACTIVE_PROGRAM, ENDED_PROGRAM};
 use ProgressStatus::{Completed, DidNotFinish, DidNotPass, InProgress, Missed, NoResponse, NotStarted};
-
-pub const WORKSPACE: &str = "demo";
-pub const CERTIFICATION: &str = "leadership";
-/// Ended while seeding; once it has ended, the demo is seeded.
-pub const ENDED_PROGRAM: &str = "spring-cohort";
-pub const ACTIVE_PROGRAM: &str = "autumn-cohort";
-/// The participant whose token the banner prints: certified in the ended program.
-const PARTICIPANT: &str = "u-ana";
 
 /// A component: id, title, kind, optional, due in days from now (`None`: no due time).
 type ComponentPlan = (&'static str, &'static str, ComponentKind, bool, Option<i64>);
 
-const SPRING_COMPONENTS: &[ComponentPlan] = &[
+pub(super) const SPRING_COMPONENTS: &[ComponentPlan] = &[
     (
         "s-welcome",
         "Welcome to the cohort",
@@ -86,7 +70,7 @@ const SPRING_COMPONENTS: &[ComponentPlan] = &[
     ("s-extra", "Further reading", ComponentKind::Other, true, None),
 ];
 
-const AUTUMN_COMPONENTS: &[ComponentPlan] = &[
+pub(super) const AUTUMN_COMPONENTS: &[ComponentPlan] = &[
     (
         "a-welcome",
         "Welcome to the cohort",
@@ -168,15 +152,15 @@ const AUTUMN_SO_FAR: Progress = &[
     ("a-m2", Completed),
 ];
 
-struct Person {
-    user_id: &'static str,
-    name: &'static str,
-    group: &'static str,
-    program: &'static str,
+pub(super) struct Person {
+    pub(super) user_id: &'static str,
+    pub(super) name: &'static str,
+    pub(super) group: &'static str,
+    pub(super) program: &'static str,
     /// Applied in order: a later status for a component wins.
-    progress: &'static [Progress],
+    pub(super) progress: &'static [Progress],
     /// Late joiners: the past-due counted components are due in two weeks for them.
-    extended: bool,
+    pub(super) extended: bool,
 }
 
 const fn person(
@@ -199,7 +183,7 @@ const fn person(
 const S: &str = ENDED_PROGRAM;
 const A: &str = ACTIVE_PROGRAM;
 
-const PEOPLE: &[Person] = &[
+pub(super) const PEOPLE: &[Person] = &[
     // The ended program: certified, or did not pass.
     person(
         "u-ana",
@@ -373,159 +357,3 @@ const PEOPLE: &[Person] = &[
         &[&[("a-kickoff", Completed), ("a-m1", NoResponse)]],
     ),
 ];
-
-/// Seeds the demo workspace unless it is seeded already; answers whether it did.
-/// Every step tolerates what an interrupted earlier seeding left behind.
-pub async fn seed(local: &Local) -> anyhow::Result<bool> {
-    let store = &*local.store;
-    let ended = store.program(WORKSPACE, ENDED_PROGRAM).await?;
-    if ended.is_some_and(|p| p.state == ProgramState::Ended) {
-        return Ok(false);
-    }
-    let now = Utc::now();
-    let settings = WorkspaceSettings {
-        certifications_enabled: true,
-    };
-    store.put_settings(WORKSPACE, &settings).await?;
-    let certification = Certification {
-        id: CERTIFICATION.into(),
-        fields: CertificationFields {
-            name: "Leadership Essentials".into(),
-            description: "Core leadership skills for new managers: feedback, coaching and difficult conversations."
-                .into(),
-            issuer_name: "Certify Demo Academy".into(),
-            validity: Some(Validity::new(12, ValidityUnit::Months).map_err(|e| anyhow!("{e:?}"))?),
-        },
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        archived_at: None,
-    };
-    new_or_there(store.create_certification(WORKSPACE, &certification).await)?;
-
-    let plans = [
-        (ENDED_PROGRAM, "Spring Cohort", -70, -1, SPRING_COMPONENTS),
-        (ACTIVE_PROGRAM, "Autumn Cohort", -21, 42, AUTUMN_COMPONENTS),
-    ];
-    for (id, name, starts, ends, components) in plans {
-        let program = Program {
-            id: id.into(),
-            name: name.into(),
-            starts_at: days(now, starts),
-            ends_at: days(now, ends),
-            certification_id: Some(CERTIFICATION.into()),
-            state: ProgramState::Active,
-            ended_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        new_or_there(store.create_program(WORKSPACE, &program).await)?;
-        let stored = store
-            .program(WORKSPACE, id)
-            .await?
-            .context("the program just created")?;
-        if stored.state.is_over() {
-            // An earlier seeding got as far as ending it; the run resumes below.
-            continue;
-        }
-        for (position, (cid, title, kind, optional, due)) in (1..).zip(components) {
-            let component = Component {
-                id: (*cid).into(),
-                title: (*title).into(),
-                kind: *kind,
-                optional: *optional,
-                starts_at: None,
-                ends_at: due.map(|d| days(now, d)),
-                position,
-            };
-            new_or_there(store.add_component(WORKSPACE, id, &component).await)?;
-        }
-        let people: Vec<&Person> = PEOPLE.iter().filter(|p| p.program == id).collect();
-        let participants: Vec<Participant> = people.iter().map(|p| participant(p)).collect();
-        new_or_there(store.enroll(WORKSPACE, id, &participants).await)?;
-        for p in &people {
-            for (cid, status) in p.progress.iter().flat_map(|progress| progress.iter()) {
-                store.set_progress(WORKSPACE, id, p.user_id, cid, *status).await?;
-            }
-            if p.extended {
-                for (cid, ..) in components.iter().filter(|c| c.4.is_some_and(|d| d < 0)) {
-                    store
-                        .set_extension(WORKSPACE, id, p.user_id, cid, Some(days(now, 14)))
-                        .await?;
-                }
-            }
-        }
-    }
-    let report = local.trigger.end_program(WORKSPACE, ENDED_PROGRAM, None).await?;
-    let run = report.run.context("the demo program's run did not finish")?;
-    tracing::info!(
-        workspace = WORKSPACE,
-        program = ENDED_PROGRAM,
-        certified = run.certified,
-        did_not_pass = run.did_not_pass,
-        "demo seeded"
-    );
-    Ok(true)
-}
-
-/// Created now, or by an earlier (maybe interrupted) seeding.
-fn new_or_there(result: certify_store::Result<()>) -> Result<(), StoreError> {
-    match result {
-        Ok(()) | Err(StoreError::Conflict(Conflict::AlreadyExists | Conflict::AlreadyEnrolled(_))) => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-fn days(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-    now + Duration::days(days)
-}
-
-fn participant(p: &Person) -> Participant {
-    let first = p.user_id.trim_start_matches("u-");
-    Participant {
-        user_id: p.user_id.into(),
-        name: p.name.into(),
-        email: format!("{first}@example.com"),
-        avatar_url: None,
-        group: Some(p.group.into()),
-    }
-}
-
-/// What to paste into a shell: tokens for each role and a few requests.
-pub async fn banner(local: &Local, lifetime: Duration) -> anyhow::Result<String> {
-    let now = Utc::now();
-    let mint = |user: &str, role: &str| local.keys.mint(WORKSPACE, user, role, now, lifetime);
-    let admin = mint("u-admin", "admin")?;
-    let participant = mint(PARTICIPANT, "participant")?;
-    let operator = mint("u-operator", "operator")?;
-    let certificate = local
-        .store
-        .certificates_of(WORKSPACE, PARTICIPANT)
-        .await?
-        .into_iter()
-        .next()
-        .context("the demo participant has no certificate")?;
-    let url = &local.public_url;
-    let id = &certificate.id;
-    let hours = lifetime.num_hours();
-    Ok(format!(
-        "\
-Demo workspace \"{WORKSPACE}\" at {url}; tokens valid {hours} h. Paste into a shell:
-
-ADMIN='{admin}'
-ME='{participant}'
-OPERATOR='{operator}'
-
-curl -s -H \"Authorization: Bearer $ADMIN\" {url}/certifications
-curl -s -H \"Authorization: Bearer $ADMIN\" {url}/certifications/{CERTIFICATION}/pipeline
-curl -s -H \"Authorization: Bearer $ADMIN\" {url}/programs/{ACTIVE_PROGRAM}/pipeline
-curl -s -H \"Authorization: Bearer $ME\" {url}/me/certificates
-curl -sL -H \"Authorization: Bearer $ME\" -o certificate.pdf {url}/certificates/{id}/download
-curl -s {url}/verify/{id}
-
-ADMIN is u-admin, ME is {PARTICIPANT} ({name}, certified in {ENDED_PROGRAM}), OPERATOR is u-operator.
-",
-        name = certificate.holder_name,
-    ))
-}

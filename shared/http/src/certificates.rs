@@ -13,7 +13,6 @@ use axum::{Json, Router};
 use certify_rules::{
     completion, Certificate, CertificateStatus, CertificationSnapshot, Completion, Invalid, ProgramRef, RunRecord,
 };
-use certify_store::{Conflict, StoreError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -142,16 +141,7 @@ async fn revoke(
         return Err(Invalid::one("reason", format!("must be 1 to {REASON_MAX} characters")).into());
     }
     let now = deps.now();
-    let revoked = deps
-        .store
-        .revoke_certificate(ws, &id, reason, now)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(Conflict::StaleVersion) => {
-                ApiError::conflict("already_revoked", "the certificate is revoked already")
-            }
-            other => other.into(),
-        })?;
+    let revoked = deps.store.revoke_certificate(ws, &id, reason, now).await?;
     Ok(Json(view(revoked, now.date_naive())))
 }
 

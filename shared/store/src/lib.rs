@@ -45,6 +45,8 @@ pub enum Conflict {
     CertificationInUse,
     /// These users are enrolled already.
     AlreadyEnrolled(Vec<String>),
+    /// The certificate is revoked already.
+    AlreadyRevoked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -316,8 +318,9 @@ pub trait CertificateStore: Send + Sync {
     async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>>;
     /// The id of the user's active certificate for a certification.
     async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>>;
-    /// Revokes it (and clears the active pointer when it points at it). `NotFound` for
-    /// another workspace's or a missing one; `Conflict(StaleVersion)` when revoked
-    /// already.
+    /// Revokes it (and clears the active pointer when it points at it). MUST answer
+    /// `NotFound` for another workspace's or a missing one and `Conflict(AlreadyRevoked)`
+    /// when it is revoked already, also when it got revoked (or replaced) between the
+    /// read and the write.
     async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate>;
 }

@@ -126,16 +126,7 @@ async fn revoke(
 ) -> Result<Json<CertificateView>, ApiError> {
     let reason = revocation_reason(input.reason.as_deref())?;
     let now = deps.now();
-    let revoked = deps
-        .store
-        .revoke_certificate(admin.ws(), &id, &reason, now)
-        .await
-        .map_err(|e| match e {
-            certify_store::StoreError::Conflict(certify_store::Conflict::StaleVersion) => {
-                ApiError::conflict("already_revoked", "the certificate is revoked already")
-            }
-            other => other.into(),
-        })?;
+    let revoked = deps.store.revoke_certificate(admin.ws(), &id, &reason, now).await?;
     Ok(Json(view(revoked, now.date_naive())))
 }
 

@@ -162,6 +162,9 @@ impl From<StoreError> for ApiError {
                 "certification_in_use",
                 "a program that has not ended links this certification",
             ),
+            StoreError::Conflict(Conflict::AlreadyRevoked) => {
+                conflict("already_revoked", "the certificate is revoked already")
+            }
             StoreError::Conflict(Conflict::AlreadyEnrolled(users)) => ApiError {
                 details: users
                     .into_iter()

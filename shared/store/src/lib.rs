@@ -45,6 +45,8 @@ pub enum Conflict {
     CertificationInUse,
     /// These users are enrolled already.
     AlreadyEnrolled(Vec<String>),
+    /// The certificate is revoked already.
+    AlreadyRevoked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +120,8 @@ impl<T> AppStore for T where
 pub trait SettingsStore: Send + Sync {
     /// A workspace never configured has the defaults (certifications disabled).
     async fn settings(&self, ws: &str) -> Result<WorkspaceSettings>;
+    /// Replaces the settings unconditionally: the last write wins, so it MUST NOT answer
+    /// a `Conflict`.
     async fn put_settings(&self, ws: &str, settings: &WorkspaceSettings) -> Result<()>;
 }
 
@@ -125,9 +129,11 @@ pub trait SettingsStore: Send + Sync {
 pub trait CertificationStore: Send + Sync {
     /// MUST refuse a taken id with `Conflict(AlreadyExists)`.
     async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()>;
-    /// Archived ones too (certificates keep pointing at them).
+    /// Archived ones too (certificates keep pointing at them). A missing one MUST be
+    /// `Ok(None)`, not `NotFound`.
     async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>>;
-    /// By id; archived ones only with `include_archived`.
+    /// By id; archived ones only with `include_archived`. MUST answer `BadCursor` for a
+    /// cursor that does not decode as one a list gave out.
     async fn certifications(&self, ws: &str, include_archived: bool, page: &PageRequest)
         -> Result<Page<Certification>>;
     /// Stores `fields` over `current` with the next version. MUST answer `NotFound` when
@@ -157,7 +163,10 @@ pub trait ProgramStore: Send + Sync {
     /// MUST refuse a taken id with `Conflict(AlreadyExists)` and a link to a missing or
     /// archived certification with `Conflict(CertificationUnavailable)`.
     async fn create_program(&self, ws: &str, program: &Program) -> Result<()>;
+    /// A missing one MUST be `Ok(None)`, not `NotFound`.
     async fn program(&self, ws: &str, id: &str) -> Result<Option<Program>>;
+    /// By id. MUST answer `BadCursor` for a cursor that does not decode as one a list
+    /// gave out.
     async fn programs(&self, ws: &str, page: &PageRequest) -> Result<Page<Program>>;
     /// Stores `fields` over `current` with the next version. MUST answer `NotFound`,
     /// `Conflict(StaleVersion)`, `Conflict(ProgramEnded)` (not `active`), or
@@ -177,7 +186,8 @@ pub trait ProgramStore: Send + Sync {
     /// then its components and enrollments by BatchWriteItem (nothing there to
     /// overwrite: the partition is new), then the mark is cleared. Calling it again for
     /// a program whose import did not finish resumes it; for a finished one it MUST
-    /// answer `Conflict(AlreadyExists)`. A user id twice: `Conflict(AlreadyEnrolled)`.
+    /// answer `Conflict(AlreadyExists)`. A user id twice MUST answer
+    /// `Conflict(AlreadyEnrolled)` with those ids, before anything is written.
     async fn import_program(
         &self,
         ws: &str,
@@ -217,9 +227,11 @@ pub trait RosterStore: Send + Sync {
         component_id: &str,
         due_at: Option<DateTime<Utc>>,
     ) -> Result<()>;
-    /// The program's whole partition in one paginated Query; `None` when missing.
+    /// The program's whole partition in one paginated Query; a missing program MUST be
+    /// `Ok(None)`, not `NotFound`.
     async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>>;
-    /// The program and its components (display order), without its enrollments.
+    /// The program and its components (display order), without its enrollments; a
+    /// missing program MUST be `Ok(None)`.
     async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>>;
 }
 
@@ -256,17 +268,20 @@ pub trait RunStore: Send + Sync {
     /// callers wins) and `NotFound` when missing.
     async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program>;
     /// `ending` -> `ended`, leaving the open-programs index. MUST answer
-    /// `Conflict(ProgramEnded)` unless the program is `ending`.
+    /// `Conflict(ProgramEnded)` unless the program is `ending`, and `NotFound` when
+    /// missing.
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program>;
     /// Programs not `ended` whose end time (`ended_at` once ending, else `ends_at`) is at
     /// or before `until`, oldest first, as (workspace, program): the sweep's due
     /// programs and unfinished runs.
     async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
-    /// Creates the run record unless one exists; answers the stored one either way.
+    /// Creates the run record unless one exists; answers the stored one either way, so
+    /// it MUST NOT answer a `Conflict`.
     async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord>;
     async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>>;
     /// Takes the lease of a `running` run when no one else holds a live one (at `now`)
-    /// and answers the record; `None` when the run is finished or another holds it.
+    /// and answers the record; `None` when the run is finished or another holds it. MUST
+    /// answer `NotFound` when the program has no run record.
     async fn take_run(
         &self,
         ws: &str,
@@ -279,18 +294,20 @@ pub trait RunStore: Send + Sync {
     /// finished run is never reopened) or another holds the lease.
     async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()>;
     /// Records the participant's outcome once; a second claim (a retry, a racing run)
-    /// MUST answer the first claim unchanged. `NotFound` when not enrolled.
+    /// MUST answer the first claim unchanged, and `NotFound` when not enrolled.
     async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim>;
     /// [`RunStore::claim_outcome`] for many participants, answered in order, in as few
     /// requests as the table allows (one transaction per 100 when none was claimed
-    /// before).
+    /// before). MUST answer `NotFound` when one is not enrolled; claims before it may
+    /// stand then (each is recorded once all the same).
     async fn claim_outcomes(&self, ws: &str, program_id: &str, claims: &[(String, Claim)]) -> Result<Vec<Claim>>;
     /// Marks participants notified (with the error, if the email can never go); a mark
-    /// is never overwritten. Answers how many marks this call set.
+    /// is never overwritten. Answers how many marks this call set. MUST answer
+    /// `NotFound` when one is not enrolled; marks before it may stand then.
     async fn mark_notified(&self, ws: &str, program_id: &str, marks: &[NotifyMark], at: DateTime<Utc>)
         -> Result<usize>;
     /// Records a nudge if the stored mark is still `previous`; `false` when another
-    /// nudge got there first.
+    /// nudge got there first. MUST answer `NotFound` when not enrolled.
     async fn mark_nudged(
         &self,
         ws: &str,
@@ -307,17 +324,19 @@ pub trait CertificateStore: Send + Sync {
     /// In one transaction: stores the certificate (once: an existing id answers
     /// `Ok(false)` and changes nothing), makes it the user's active certificate for its
     /// certification, and revokes the one that was active (`revoked_at`,
-    /// `replaced_by`). A first certificate costs that one request. A concurrent swap MUST make this fail with
-    /// `Conflict(StaleVersion)` rather than leave two active.
+    /// `replaced_by`). A first certificate costs that one request. A concurrent swap
+    /// MUST make this fail with `Conflict(StaleVersion)` rather than leave two active.
     async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool>;
-    /// By id alone (public verification), with its workspace.
+    /// By id alone (public verification), with its workspace; a missing one MUST be
+    /// `Ok(None)`, not `NotFound`.
     async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>>;
     /// A user's certificates in a workspace, newest issue first.
     async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>>;
     /// The id of the user's active certificate for a certification.
     async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>>;
-    /// Revokes it (and clears the active pointer when it points at it). `NotFound` for
-    /// another workspace's or a missing one; `Conflict(StaleVersion)` when revoked
-    /// already.
+    /// Revokes it (and clears the active pointer when it points at it). MUST answer
+    /// `NotFound` for another workspace's or a missing one and `Conflict(AlreadyRevoked)`
+    /// when it is revoked already, also when it got revoked (or replaced) between the
+    /// read and the write.
     async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate>;
 }

@@ -703,7 +703,7 @@ mod cases {
         assert_eq!(revoked.revoked_reason.as_deref(), Some("fraud"));
         assert_eq!(
             conflict(s.revoke_certificate("ws1", "b", "again", now()).await),
-            Conflict::StaleVersion
+            Conflict::AlreadyRevoked
         );
         assert_eq!(s.active_certificate("ws1", "u1", "c1").await.unwrap(), None);
         assert!(s.certificate("missing").await.unwrap().is_none());

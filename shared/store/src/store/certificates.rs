@@ -118,7 +118,7 @@ impl<T: Table> CertificateStore for Store<T> {
             return Err(StoreError::NotFound);
         }
         if certificate.revoked_at.is_some() {
-            return Err(StoreError::Conflict(Conflict::StaleVersion));
+            return Err(StoreError::Conflict(Conflict::AlreadyRevoked));
         }
         let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
         let mut writes = vec![Write::update(certificate_key(id)?)
@@ -142,8 +142,11 @@ impl<T: Table> CertificateStore for Store<T> {
                 revoked_reason: Some(reason.to_string()),
                 ..certificate
             }),
+            // Either condition fails only once it is revoked: the pointer moves off it
+            // only by a revocation or a newer certificate, which revokes it in the same
+            // transaction.
             Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
-                Err(StoreError::Conflict(Conflict::StaleVersion))
+                Err(StoreError::Conflict(Conflict::AlreadyRevoked))
             }
             Err(e) => Err(e.into()),
         }

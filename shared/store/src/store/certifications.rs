@@ -16,16 +16,10 @@ impl<T: Table> CertificationStore for Store<T> {
         let key = certification_key(ws, &certification.id)?;
         let mut item = keyed(attributes(certification)?, &key);
         item.insert(attr::OPEN_LINKS.into(), 0.into());
-        match self
-            .table
-            .write(Write::Put {
-                item,
-                cond: Some(Cond::Absent),
-            })
-            .await
-        {
-            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
-            other => Ok(other?),
+        if self.put_new(item).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(Conflict::AlreadyExists))
         }
     }
 

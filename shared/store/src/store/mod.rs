@@ -52,6 +52,22 @@ fn lookup<K>(key: Result<K>) -> Result<Option<K>> {
 }
 
 impl<T: Table> Store<T> {
+    /// Puts an item that must not exist yet; `false` when it did (nothing is written).
+    async fn put_new(&self, item: Item) -> Result<bool> {
+        match self
+            .table
+            .write(Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            })
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn new(table: T) -> Self {
         Store { table }
     }

@@ -121,23 +121,9 @@ impl<T: Table> RosterStore for Store<T> {
         component_id: &str,
         status: ProgressStatus,
     ) -> Result<()> {
-        let writes = vec![
-            Write::Check {
-                key: program_key(ws, program_id)?,
-                cond: active(),
-            },
-            Write::Check {
-                key: component_key(ws, program_id, component_id)?,
-                cond: Cond::Exists,
-            },
-            Write::update(enrollment_key(ws, program_id, user_id)?)
-                .set(path(&[attr::PROGRESS, component_id]), status.as_str().into())
-                .when(Cond::Exists),
-        ];
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
-        }
+        let write = Write::update(enrollment_key(ws, program_id, user_id)?)
+            .set(path(&[attr::PROGRESS, component_id]), status.as_str().into());
+        self.enrollment_change(ws, program_id, component_id, write).await
     }
 
     async fn set_extension(
@@ -156,21 +142,7 @@ impl<T: Table> RosterStore for Store<T> {
             ),
             None => enrollment.remove(path(&[attr::EXTENSIONS, component_id])),
         };
-        let writes = vec![
-            Write::Check {
-                key: program_key(ws, program_id)?,
-                cond: active(),
-            },
-            Write::Check {
-                key: component_key(ws, program_id, component_id)?,
-                cond: Cond::Exists,
-            },
-            enrollment.when(Cond::Exists),
-        ];
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
-        }
+        self.enrollment_change(ws, program_id, component_id, enrollment).await
     }
 
     async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>> {
@@ -224,5 +196,29 @@ impl<T: Table> RosterStore for Store<T> {
             run,
             requests,
         }))
+    }
+}
+
+impl<T: Table> Store<T> {
+    /// A change to an enrollment about one component (its progress, its extension), in
+    /// one transaction with the checks that the program is active and the component
+    /// exists: `NotFound` for a missing enrollment or component, `Conflict(ProgramEnded)`
+    /// once the program is not active.
+    async fn enrollment_change(&self, ws: &str, program_id: &str, component_id: &str, write: Write) -> Result<()> {
+        let writes = vec![
+            Write::Check {
+                key: program_key(ws, program_id)?,
+                cond: active(),
+            },
+            Write::Check {
+                key: component_key(ws, program_id, component_id)?,
+                cond: Cond::Exists,
+            },
+            write.when(Cond::Exists),
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
     }
 }

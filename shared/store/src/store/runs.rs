@@ -89,17 +89,10 @@ impl<T: Table> RunStore for Store<T> {
     async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord> {
         let key = run_key(ws, &record.program_id)?;
         let item = keyed(attributes(record)?, &key);
-        match self
-            .table
-            .write(Write::Put {
-                item,
-                cond: Some(Cond::Absent),
-            })
-            .await
-        {
-            Ok(()) => Ok(record.clone()),
-            Err(TableError::ConditionFailed) => self.run(ws, &record.program_id).await?.ok_or(StoreError::NotFound),
-            Err(e) => Err(e.into()),
+        if self.put_new(item).await? {
+            Ok(record.clone())
+        } else {
+            self.run(ws, &record.program_id).await?.ok_or(StoreError::NotFound)
         }
     }
 

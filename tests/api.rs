@@ -311,3 +311,108 @@ fn every_sample_event_is_used_by_a_test() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_token_outside_the_identity_rule_is_401_invalid_identity_and_stores_nothing() {
+    let api = Api::new().await;
+    let cases = [
+        event("settings-put.json").claim("workspace_id", ".acme"),
+        event("settings-put.json").claim("workspace_id", "ws/acme"),
+        event("settings-put.json").claim("workspace_id", &"w".repeat(129)),
+        event("settings-put.json").claim("sub", "u#1"),
+        event("settings-put.json").claim("sub", "u 1"),
+    ];
+    for e in cases {
+        let claims = e.0["requestContext"]["authorizer"]["jwt"]["claims"].clone();
+        let reply = api.send(e).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_identity"),
+            "{claims}: {:?}",
+            reply.body
+        );
+    }
+    let stored = api.store.settings(".acme").await.unwrap();
+    assert!(!stored.certifications_enabled, "nothing was stored");
+}
+
+#[tokio::test]
+async fn null_for_a_certification_field_that_cannot_be_null_is_refused() {
+    let api = Api::enabled().await;
+    let created = api.create("Coaching Basics").await.body;
+    let path = format!("/certifications/{}", created["id"].as_str().unwrap());
+    for field in ["name", "description", "issuer_name"] {
+        let body = json!({ field: null }).to_string();
+        let reply = api
+            .send(event("certifications-patch.json").path(&path).body(&body))
+            .await;
+        assert_eq!(
+            (reply.status, reply.fields()),
+            (StatusCode::BAD_REQUEST, vec![field]),
+            "{body}: {:?}",
+            reply.body
+        );
+    }
+    let read = api.send(event("certifications-get.json").path(&path)).await;
+    assert_eq!(read.body, created, "nothing changed");
+    let never = api
+        .send(
+            event("certifications-patch.json")
+                .path(&path)
+                .body(r#"{"validity": null}"#),
+        )
+        .await;
+    assert_eq!(
+        (never.status, &never.body["validity"]),
+        (StatusCode::OK, &Value::Null),
+        "null validity still means never expires"
+    );
+}
+
+/// Every route with a path parameter, once per parameter, that parameter not UTF-8
+/// once decoded (`%FF`), and a query string that is not one.
+#[tokio::test]
+async fn framework_rejections_answer_in_the_error_shape() {
+    let api = Api::enabled().await;
+    let routes = [
+        ("GET", "/certifications/%FF"),
+        ("PATCH", "/certifications/%FF"),
+        ("GET", "/certifications/%FF/pipeline"),
+        ("POST", "/certifications/%FF/nudges"),
+        ("GET", "/programs/%FF"),
+        ("POST", "/programs/%FF/components"),
+        ("PATCH", "/programs/p1/components/%FF"),
+        ("DELETE", "/programs/p1/participants/%FF"),
+        ("PUT", "/programs/%FF/participants/u-ana/progress/k1"),
+        ("PUT", "/programs/p1/participants/u-ana/progress/%FF"),
+        ("GET", "/programs/%FF/run"),
+        ("GET", "/me/programs/%FF/completion"),
+        ("GET", "/certificates/%FF"),
+        ("GET", "/verify/%FF"),
+    ];
+    for (method, path) in routes {
+        let mut e = event("certifications-get.json").path(path).body("{}");
+        e.0["requestContext"]["http"]["method"] = method.into();
+        let reply = api.send(e).await;
+        assert_eq!(
+            (reply.status, reply.code(), reply.header("content-type")),
+            (StatusCode::BAD_REQUEST, "invalid_input", "application/json"),
+            "{method} {path}: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.fields(), ["path"], "{method} {path}");
+    }
+    for (name, query) in [
+        ("certifications-list.json", "include_archived=%FF"),
+        ("pipeline-get.json", "status=%FF"),
+        ("certifications-list.json", "limit=%FF"),
+    ] {
+        let reply = api.send(event(name).query(query)).await;
+        assert_eq!(
+            (reply.status, reply.code(), reply.header("content-type")),
+            (StatusCode::BAD_REQUEST, "invalid_input", "application/json"),
+            "{name}?{query}: {:?}",
+            reply.body
+        );
+    }
+}

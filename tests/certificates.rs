@@ -302,3 +302,21 @@ async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_backgroun
         .collect();
     assert_eq!(emails.len(), 2, "one result email each");
 }
+
+#[tokio::test]
+async fn the_run_record_answers_403_while_certifications_are_disabled() {
+    let api = Api::enabled().await;
+    let (_, p) = ana_and_ben(&api, "2026-12-20T17:00:00Z").await;
+    let off = json!({"certifications_enabled": false}).to_string();
+    assert_eq!(
+        api.send(event("settings-put.json").body(&off)).await.status,
+        StatusCode::OK
+    );
+    let run = api.send(aimed("programs-run.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(
+        (run.status, run.code()),
+        (StatusCode::FORBIDDEN, "certifications_disabled"),
+        "{:?}",
+        run.body
+    );
+}

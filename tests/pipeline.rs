@@ -380,6 +380,19 @@ async fn nudges_reach_off_track_participants_once_a_day_by_email() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let bad = api.send(nudge(json!({"user_ids": []}))).await;
     assert_eq!((bad.status, bad.fields()), (StatusCode::BAD_REQUEST, vec!["user_ids"]));
+    for (body, field) in [
+        (json!({"program_id": null}), "program_id"),
+        (json!({"user_ids": null}), "user_ids"),
+        (json!({"user_ids": ["u-ana", "u#ben"]}), "user_ids[1]"),
+    ] {
+        let bad = api.send(nudge(body.clone())).await;
+        assert_eq!(
+            (bad.status, bad.fields()),
+            (StatusCode::BAD_REQUEST, vec![field]),
+            "{body}: {:?}",
+            bad.body
+        );
+    }
     let participant = api.send(nudge(json!({})).as_("ws-acme", "participant")).await;
     assert_eq!(participant.status, StatusCode::FORBIDDEN);
 }

@@ -93,7 +93,9 @@ impl Reply {
     }
 
     pub fn fields(&self) -> Vec<&str> {
-        let details = self.body["error"]["details"].as_array().unwrap();
+        let details = self.body["error"]["details"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}, not an error with details: {}", self.status, self.body));
         details.iter().map(|d| d["field"].as_str().unwrap()).collect()
     }
 

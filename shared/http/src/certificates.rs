@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use certify_blobs::{certificate_key, FileKind};
@@ -14,8 +14,8 @@ use certify_rules::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::JsonBody;
-use crate::identity::{Admin, CertifyingAdmin, Member};
+use crate::extract::{JsonBody, Path};
+use crate::identity::{CertifyingAdmin, Member};
 use crate::respond::Redirect;
 use crate::{completion_banner, ApiError, Banner, Deps};
 
@@ -155,7 +155,12 @@ async fn verify(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result
     }))
 }
 
-async fn run(State(deps): State<Arc<Deps>>, admin: Admin, Path(id): Path<String>) -> Result<Json<RunRecord>, ApiError> {
+/// The run record: certification data, so behind the certifications-enabled gate.
+async fn run(
+    State(deps): State<Arc<Deps>>,
+    admin: CertifyingAdmin,
+    Path(id): Path<String>,
+) -> Result<Json<RunRecord>, ApiError> {
     let run = deps.store.run(admin.ws(), &id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(run))
 }

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use certify_rules::{Certification, CertificationInput, CertificationPatch, Invalid};
 
-use crate::extract::{IfMatch, JsonBody, Paging};
+use crate::extract::{IfMatch, JsonBody, Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
 use crate::respond::{Created, ListPage, NoContent, Tagged};
 use crate::{new_id, ApiError, Deps};

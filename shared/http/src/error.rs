@@ -65,6 +65,22 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
     }
 
+    /// A verified token whose workspace or `sub` breaks the identity rule (SPEC 1.1):
+    /// 401 `invalid_identity`, naming the claim.
+    pub fn invalid_identity(claim: &str, problem: &str) -> Self {
+        ApiError {
+            details: vec![FieldError {
+                field: claim.to_string(),
+                problem: problem.to_string(),
+            }],
+            ..ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_identity",
+                "the token's workspace or user id is not one this API accepts",
+            )
+        }
+    }
+
     pub fn forbidden() -> Self {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role may not do this")
     }

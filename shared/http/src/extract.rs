@@ -1,9 +1,15 @@
-//! Request extraction written once: JSON bodies, paging and `If-Match` (who calls is
-//! [`crate::identity`]).
+//! Request extraction written once: path parameters, query strings, JSON bodies, paging
+//! and `If-Match` (who calls is [`crate::identity`]). Every handler extracts through
+//! these, never through axum's own extractors, so every refusal (a path parameter that
+//! is not UTF-8 or breaks the identity rule, a query string that is not one, a body of
+//! the wrong shape) answers 400 `invalid_input` in the SPEC's error shape, naming the
+//! field.
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::IF_MATCH;
 use axum::http::request::Parts;
 use certify_rules::{FieldError, Invalid};
@@ -40,19 +46,71 @@ fn field_of(path: &str, error: &serde_json::Error) -> String {
     }
 }
 
+fn invalid_json(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let message = problem(e.inner());
+    let field = field_of(&e.path().to_string(), e.inner());
+    ApiError::invalid(Invalid(vec![FieldError {
+        field,
+        problem: message,
+    }]))
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Invalid::one("body", "is required (a JSON object)").into());
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let message = problem(e.inner());
-        let field = field_of(&e.path().to_string(), e.inner());
-        ApiError::invalid(Invalid(vec![FieldError {
-            field,
-            problem: message,
-        }]))
-    })
+    serde_path_to_error::deserialize(&mut deserializer).map_err(invalid_json)
+}
+
+/// A body already read as JSON, deserialized as `T` with the same field naming as
+/// [`parse_json`] (for a body whose shape depends on its keys).
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(invalid_json)
+}
+
+/// Path parameters as `T`: a parameter that is not UTF-8 once decoded is a problem with
+/// `path`; one whose type refuses it (a [`certify_rules::UserId`] breaking the identity
+/// rule) is a problem with that parameter, by its name in the route (`uid`).
+pub struct Path<T>(pub T);
+
+fn path_refused(rejection: PathRejection) -> ApiError {
+    let PathRejection::FailedToDeserializePathParams(failed) = rejection else {
+        // Only a handler that asks for parameters its route lacks: ours, not the caller's.
+        return ApiError::internal(anyhow::anyhow!("path extraction: {rejection}"));
+    };
+    match failed.into_kind() {
+        ErrorKind::DeserializeError { key, message, .. } => Invalid::one(key, message).into(),
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            Invalid::one("path", format!("`{key}` is not valid UTF-8 once decoded")).into()
+        }
+        other => Invalid::one("path", other.to_string()).into(),
+    }
+}
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(path_refused)
+    }
+}
+
+/// The query string as `T`; one that does not deserialize is a problem with `query`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|_| Invalid::one("query", "is not a valid query string").into())
+    }
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
@@ -74,9 +132,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::invalid(Invalid::one("query", "is not a valid query string")))?;
+        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let limit = match query.get("limit") {
             None => LIMIT_DEFAULT,
             Some(raw) => match raw.parse::<usize>() {
@@ -161,5 +217,23 @@ mod tests {
         assert_eq!(field(r#"{"validity": {"unit2": 1}}"#), "validity.unit2");
         assert_eq!(field(r#"{"name": "#), "body");
         assert_eq!(field("  "), "body");
+    }
+
+    #[tokio::test]
+    async fn a_query_string_that_does_not_deserialize_is_400_naming_query() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Counted {
+            count: u8,
+        }
+        let request = axum::http::Request::builder().uri("/x?count=300").body(()).unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let Err(refused) = Query::<Counted>::from_request_parts(&mut parts, &()).await else {
+            panic!("a count of 300 is no u8");
+        };
+        assert_eq!(
+            (refused.status(), refused.code(), refused.details()[0].field.as_str()),
+            (axum::http::StatusCode::BAD_REQUEST, "invalid_input", "query")
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! query or body), and one extractor per kind of caller, so a handler's arguments say
 //! who may call it. A caller of the wrong role is refused with 403 before the handler
 //! runs; a route of certifications answers 403 `certifications_disabled` while the
-//! workspace has them off.
+//! workspace has them off. A token whose workspace or `sub` breaks the identity rule
+//! (SPEC 1.1) is refused here, with 401 `invalid_identity`, before anything reads or
+//! stores it.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use certify_rules::Role;
+use certify_rules::{check_identity, Role};
 use lambda_http::request::RequestContext;
 
 use crate::error::ApiError;
@@ -53,10 +55,15 @@ impl FromRequestParts<Arc<Deps>> for Identity {
                 .cloned()
                 .ok_or_else(|| ApiError::unauthenticated(format!("the token has no {name} claim")))
         };
+        let user_id = claim("sub")?;
+        let workspace_id = claim(&deps.claims.workspace)?;
+        for (name, value) in [("sub", &user_id), (deps.claims.workspace.as_str(), &workspace_id)] {
+            check_identity(value).map_err(|problem| ApiError::invalid_identity(name, problem))?;
+        }
         let role = claim(&deps.claims.role)?.parse().map_err(|_| ApiError::forbidden())?;
         Ok(Identity {
-            user_id: claim("sub")?,
-            workspace_id: claim(&deps.claims.workspace)?,
+            user_id,
+            workspace_id,
             role,
         })
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use certify_mail::templates::nudge_email;
@@ -11,7 +11,7 @@ use certify_rules::nudge::{NudgeSkip, NudgeSkipReason};
 use certify_rules::{plan_nudges, NudgeInput, NudgeRequest};
 use serde::Serialize;
 
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Path};
 use crate::identity::CertifyingAdmin;
 use crate::pipeline::rosters;
 use crate::{ApiError, Deps};

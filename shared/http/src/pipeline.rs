@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,6 +14,7 @@ use certify_rules::view::{PipelineRow, PipelineStats};
 use certify_rules::{pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster};
 use serde::Serialize;
 
+use crate::extract::{Path, Query};
 use crate::identity::CertifyingAdmin;
 use crate::{ApiError, Deps};
 

@@ -3,17 +3,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use certify_rules::{
-    participants_page, Component, ComponentInput, ComponentPatch, EnrollInput, EnrollmentRecord, ExtensionInput,
-    Invalid, Participant, Program, ProgramInput, ProgramPatch, ProgressInput, ProgressStatus,
+    participants_page, Component, ComponentInput, ComponentPatch, EnrollBatch, EnrollInput, EnrollmentRecord,
+    ExtensionInput, Invalid, Participant, Program, ProgramInput, ProgramPatch, ProgressInput, ProgressStatus, UserId,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{IfMatch, JsonBody, Paging};
+use crate::extract::{parse_value, IfMatch, JsonBody, Paging, Path};
 use crate::identity::{Admin, Caller, CertifyingAdmin};
 use crate::respond::{Accepted, Created, ListPage, NoContent, Tagged};
 use crate::{new_id, ApiError, Deps};
@@ -171,8 +171,8 @@ async fn add_component(
     JsonBody(input): JsonBody<ComponentInput>,
 ) -> Result<Created<Component>, ApiError> {
     let (_, components) = program_and_components(&deps, admin.ws(), &id).await?;
-    let last = components.iter().map(|c| c.position).max().unwrap_or(-1);
-    let component = Component::new(new_id(), input.parse(last + 1)?);
+    let last = components.iter().map(|c| c.position).max();
+    let component = Component::new(new_id(), input.parse(last)?);
     deps.store.add_component(admin.ws(), &id, &component).await?;
     Ok(Created {
         location: format!("/programs/{id}/components/{}", component.id),
@@ -210,13 +210,23 @@ async fn remove_component(
     Ok(NoContent)
 }
 
+/// The enroll body's shape, told apart by the presence of `participants`; each shape is
+/// read strictly, so an unknown field or a wrong type is named.
+fn enroll_input(body: serde_json::Value) -> Result<EnrollInput, ApiError> {
+    if body.get(EnrollInput::BATCH_KEY).is_some() {
+        Ok(parse_value::<EnrollBatch>(body)?.into())
+    } else {
+        Ok(EnrollInput::One(parse_value(body)?))
+    }
+}
+
 async fn enroll(
     State(deps): State<Arc<Deps>>,
     admin: Admin,
     Path(id): Path<String>,
-    JsonBody(input): JsonBody<EnrollInput>,
+    JsonBody(body): JsonBody<serde_json::Value>,
 ) -> Result<Created<ListPage<Participant>>, ApiError> {
-    let participants = input.parse()?;
+    let participants = enroll_input(body)?.parse()?;
     deps.store.enroll(admin.ws(), &id, &participants).await?;
     Ok(Created {
         location: format!("/programs/{id}/participants"),
@@ -247,9 +257,9 @@ async fn participants(
 async fn unenroll(
     State(deps): State<Arc<Deps>>,
     admin: Admin,
-    Path((id, uid)): Path<(String, String)>,
+    Path((id, uid)): Path<(String, UserId)>,
 ) -> Result<NoContent, ApiError> {
-    deps.store.unenroll(admin.ws(), &id, &uid).await?;
+    deps.store.unenroll(admin.ws(), &id, uid.as_str()).await?;
     Ok(NoContent)
 }
 
@@ -263,13 +273,15 @@ struct ProgressView {
 async fn progress(
     State(deps): State<Arc<Deps>>,
     admin: Admin,
-    Path((id, uid, cid)): Path<(String, String, String)>,
+    Path((id, uid, cid)): Path<(String, UserId, String)>,
     JsonBody(input): JsonBody<ProgressInput>,
 ) -> Result<Json<ProgressView>, ApiError> {
     let status = input.parse()?;
-    deps.store.set_progress(admin.ws(), &id, &uid, &cid, status).await?;
+    deps.store
+        .set_progress(admin.ws(), &id, uid.as_str(), &cid, status)
+        .await?;
     Ok(Json(ProgressView {
-        user_id: uid,
+        user_id: uid.into(),
         component_id: cid,
         status,
     }))
@@ -285,16 +297,16 @@ struct ExtensionView {
 async fn extend(
     State(deps): State<Arc<Deps>>,
     admin: Admin,
-    Path((id, uid, cid)): Path<(String, String, String)>,
+    Path((id, uid, cid)): Path<(String, UserId, String)>,
     JsonBody(input): JsonBody<ExtensionInput>,
 ) -> Result<Json<ExtensionView>, ApiError> {
     let component = component_of(&deps, admin.ws(), &id, &cid).await?;
     let due_at = input.parse(&component)?;
     deps.store
-        .set_extension(admin.ws(), &id, &uid, &cid, Some(due_at))
+        .set_extension(admin.ws(), &id, uid.as_str(), &cid, Some(due_at))
         .await?;
     Ok(Json(ExtensionView {
-        user_id: uid,
+        user_id: uid.into(),
         component_id: cid,
         due_at,
     }))
@@ -303,9 +315,11 @@ async fn extend(
 async fn unextend(
     State(deps): State<Arc<Deps>>,
     admin: Admin,
-    Path((id, uid, cid)): Path<(String, String, String)>,
+    Path((id, uid, cid)): Path<(String, UserId, String)>,
 ) -> Result<NoContent, ApiError> {
-    deps.store.set_extension(admin.ws(), &id, &uid, &cid, None).await?;
+    deps.store
+        .set_extension(admin.ws(), &id, uid.as_str(), &cid, None)
+        .await?;
     Ok(NoContent)
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::field::{double_option, Invalid, Problems};
+use crate::field::{double_option, not_null, Invalid, Problems};
 
 pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 4000;
@@ -157,12 +157,15 @@ impl CertificationInput {
 }
 
 /// Body of `PATCH /certifications/{id}`: absent fields stay; `validity: null` means
-/// "never expires".
+/// "never expires"; `null` for any other field is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificationPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub issuer_name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub validity: Option<Option<ValidityInput>>,
@@ -242,6 +245,20 @@ mod tests {
 
     fn months(n: u32) -> Validity {
         Validity::new(n, ValidityUnit::Months).unwrap()
+    }
+
+    #[test]
+    fn null_for_a_certification_text_is_refused_and_null_validity_never_expires() {
+        for body in [
+            r#"{"name": null}"#,
+            r#"{"description": null}"#,
+            r#"{"issuer_name": null}"#,
+        ] {
+            let refused = serde_json::from_str::<CertificationPatch>(body).unwrap_err();
+            assert!(refused.to_string().starts_with("must not be null"), "{body}: {refused}");
+        }
+        let never: CertificationPatch = serde_json::from_str(r#"{"validity": null}"#).unwrap();
+        assert_eq!(never.validity, Some(None));
     }
 
     #[test]

@@ -1,6 +1,26 @@
-//! Field-level validation problems, collected so that every problem is reported at once.
+//! Field-level validation problems, collected so that every problem is reported at once,
+//! and the bounds every input obeys (SPEC 1.1): timestamps within 1970-01-01 to
+//! 9999-12-31, identity values of one character set, and `null` only where it means
+//! something.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::identity::check_identity;
+
+/// The earliest timestamp a request may carry.
+pub const TIME_MIN: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
+
+/// The latest timestamp a request may carry: the last instant of 9999-12-31. Every
+/// accepted timestamp has a four-digit year, so its RFC 3339 text is fixed-width and
+/// sorts as text exactly as it sorts in time (index keys rely on it).
+pub const TIME_MAX: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => match day.and_hms_nano_opt(23, 59, 59, 999_999_999) {
+        Some(last) => last.and_utc(),
+        None => panic!("23:59:59.999999999 is a time of day"),
+    },
+    None => panic!("9999-12-31 is a date"),
+};
 
 /// One problem with one input field, as listed in an error's `details`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +118,34 @@ impl Problems {
         text.to_string()
     }
 
+    /// A timestamp within [`TIME_MIN`]..=[`TIME_MAX`].
+    pub(crate) fn check_time(&mut self, field: &str, time: DateTime<Utc>) {
+        if !(TIME_MIN..=TIME_MAX).contains(&time) {
+            self.add(field, "must lie between 1970-01-01 and 9999-12-31");
+        }
+    }
+
+    /// [`Problems::check_time`] on a timestamp that may be absent.
+    pub(crate) fn check_time_opt(&mut self, field: &str, time: Option<DateTime<Utc>>) {
+        if let Some(time) = time {
+            self.check_time(field, time);
+        }
+    }
+
+    /// A required user id, obeying [`check_identity`] as given (never trimmed: it must
+    /// match the token's `sub` exactly).
+    pub(crate) fn user_id(&mut self, field: &str, raw: Option<&str>) -> String {
+        match raw {
+            None => self.add(field, "is required"),
+            Some(raw) => {
+                if let Err(problem) = check_identity(raw) {
+                    self.add(field, problem);
+                }
+            }
+        }
+        raw.unwrap_or_default().to_string()
+    }
+
     fn check_text(&mut self, field: &str, text: &str, max: usize, multiline: bool) {
         let count = text.chars().count();
         if count > max {
@@ -120,9 +168,32 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Deserializes a field that may be absent (`None`) but never `null`: for fields that
+/// cannot be null (a PATCH's name, say), where `null` would otherwise read as "absent"
+/// and be ignored without a word. The error names the field (SPEC 2).
+pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "must not be null (omit it to leave it as it is)",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use chrono::SecondsFormat;
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::component::{Component, ComponentInput, ComponentKind};
+    use crate::fixtures::{at, component};
+    use crate::program::ProgramInput;
+    use crate::progress::ExtensionInput;
 
     #[test]
     fn required_text_is_trimmed_and_bounded() {
@@ -155,5 +226,123 @@ mod tests {
         let mut p = Problems::new();
         p.optional_text("description", Some("line one\nline two"), 4000, true);
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn timestamps_are_bounded_to_four_digit_years_from_1970() {
+        let mut p = Problems::new();
+        for good in [
+            "1970-01-01T00:00:00Z",
+            "2026-11-28T19:00:00Z",
+            "9999-12-31T23:59:59.999Z",
+        ] {
+            p.check_time("at", at(good));
+        }
+        assert!(p.is_empty());
+        for bad in [
+            "1969-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+            "-0001-01-01T00:00:00Z",
+        ] {
+            p.check_time("at", at(bad));
+        }
+        let err = p.finish(|| ()).unwrap_err();
+        assert_eq!(err.fields(), ["at", "at", "at"]);
+        assert_eq!(err.0[0].problem, "must lie between 1970-01-01 and 9999-12-31");
+        assert_eq!(TIME_MAX.to_rfc3339(), "9999-12-31T23:59:59.999999999+00:00");
+    }
+
+    #[test]
+    fn a_user_id_is_required_and_checked_as_given() {
+        let mut p = Problems::new();
+        assert_eq!(p.user_id("user_id", Some("u-ana")), "u-ana");
+        assert!(p.is_empty());
+        p.user_id("user_id", None);
+        p.user_id("user_id", Some(" u-ana"));
+        p.user_id("user_id", Some("u#1"));
+        assert_eq!(p.finish(|| ()).unwrap_err().fields(), ["user_id"; 3]);
+    }
+
+    #[test]
+    fn null_is_refused_where_it_means_nothing_and_absence_is_none() {
+        #[derive(Deserialize, Debug)]
+        struct Patch {
+            #[serde(default, deserialize_with = "not_null")]
+            name: Option<String>,
+        }
+        assert_eq!(serde_json::from_str::<Patch>("{}").unwrap().name, None);
+        assert_eq!(
+            serde_json::from_str::<Patch>(r#"{"name": "A"}"#)
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("A")
+        );
+        let refused = serde_json::from_str::<Patch>(r#"{"name": null}"#).unwrap_err();
+        assert!(refused.to_string().starts_with("must not be null"), "{refused}");
+    }
+
+    /// Any instant chrono holds, with the bounds and 1970 sampled closely.
+    fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+        let secs = prop_oneof![
+            -8_000_000_000_000i64..8_000_000_000_000,
+            -100_000i64..100_000,
+            253_402_200_000i64..253_402_400_000,
+        ];
+        (secs, 0u32..1_000_000_000)
+            .prop_map(|(secs, nanos)| DateTime::from_timestamp(secs, nanos).expect("within chrono's range"))
+    }
+
+    /// The timestamps among `a` and `b` that some parser accepts, each arriving as JSON
+    /// text the way a request carries it.
+    fn accepted(a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        let text = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let (a_text, b_text) = (text(a), text(b));
+        let mut times = Vec::new();
+        let program = format!(r#"{{"name": "P", "starts_at": "{a_text}", "ends_at": "{b_text}"}}"#);
+        if let Ok(input) = serde_json::from_str::<ProgramInput>(&program) {
+            if let Ok(fields) = input.parse() {
+                times.extend([fields.starts_at, fields.ends_at]);
+            }
+        }
+        let window = format!(r#"{{"title": "T", "kind": "lesson", "starts_at": "{a_text}", "ends_at": "{b_text}"}}"#);
+        if let Ok(input) = serde_json::from_str::<ComponentInput>(&window) {
+            if let Ok(fields) = input.parse(None) {
+                times.extend(fields.starts_at.into_iter().chain(fields.ends_at));
+            }
+        }
+        let due = Component {
+            ends_at: Some(a),
+            ..component(ComponentKind::Lesson, false)
+        };
+        if let Ok(input) = serde_json::from_str::<ExtensionInput>(&format!(r#"{{"due_at": "{b_text}"}}"#)) {
+            times.extend(input.parse(&due));
+        }
+        times
+    }
+
+    proptest! {
+        /// Every accepted timestamp lies within the bounds, and its RFC 3339 text at
+        /// seconds precision (as index keys write it) is fixed-width, so it sorts as
+        /// text exactly as it sorts in time.
+        #[test]
+        fn every_accepted_timestamp_is_bounded_and_sorts_as_text_as_in_time(a in instant(), b in instant()) {
+            let times = accepted(a, b);
+            let key = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+            for t in &times {
+                prop_assert!((TIME_MIN..=TIME_MAX).contains(t), "{t}");
+                prop_assert_eq!(key(t).len(), "1970-01-01T00:00:00Z".len(), "{}", key(t));
+            }
+            for x in &times {
+                for y in &times {
+                    if x < y {
+                        prop_assert!(key(x) <= key(y), "{} after {}", key(x), key(y));
+                    }
+                    if key(x) < key(y) {
+                        prop_assert!(x < y);
+                    }
+                }
+            }
+        }
     }
 }

@@ -19,7 +19,8 @@
 //!
 //! Inputs arrive as `*Input` / `*Patch` types (what a request body holds, every field
 //! optional) and are turned into validated values by `parse`/`apply`, which report
-//! every problem at once as an [`Invalid`].
+//! every problem at once as an [`Invalid`]. Every timestamp they accept lies within
+//! [`TIME_MIN`]..=[`TIME_MAX`] and every integer within a documented range (SPEC 1.1).
 
 pub mod certificate;
 pub mod certification;
@@ -47,12 +48,12 @@ pub use certificate::{
 pub use certification::{
     expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,
 };
-pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch};
-pub use field::{FieldError, Invalid};
-pub use identity::{Clock, Role};
+pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
+pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
+pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
 pub use paging::participants_page;
-pub use participant::{EnrollInput, Participant, ParticipantInput};
+pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};

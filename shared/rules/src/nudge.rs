@@ -4,18 +4,21 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::field::{Invalid, Problems};
+use crate::field::{not_null, Invalid, Problems};
+use crate::identity::check_identity;
 use crate::roster::{PastDue, PipelineStatus, Roster};
 
 /// How long a participant rests between two nudges for the same program.
 pub const NUDGE_INTERVAL: Duration = Duration::hours(24);
 pub const NUDGE_USER_IDS_MAX: usize = 500;
 
-/// Body of `POST /certifications/{id}/nudges`.
+/// Body of `POST /certifications/{id}/nudges`: each field may be omitted, never `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NudgeInput {
+    #[serde(default, deserialize_with = "not_null")]
     pub program_id: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub user_ids: Option<Vec<String>>,
 }
 
@@ -40,17 +43,14 @@ impl NudgeInput {
                 p.add("user_ids", format!("must hold at most {NUDGE_USER_IDS_MAX} ids"));
             }
             for (i, id) in ids.iter().enumerate() {
-                if id.trim().is_empty() {
-                    p.add(&format!("user_ids[{i}]"), "must not be empty");
+                if let Err(problem) = check_identity(id) {
+                    p.add(&format!("user_ids[{i}]"), problem);
                 }
             }
         }
         p.finish(|| NudgeRequest {
             program_id: self.program_id.as_ref().map(|s| s.trim().to_string()),
-            user_ids: self
-                .user_ids
-                .as_ref()
-                .map(|ids| ids.iter().map(|s| s.trim().to_string()).collect()),
+            user_ids: self.user_ids.clone(),
         })
     }
 }
@@ -157,6 +157,21 @@ mod tests {
     use super::*;
     use crate::fixtures::{now, people, record, roster};
     use crate::progress::ProgressStatus as S;
+
+    #[test]
+    fn a_nudge_names_each_user_id_outside_the_identity_rule_and_refuses_null() {
+        let input = NudgeInput {
+            program_id: None,
+            user_ids: Some(vec!["u-ana".into(), "u#1".into(), " u-ana".into()]),
+        };
+        assert_eq!(input.parse().unwrap_err().fields(), ["user_ids[1]", "user_ids[2]"]);
+        for body in [r#"{"program_id": null}"#, r#"{"user_ids": null}"#] {
+            let refused = serde_json::from_str::<NudgeInput>(body).unwrap_err();
+            assert!(refused.to_string().starts_with("must not be null"), "{body}: {refused}");
+        }
+        let everyone: NudgeInput = serde_json::from_str("{}").unwrap();
+        assert_eq!(everyone.parse().unwrap(), NudgeRequest::default());
+    }
 
     #[test]
     fn nudges_reach_off_track_participants_once_per_day_per_program() {

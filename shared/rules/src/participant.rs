@@ -1,6 +1,7 @@
 //! Participants as an admin enrolls them (SPEC 1.3): one or a batch, every field
-//! checked, addresses and avatar URLs refused when the mail service or a browser would
-//! refuse them.
+//! checked, user ids by the identity rule (SPEC 1.1), addresses by the parser the mailer
+//! uses (lettre's) and avatar URLs as a browser would, so nothing accepted here is
+//! refused later.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +9,7 @@ use crate::field::{Invalid, Problems};
 
 /// A participant's name, in characters.
 pub const NAME_MAX: usize = 200;
-pub const USER_ID_MAX: usize = 128;
+pub const USER_ID_MAX: usize = crate::identity::IDENTITY_MAX;
 pub const GROUP_MAX: usize = 100;
 pub const EMAIL_MAX: usize = 254;
 pub const URL_MAX: usize = 2048;
@@ -42,7 +43,7 @@ impl ParticipantInput {
     }
 
     fn parse_with(&self, mut p: Problems) -> Result<Participant, Invalid> {
-        let user_id = p.required_text("user_id", self.user_id.as_deref(), USER_ID_MAX);
+        let user_id = p.user_id("user_id", self.user_id.as_deref());
         let name = p.required_text("name", self.name.as_deref(), NAME_MAX);
         let email = match self.email.as_deref().map(str::trim) {
             None => {
@@ -76,15 +77,35 @@ impl ParticipantInput {
     }
 }
 
-/// Body of the enroll route: one participant, or up to 100 under `participants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+/// Body of the enroll route: one participant, or up to 100 under `participants`. The
+/// edge tells the two apart by the presence of [`EnrollInput::BATCH_KEY`] and reads each
+/// shape strictly ([`EnrollBatch`] or [`ParticipantInput`]), so that an unknown field or
+/// a wrong type is named, never "matched no variant".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum EnrollInput {
     Many { participants: Vec<ParticipantInput> },
     One(ParticipantInput),
 }
 
+/// The batch shape of the enroll body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollBatch {
+    pub participants: Vec<ParticipantInput>,
+}
+
+impl From<EnrollBatch> for EnrollInput {
+    fn from(batch: EnrollBatch) -> Self {
+        EnrollInput::Many {
+            participants: batch.participants,
+        }
+    }
+}
+
 impl EnrollInput {
+    /// The key whose presence makes an enroll body a batch.
+    pub const BATCH_KEY: &'static str = "participants";
+
     /// Every participant, or every problem (fields named `participants[i].field`); a
     /// user id given twice is refused.
     pub fn parse(&self) -> Result<Vec<Participant>, Invalid> {
@@ -124,7 +145,8 @@ impl EnrollInput {
     }
 }
 
-/// A deliberately plain address check: what SES would refuse outright, we refuse first.
+/// What SES would refuse outright, we refuse first: a plain check of the shape, then
+/// lettre's parser, the one the mailer reads recipients with (`certify-mail`).
 fn check_email(email: &str) -> Result<(), &'static str> {
     if email.is_empty() {
         return Err("must not be empty");
@@ -148,7 +170,10 @@ fn check_email(email: &str) -> Result<(), &'static str> {
     {
         return Err("must be an email address like name@example.com");
     }
-    Ok(())
+    email
+        .parse::<lettre::Address>()
+        .map(|_| ())
+        .map_err(|_| "must be an email address like name@example.com")
 }
 
 fn check_https_url(url: &str) -> Result<(), &'static str> {
@@ -208,17 +233,45 @@ mod tests {
     }
 
     #[test]
+    fn an_address_the_mailer_would_refuse_is_refused_at_the_door() {
+        for bad in [
+            "a(b)@example.com",
+            "a[b]@example.com",
+            "a\\b@example.com",
+            ".a@example.com",
+            "a..b@example.com",
+        ] {
+            assert!(bad.parse::<lettre::Address>().is_err(), "lettre accepts {bad}");
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_user_id_outside_the_identity_rule_is_refused_naming_it() {
+        for bad in ["u#1", ".u1", "u 1", " u1"] {
+            let input = ParticipantInput {
+                user_id: Some(bad.into()),
+                name: Some("Ana".into()),
+                email: Some("ana@example.com".into()),
+                ..ParticipantInput::default()
+            };
+            assert_eq!(input.parse().unwrap_err().fields(), ["user_id"], "{bad}");
+        }
+    }
+
+    #[test]
     fn a_batch_names_the_index_of_each_problem_and_refuses_duplicates() {
         let body = r#"{"participants": [
             {"user_id": "u1", "name": "A", "email": "a@x.io"},
             {"user_id": "u2", "name": "", "email": "b@x.io"},
             {"user_id": "u1", "name": "C", "email": "c@x.io"}]}"#;
-        let input: EnrollInput = serde_json::from_str(body).unwrap();
+        let input: EnrollInput = serde_json::from_str::<EnrollBatch>(body).unwrap().into();
         assert_eq!(
             input.parse().unwrap_err().fields(),
             ["participants[1].name", "participants[2].user_id"]
         );
-        let one: EnrollInput = serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io"}"#).unwrap();
+        let one =
+            EnrollInput::One(serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io"}"#).unwrap());
         assert_eq!(one.parse().unwrap().len(), 1);
     }
 

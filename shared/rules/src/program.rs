@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::field::{double_option, Invalid, Problems};
+use crate::field::{double_option, not_null, Invalid, Problems};
 
 /// A program's name, in characters.
 pub const NAME_MAX: usize = 200;
@@ -84,11 +84,13 @@ impl ProgramInput {
     pub fn parse(&self) -> Result<ProgramFields, Invalid> {
         let mut p = Problems::new();
         let name = p.required_text("name", self.name.as_deref(), NAME_MAX);
-        if self.starts_at.is_none() {
-            p.add("starts_at", "is required");
+        match self.starts_at {
+            None => p.add("starts_at", "is required"),
+            Some(starts_at) => p.check_time("starts_at", starts_at),
         }
-        if self.ends_at.is_none() {
-            p.add("ends_at", "is required");
+        match self.ends_at {
+            None => p.add("ends_at", "is required"),
+            Some(ends_at) => p.check_time("ends_at", ends_at),
         }
         let certification_id = self.certification_id.as_deref().map(|id| {
             let id = id.trim();
@@ -118,12 +120,16 @@ fn check_dates(p: &mut Problems, starts_at: DateTime<Utc>, ends_at: DateTime<Utc
     }
 }
 
-/// Body of `PATCH /programs/{id}`: absent fields stay; `certification_id: null` unlinks.
+/// Body of `PATCH /programs/{id}`: absent fields stay; `certification_id: null` unlinks;
+/// `null` for any other field is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramPatch {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "double_option")]
     pub certification_id: Option<Option<String>>,
@@ -136,6 +142,8 @@ impl ProgramPatch {
             Some(name) => p.required_text("name", Some(name), NAME_MAX),
             None => current.name.clone(),
         };
+        p.check_time_opt("starts_at", self.starts_at);
+        p.check_time_opt("ends_at", self.ends_at);
         let starts_at = self.starts_at.unwrap_or(current.starts_at);
         let ends_at = self.ends_at.unwrap_or(current.ends_at);
         check_dates(&mut p, starts_at, ends_at);
@@ -204,6 +212,28 @@ mod tests {
         assert!(!rename.changes_link(&program));
         let bad: ProgramPatch = serde_json::from_str(r#"{"ends_at": "2025-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(bad.apply(&program).unwrap_err().fields(), ["ends_at"]);
+    }
+
+    #[test]
+    fn program_dates_outside_1970_to_9999_are_refused_on_create_and_patch() {
+        let input = ProgramInput {
+            name: Some("Spring".into()),
+            starts_at: Some(at("1969-12-31T00:00:00Z")),
+            ends_at: Some(at("+10000-01-01T00:00:00Z")),
+            certification_id: None,
+        };
+        assert_eq!(input.parse().unwrap_err().fields(), ["starts_at", "ends_at"]);
+        let program = Program::create("p1".into(), fields(), at("2026-10-01T00:00:00Z"));
+        let far: ProgramPatch = serde_json::from_str(r#"{"ends_at": "+10000-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(far.apply(&program).unwrap_err().fields(), ["ends_at"]);
+    }
+
+    #[test]
+    fn null_for_a_program_field_other_than_its_link_is_refused() {
+        for body in [r#"{"name": null}"#, r#"{"starts_at": null}"#, r#"{"ends_at": null}"#] {
+            let refused = serde_json::from_str::<ProgramPatch>(body).unwrap_err();
+            assert!(refused.to_string().starts_with("must not be null"), "{body}: {refused}");
+        }
     }
 
     fn fields() -> ProgramFields {

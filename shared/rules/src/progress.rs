@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::component::Component;
-use crate::field::Invalid;
+use crate::field::{Invalid, Problems};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,10 +92,14 @@ pub struct ExtensionInput {
 }
 
 impl ExtensionInput {
-    /// An extension must move the component's due time later; a component without a
-    /// due time is never past due and has nothing to extend.
+    /// An extension must move the component's due time later, to no later than
+    /// 9999-12-31; a component without a due time is never past due and has nothing to
+    /// extend.
     pub fn parse(&self, component: &Component) -> Result<DateTime<Utc>, Invalid> {
         let due_at = self.due_at.ok_or_else(|| Invalid::one("due_at", "is required"))?;
+        let mut p = Problems::new();
+        p.check_time("due_at", due_at);
+        p.finish(|| ())?;
         match component.ends_at {
             None => Err(Invalid::one("due_at", "the component has no due time to extend")),
             Some(ends_at) if due_at <= ends_at => Err(Invalid::one(
@@ -126,6 +130,17 @@ mod tests {
         assert_eq!(later.parse(&c).unwrap(), at("2026-12-05T00:00:00Z"));
         let no_due = Component { ends_at: None, ..c };
         assert!(later.parse(&no_due).is_err());
+    }
+
+    #[test]
+    fn an_extension_past_9999_is_refused() {
+        let c = component(ComponentKind::Lesson, false);
+        let far: ExtensionInput = serde_json::from_str(r#"{"due_at": "+10000-01-01T00:00:00Z"}"#).unwrap();
+        let refused = far.parse(&c).unwrap_err();
+        assert_eq!(
+            (refused.fields(), refused.0[0].problem.as_str()),
+            (vec!["due_at"], "must lie between 1970-01-01 and 9999-12-31")
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::certificate::Certificate;
 use crate::component::{Component, ComponentKind};
 use crate::participant::Participant;
 use crate::program::Program;
@@ -43,6 +44,11 @@ pub struct EnrollmentRecord {
     /// The certificate id fixed with a passed outcome (issued under this id).
     #[serde(default)]
     pub certificate_id: Option<String>,
+    /// The certificate as claimed with a passed outcome: everything it shows (holder,
+    /// certification, program, dates), fixed when the run first claimed the participant,
+    /// so every retry renders, stores and emails the same (SPEC 1.8.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
     #[serde(default)]
     pub last_nudged_at: Option<DateTime<Utc>>,
     /// When the run's result email was handed to the mail service, or given up on.
@@ -61,6 +67,7 @@ impl EnrollmentRecord {
             extensions: BTreeMap::new(),
             outcome: None,
             certificate_id: None,
+            certificate: None,
             last_nudged_at: None,
             notified_at: None,
             notify_error: None,

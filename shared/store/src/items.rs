@@ -53,6 +53,8 @@ pub mod attr {
     pub const OUTCOME: &str = "outcome";
     /// An enrollment's certificate id, and the one an active pointer points at.
     pub const CERTIFICATE_ID: &str = "certificate_id";
+    /// The certificate an enrollment's claim fixed (its snapshot).
+    pub const CERTIFICATE: &str = "certificate";
     pub const LAST_NUDGED_AT: &str = "last_nudged_at";
     pub const NOTIFIED_AT: &str = "notified_at";
     pub const NOTIFY_ERROR: &str = "notify_error";

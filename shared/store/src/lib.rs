@@ -235,12 +235,13 @@ pub trait RosterStore: Send + Sync {
     async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>>;
 }
 
-/// A participant's recorded outcome and the certificate id fixed with it (reused by
-/// every retry, so a participant never gets two certificates from one program).
+/// A participant's recorded outcome and, when passed, the certificate fixed with it:
+/// its id and everything it shows. Every retry reuses it, so a participant never gets
+/// two certificates from one program and an issued certificate never changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     pub outcome: Outcome,
-    pub certificate_id: Option<String>,
+    pub certificate: Option<Certificate>,
 }
 
 /// The right to work a running run until `until`: only its holder checkpoints the run

@@ -522,7 +522,7 @@ mod cases {
         assert_eq!(s.run("ws1", "p1").await.unwrap(), Some(record));
         let claim = |id: &str| Claim {
             outcome: Outcome::Passed,
-            certificate_id: Some(id.into()),
+            certificate: Some(certificate(id, "p1")),
         };
         let first = claim("cert-1");
         assert_eq!(s.claim_outcome("ws1", "p1", "u1", &first).await.unwrap(), first);
@@ -536,7 +536,7 @@ mod cases {
             outcome: Outcome::DidNotPass {
                 not_completed: vec!["k1".into()],
             },
-            certificate_id: None,
+            certificate: None,
         };
         let batch = [
             ("u1".to_string(), claim("cert-9")),
@@ -575,6 +575,11 @@ mod cases {
         let by_id = |id: &str| roster.enrollments.iter().find(|e| e.participant.user_id == id).unwrap();
         assert_eq!(by_id("u1").outcome, Some(Outcome::Passed));
         assert_eq!(by_id("u1").certificate_id.as_deref(), Some("cert-1"));
+        assert_eq!(
+            by_id("u1").certificate,
+            Some(certificate("cert-1", "p1")),
+            "the claimed certificate is kept whole"
+        );
         assert_eq!(by_id("u1").last_nudged_at, Some(next));
         assert_eq!(by_id("u2").notified_at, Some(now()));
         assert_eq!(by_id("u3").notify_error.as_deref(), Some("address refused"));

@@ -54,6 +54,8 @@ struct Candidate {
     issued: bool,
     /// Failed in this invocation; the next sweep retries.
     failed: bool,
+    /// Claimed by an earlier invocation: its certificate may be issued already.
+    claimed_before: bool,
 }
 
 impl Candidate {
@@ -145,6 +147,7 @@ impl<'a> Run<'a> {
             .into_iter()
             .zip(roster.enrollments())
             .map(|(record, e)| Candidate {
+                claimed_before: record.outcome.is_some(),
                 record,
                 evaluated: roster.evaluate(e),
                 issued: false,
@@ -234,7 +237,8 @@ impl<'a> Run<'a> {
     }
 
     /// Claims the outcome of every participant of the chunk that has none: a passed one
-    /// gets a fresh certificate id, reused by every retry; a racing run's claim stands.
+    /// gets their certificate fixed here, a fresh id and everything it shows, from the
+    /// certification as it is now; every retry reuses it, and a racing run's claim stands.
     async fn claim(&mut self, chunk: &[usize]) -> Result<(), StoreError> {
         let unclaimed: Vec<usize> = chunk
             .iter()
@@ -245,11 +249,11 @@ impl<'a> Run<'a> {
             .iter()
             .map(|&i| {
                 let outcome = self.candidates[i].evaluated.clone();
-                let certificate_id = outcome.passed().then(|| uuid::Uuid::new_v4().simple().to_string());
-                let claim = Claim {
-                    outcome,
-                    certificate_id,
-                };
+                let certificate = outcome.passed().then(|| {
+                    let id = uuid::Uuid::new_v4().simple().to_string();
+                    self.issue_to(id, &self.candidates[i])
+                });
+                let claim = Claim { outcome, certificate };
                 (self.candidates[i].user_id().to_string(), claim)
             })
             .collect();
@@ -262,36 +266,51 @@ impl<'a> Run<'a> {
             .claim_outcomes(self.ws, &self.program.id, &claims)
             .await?;
         for (i, claim) in unclaimed.into_iter().zip(standing) {
-            self.candidates[i].record.outcome = Some(claim.outcome);
-            self.candidates[i].record.certificate_id = claim.certificate_id;
+            let record = &mut self.candidates[i].record;
+            record.outcome = Some(claim.outcome);
+            record.certificate_id = claim.certificate.as_ref().map(|c| c.id.clone());
+            record.certificate = claim.certificate;
         }
         Ok(())
     }
 
-    /// The certificate a passed candidate is issued (its id fixed by the claim).
-    fn certificate(&self, candidate: &Candidate) -> Option<Certificate> {
-        let id = candidate.record.certificate_id.clone()?;
-        Some(Certificate::issue(
+    /// The certificate issued under `id` to a candidate, from the certification as it is
+    /// now: what a claim fixes.
+    fn issue_to(&self, id: String, candidate: &Candidate) -> Certificate {
+        Certificate::issue(
             id,
             &candidate.record.participant,
             &self.certification,
             self.program,
             self.program.end_time(),
-        ))
+        )
+    }
+
+    /// The certificate a passed candidate's claim fixed. (A claim stored before claims
+    /// kept the whole certificate has only its id: drawn from the certification now.)
+    fn certificate(&self, candidate: &Candidate) -> Option<Certificate> {
+        match (&candidate.record.certificate, &candidate.record.certificate_id) {
+            (Some(claimed), _) => Some(claimed.clone()),
+            (None, Some(id)) => Some(self.issue_to(id.clone(), candidate)),
+            (None, None) => None,
+        }
     }
 
     /// Renders, stores and issues the certificate of every passed participant of the
     /// chunk, a few at once; a failure is counted and left for the next sweep.
     async fn issue(&mut self, chunk: &[usize]) {
-        let jobs: Vec<(usize, Certificate)> = chunk
+        let jobs: Vec<(usize, Certificate, bool)> = chunk
             .iter()
             .copied()
             .filter(|&i| self.candidates[i].passed())
-            .filter_map(|i| Some((i, self.certificate(&self.candidates[i])?)))
+            .filter_map(|i| {
+                let candidate = &self.candidates[i];
+                Some((i, self.certificate(candidate)?, candidate.claimed_before))
+            })
             .collect();
         let this = &*self;
         let results: Vec<(usize, anyhow::Result<()>)> = futures::stream::iter(jobs)
-            .map(|(i, certificate)| async move { (i, this.store_and_issue(certificate).await) })
+            .map(|(i, certificate, retried)| async move { (i, this.store_and_issue(certificate, retried).await) })
             .buffer_unordered(self.trigger.settings.concurrency.max(1))
             .collect()
             .await;
@@ -303,7 +322,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn store_and_issue(&self, certificate: Certificate) -> anyhow::Result<()> {
+    /// Renders the certificate, stores its files, then issues it (files first: no record
+    /// without its PDF). A `retried` claim whose certificate is issued already has its
+    /// files: nothing to redo.
+    async fn store_and_issue(&self, certificate: Certificate, retried: bool) -> anyhow::Result<()> {
+        if retried && self.trigger.store.certificate(&certificate.id).await?.is_some() {
+            return Ok(());
+        }
         let verify_url = self.trigger.verify_url(&certificate.id);
         let render = self.trigger.render.clone();
         let drawn = certificate.clone();

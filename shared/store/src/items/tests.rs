@@ -141,6 +141,7 @@ fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
             attr::EXTENSIONS,
             attr::OUTCOME,
             attr::CERTIFICATE_ID,
+            attr::CERTIFICATE,
             attr::LAST_NUDGED_AT,
             attr::NOTIFIED_AT,
             attr::NOTIFY_ERROR,
@@ -153,9 +154,9 @@ fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
     assert_fields(&RunRecord::start("p1", at()), &[attr::STATE]);
     let claim = Claim {
         outcome: Outcome::Passed,
-        certificate_id: Some("x".into()),
+        certificate: Some(certificate()),
     };
-    assert_fields(&claim, &[attr::OUTCOME, attr::CERTIFICATE_ID]);
+    assert_fields(&claim, &[attr::OUTCOME, attr::CERTIFICATE]);
 }
 
 #[test]

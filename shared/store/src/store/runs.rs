@@ -10,12 +10,14 @@ use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
 
-/// Sets the outcome (and certificate id) of an enrollment that has none.
+/// Sets the outcome (and the certificate, with its id) of an enrollment that has none.
 fn claim_write(ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Write> {
     let mut write =
         Write::update(enrollment_key(ws, program_id, user_id)?).set(path(&[attr::OUTCOME]), json(&claim.outcome)?);
-    if let Some(id) = &claim.certificate_id {
-        write = write.set(path(&[attr::CERTIFICATE_ID]), id.clone().into());
+    if let Some(certificate) = &claim.certificate {
+        write = write
+            .set(path(&[attr::CERTIFICATE_ID]), certificate.id.clone().into())
+            .set(path(&[attr::CERTIFICATE]), json(certificate)?);
     }
     Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::OUTCOME)])))
 }
@@ -168,9 +170,14 @@ impl<T: Table> RunStore for Store<T> {
             .get(attr::OUTCOME)
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("a refused claim without a stored outcome"))?;
+        let certificate = item
+            .get(attr::CERTIFICATE)
+            .map(|c| serde_json::from_value(c.clone()))
+            .transpose()
+            .map_err(anyhow::Error::from)?;
         Ok(Claim {
             outcome: serde_json::from_value(outcome).map_err(anyhow::Error::from)?,
-            certificate_id: item.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from),
+            certificate,
         })
     }
 

@@ -46,16 +46,6 @@ async fn ended(api: &Api) -> String {
         .start_run("ws-acme", &RunRecord::start(&p, common::now()))
         .await
         .unwrap();
-    let passed = Claim {
-        outcome: Outcome::Passed,
-        certificate_id: Some("x-ana".into()),
-    };
-    s.claim_outcome("ws-acme", &p, "u-ana", &passed).await.unwrap();
-    let failed = Claim {
-        outcome: Outcome::DidNotPass { not_completed: vec![] },
-        certificate_id: None,
-    };
-    s.claim_outcome("ws-acme", &p, "u-ben", &failed).await.unwrap();
     let certificate = Certificate {
         id: "x-ana".into(),
         user_id: "u-ana".into(),
@@ -76,6 +66,16 @@ async fn ended(api: &Api) -> String {
         revoked_reason: None,
         replaced_by: None,
     };
+    let passed = Claim {
+        outcome: Outcome::Passed,
+        certificate: Some(certificate.clone()),
+    };
+    s.claim_outcome("ws-acme", &p, "u-ana", &passed).await.unwrap();
+    let failed = Claim {
+        outcome: Outcome::DidNotPass { not_completed: vec![] },
+        certificate: None,
+    };
+    s.claim_outcome("ws-acme", &p, "u-ben", &failed).await.unwrap();
     for (ext, bytes) in [("pdf", b"%PDF-1.7 ana".to_vec()), ("png", b"\x89PNG ana".to_vec())] {
         api.blobs
             .put(

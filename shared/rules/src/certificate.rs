@@ -121,7 +121,84 @@ pub struct RunRecord {
     pub did_not_pass: u64,
     pub notified: u64,
     pub failed: u64,
-    pub errors: Vec<String>,
+    /// The latest errors, one per participant and step.
+    #[serde(default, deserialize_with = "run_errors")]
+    pub errors: Vec<RunError>,
+}
+
+/// The step of a run a participant failed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStep {
+    /// Drawing, storing and recording the certificate.
+    Certificate,
+    /// The result email.
+    Email,
+}
+
+/// Why a participant failed, as a stable code an admin or a script can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunErrorCode {
+    RenderFailed,
+    StorageFailed,
+    IssueFailed,
+    EmailRefused,
+    EmailFailed,
+    LeaseExpired,
+}
+
+impl RunErrorCode {
+    /// What it means, in words free of internals (the detail goes to the logs).
+    pub fn message(self) -> &'static str {
+        match self {
+            RunErrorCode::RenderFailed => "the certificate could not be drawn; the next sweep tries again",
+            RunErrorCode::StorageFailed => "the certificate's files could not be stored; the next sweep tries again",
+            RunErrorCode::IssueFailed => "the certificate could not be recorded; the next sweep tries again",
+            RunErrorCode::EmailRefused => "the mail service refused the address for good; no email will be sent",
+            RunErrorCode::EmailFailed => "the email could not be sent; the next sweep tries again",
+            RunErrorCode::LeaseExpired => "the run's time to send ran out before this email; the next sweep sends it",
+        }
+    }
+}
+
+/// One participant's failure in a run (SPEC 1.8.8): who, at which step, a stable code
+/// and a plain message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunError {
+    pub user_id: String,
+    pub step: RunStep,
+    pub code: RunErrorCode,
+    pub message: String,
+}
+
+impl RunError {
+    pub fn new(user_id: &str, step: RunStep, code: RunErrorCode) -> RunError {
+        RunError {
+            user_id: user_id.to_string(),
+            step,
+            code,
+            message: code.message().to_string(),
+        }
+    }
+}
+
+/// Run errors as stored; entries of an older shape (free text) are left out.
+fn run_errors<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<RunError>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Error(RunError),
+        Other(serde::de::IgnoredAny),
+    }
+    let entries = Vec::<Stored>::deserialize(deserializer)?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| match entry {
+            Stored::Error(error) => Some(error),
+            Stored::Other(_) => None,
+        })
+        .collect())
 }
 
 /// How many errors a run record keeps (the latest).
@@ -146,7 +223,7 @@ impl RunRecord {
     }
 
     /// Keeps the latest errors only.
-    pub fn push_error(&mut self, error: String) {
+    pub fn push_error(&mut self, error: RunError) {
         self.errors.push(error);
         let excess = self.errors.len().saturating_sub(RUN_ERRORS_KEPT);
         self.errors.drain(..excess);
@@ -253,5 +330,22 @@ mod tests {
             assert_eq!(err.fields(), ["reason"], "{bad:?}");
             assert_eq!(err.0[0].problem, "must be 1 to 500 characters");
         }
+    }
+
+    #[test]
+    fn run_errors_carry_a_stable_code_and_older_free_text_ones_are_left_out() {
+        let error = RunError::new("u1", RunStep::Email, RunErrorCode::EmailFailed);
+        assert_eq!(error.message, RunErrorCode::EmailFailed.message());
+        let mut record = RunRecord::start("p1", "2026-11-28T19:00:00Z".parse().unwrap());
+        record.push_error(error.clone());
+        let mut stored = serde_json::to_value(&record).unwrap();
+        assert_eq!(
+            stored["errors"][0],
+            serde_json::json!({"user_id": "u1", "step": "email", "code": "email_failed",
+                               "message": RunErrorCode::EmailFailed.message()})
+        );
+        stored["errors"] = serde_json::json!(["u0: storing the PDF: bucket certify-files", error]);
+        let read: RunRecord = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.errors, [error]);
     }
 }

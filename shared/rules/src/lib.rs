@@ -42,8 +42,8 @@ pub mod view;
 pub(crate) mod fixtures;
 
 pub use certificate::{
-    completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunRecord,
-    RunState, REASON_MAX,
+    completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunError,
+    RunErrorCode, RunRecord, RunState, RunStep, REASON_MAX,
 };
 pub use certification::{
     expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,

@@ -18,7 +18,8 @@ use certify_blobs::{certificate_key, FileKind};
 use certify_mail::templates::{did_not_pass_email, passed_email};
 use certify_mail::{Email, MailError};
 use certify_rules::{
-    decide_run, Certificate, Certification, EnrollmentRecord, Outcome, Program, RunDecision, RunRecord, RunState,
+    decide_run, Certificate, Certification, EnrollmentRecord, Outcome, Program, RunDecision, RunError, RunErrorCode,
+    RunRecord, RunState, RunStep,
 };
 use certify_store::{Claim, Lease, NotifyMark, StoreError};
 use chrono::{DateTime, Utc};
@@ -309,7 +310,7 @@ impl<'a> Run<'a> {
             })
             .collect();
         let this = &*self;
-        let results: Vec<(usize, anyhow::Result<()>)> = futures::stream::iter(jobs)
+        let results: Vec<(usize, Result<(), Failure>)> = futures::stream::iter(jobs)
             .map(|(i, certificate, retried)| async move { (i, this.store_and_issue(certificate, retried).await) })
             .buffer_unordered(self.trigger.settings.concurrency.max(1))
             .collect()
@@ -317,7 +318,7 @@ impl<'a> Run<'a> {
         for (i, result) in results {
             match result {
                 Ok(()) => self.candidates[i].issued = true,
-                Err(e) => self.failed(i, "certificate", e),
+                Err(failure) => self.failed(i, RunStep::Certificate, failure),
             }
         }
     }
@@ -325,8 +326,17 @@ impl<'a> Run<'a> {
     /// Renders the certificate, stores its files, then issues it (files first: no record
     /// without its PDF). A `retried` claim whose certificate is issued already has its
     /// files: nothing to redo.
-    async fn store_and_issue(&self, certificate: Certificate, retried: bool) -> anyhow::Result<()> {
-        if retried && self.trigger.store.certificate(&certificate.id).await?.is_some() {
+    async fn store_and_issue(&self, certificate: Certificate, retried: bool) -> Result<(), Failure> {
+        let issue_failed = |e| Failure(RunErrorCode::IssueFailed, anyhow::Error::new(e).context("issuing"));
+        if retried
+            && self
+                .trigger
+                .store
+                .certificate(&certificate.id)
+                .await
+                .map_err(issue_failed)?
+                .is_some()
+        {
             return Ok(());
         }
         let verify_url = self.trigger.verify_url(&certificate.id);
@@ -336,25 +346,24 @@ impl<'a> Run<'a> {
             Ok((render.pdf(&drawn, &verify_url)?, render.png(&drawn, &verify_url)?))
         })
         .await
-        .context("the renderer stopped")?
-        .context("rendering")?;
+        .context("the renderer stopped")
+        .and_then(|drawn| drawn.context("rendering"))
+        .map_err(|e| Failure(RunErrorCode::RenderFailed, e))?;
         for (kind, bytes) in [(FileKind::Pdf, pdf), (FileKind::Png, png)] {
+            let key = certificate_key(self.ws, &certificate.id, kind);
             self.trigger
                 .blobs
-                .put(
-                    &certificate_key(self.ws, &certificate.id, kind),
-                    bytes,
-                    kind.content_type(),
-                )
+                .put(&key, bytes, kind.content_type())
                 .await
-                .with_context(|| format!("storing the {}", kind.extension().to_uppercase()))?;
+                .with_context(|| format!("storing the {} at {key}", kind.extension().to_uppercase()))
+                .map_err(|e| Failure(RunErrorCode::StorageFailed, e))?;
         }
         // `false`: issued already (a retry, or a racing run); either way it stands.
         self.trigger
             .store
             .issue_certificate(self.ws, &certificate, self.trigger.now())
             .await
-            .context("issuing")?;
+            .map_err(issue_failed)?;
         Ok(())
     }
 
@@ -370,12 +379,18 @@ impl<'a> Run<'a> {
         // Stop sending well before another invocation may take the run over.
         let safe_until = self.lease.until - chrono::Duration::seconds(10);
         let this = &*self;
-        let results: Vec<(usize, anyhow::Result<Option<String>>)> = futures::stream::iter(jobs)
+        let results: Vec<(usize, Result<Option<String>, Failure>)> = futures::stream::iter(jobs)
             .map(|(i, email)| async move {
                 if this.trigger.now() >= safe_until {
-                    return (i, Err(anyhow::anyhow!("the run's lease ran out before this email")));
+                    let late = anyhow::anyhow!("the run's lease ran out before this email");
+                    return (i, Err(Failure(RunErrorCode::LeaseExpired, late)));
                 }
-                (i, this.send(&email).await)
+                (
+                    i,
+                    this.send(&email)
+                        .await
+                        .map_err(|e| Failure(RunErrorCode::EmailFailed, e)),
+                )
             })
             .buffer_unordered(self.trigger.settings.concurrency.max(1))
             .collect()
@@ -386,14 +401,15 @@ impl<'a> Run<'a> {
             match result {
                 Ok(None) => marks.push(NotifyMark { user_id, error: None }),
                 Ok(Some(reason)) => {
-                    self.record
-                        .push_error(format!("{user_id}: the email was refused for good: {reason}"));
+                    tracing::warn!(workspace = self.ws, program = %self.program.id, user = %user_id, reason = %reason, "the result email was refused for good");
+                    let refused = RunError::new(&user_id, RunStep::Email, RunErrorCode::EmailRefused);
+                    self.record.push_error(refused);
                     marks.push(NotifyMark {
                         user_id,
                         error: Some(reason),
                     });
                 }
-                Err(e) => self.failed(i, "email", e),
+                Err(failure) => self.failed(i, RunStep::Email, failure),
             }
         }
         marks
@@ -448,13 +464,19 @@ impl<'a> Run<'a> {
         unreachable!("the last attempt returns")
     }
 
-    fn failed(&mut self, i: usize, step: &str, error: anyhow::Error) {
+    /// Records a participant's failure: the detail (paths, keys, the service's own
+    /// words) to the logs with the program; a stable code and a plain message to the run
+    /// record (SPEC 1.8.8).
+    fn failed(&mut self, i: usize, step: RunStep, Failure(code, error): Failure) {
         let user_id = self.candidates[i].user_id().to_string();
-        tracing::warn!(workspace = self.ws, program = %self.program.id, user = %user_id, step, error = ?error, "a participant failed; the next sweep retries");
-        self.record.push_error(format!("{user_id}: {step}: {error:#}"));
+        tracing::warn!(workspace = self.ws, program = %self.program.id, user = %user_id, ?step, ?code, error = ?error, "a participant failed; the next sweep retries");
+        self.record.push_error(RunError::new(&user_id, step, code));
         self.candidates[i].failed = true;
     }
 }
+
+/// A participant's failure at a step: its stable code, and the detail for the logs.
+struct Failure(RunErrorCode, anyhow::Error);
 
 /// Runs or resumes the run of an `ending` program, a step at a time until it is done or
 /// the deadline (read on the trigger's clock) is within the margin; `None` when another

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration as StdDuration;
 
 use certify_blobs::BlobStore;
-use certify_rules::{CertificateStatus, ProgramState, RunState};
+use certify_rules::{CertificateStatus, ProgramState, RunErrorCode, RunState, RunStep};
 use certify_store::{CertificateStore, ProgramStore, RunStore, SettingsStore, WorkspaceSettings};
 use certify_trigger::{Opened, Run, Settings, Step};
 use chrono::Duration;
@@ -232,11 +232,21 @@ async fn a_failing_participant_is_counted_and_retried_while_the_others_go_on() {
         (RunState::Running, 3, 1),
         "{run:?}"
     );
-    assert!(
-        run.errors.iter().any(|e| e.contains("storing the PNG")),
+    let stored = run.errors.iter().find(|e| e.user_id == "u-ana").unwrap();
+    assert_eq!(
+        (stored.step, stored.code),
+        (RunStep::Certificate, RunErrorCode::StorageFailed),
         "{:?}",
         run.errors
     );
+    for e in &run.errors {
+        // Stable codes and plain words: no keys, buckets or error types of ours.
+        assert_eq!(e.message, e.code.message(), "{e:?}");
+        let bucket = h.blobs.bucket();
+        for internal in ["certificates/", h.ws.as_str(), bucket, "Error", "Stale"] {
+            assert!(!e.message.contains(internal), "{e:?} shows {internal}");
+        }
+    }
     assert_eq!(h.emails_to("u-ben").len(), 1);
     assert!(h.emails_to("u-ana").is_empty());
     h.faults.disarm();
@@ -351,5 +361,10 @@ async fn throttled_sends_are_retried_with_backoff_at_the_configured_rate() {
         (RunState::Running, 1),
         "left for the next sweep: {run:?}"
     );
-    assert!(run.errors[0].contains("throttled"), "{:?}", run.errors);
+    assert_eq!(
+        (run.errors[0].step, run.errors[0].code),
+        (RunStep::Email, RunErrorCode::EmailFailed),
+        "{:?}",
+        run.errors
+    );
 }

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use base64::Engine;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_rules::{
     Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramFields, ProgramState,
@@ -17,6 +18,7 @@ use certify_store::{
     ProgramStore, RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
 };
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 
 const TEMPLATE: &str = include_str!("../../../template.yaml");
 
@@ -200,6 +202,39 @@ mod cases {
                 .await,
             Err(StoreError::BadCursor)
         ));
+    }
+
+    pub async fn a_forged_cursor_is_refused_before_it_reaches_the_table<T: Table>(s: Store<T>) {
+        for i in 0..3 {
+            s.create_certification("ws1", &certification(&format!("c{i}")))
+                .await
+                .unwrap();
+            s.create_program("ws1", &program(&format!("p{i}"), None)).await.unwrap();
+        }
+        s.create_certification("ws2", &certification("theirs")).await.unwrap();
+        s.create_program("ws2", &program("theirs", None)).await.unwrap();
+        let forge = |key: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string());
+        for (what, key) in [
+            ("another workspace", json!({"pk": "WS#ws2", "sk": "CERT#theirs"})),
+            ("a number", json!({"pk": "WS#ws1", "sk": 7})),
+            (
+                "an attribute more",
+                json!({"pk": "WS#ws1", "sk": "CERT#c0", "version": "1"}),
+            ),
+            ("no sort key", json!({"pk": "WS#ws1"})),
+            ("outside the list's prefix", json!({"pk": "WS#ws1", "sk": "SETTINGS"})),
+            ("not an object", json!(["WS#ws1", "CERT#c0"])),
+        ] {
+            let refused = s.certifications("ws1", true, &page(2, Some(forge(key)))).await;
+            assert!(matches!(refused, Err(StoreError::BadCursor)), "{what}: {refused:?}");
+        }
+        let first = s.programs("ws1", &page(1, None)).await.unwrap();
+        let genuine = first.next_cursor.unwrap();
+        assert_eq!(s.programs("ws1", &page(5, Some(genuine))).await.unwrap().items.len(), 2);
+        let theirs = json!({"pk": "WS#ws2#PROG#theirs", "sk": "#PROGRAM",
+                            "gsi1pk": "WS#ws2#PROGRAMS", "gsi1sk": "theirs"});
+        let refused = s.programs("ws1", &page(2, Some(forge(theirs)))).await;
+        assert!(matches!(refused, Err(StoreError::BadCursor)), "{refused:?}");
     }
 
     pub async fn links_need_a_live_certification_and_are_indexed<T: Table>(s: Store<T>) {
@@ -798,6 +833,7 @@ macro_rules! contract {
                 certifications_are_created_once_and_isolated_by_workspace,
                 a_stale_version_is_refused_and_changes_nothing,
                 lists_page_through_every_item_once,
+                a_forged_cursor_is_refused_before_it_reaches_the_table,
                 links_need_a_live_certification_and_are_indexed,
                 a_certification_in_use_cannot_be_archived,
                 moving_or_dropping_a_link_frees_the_old_certification,

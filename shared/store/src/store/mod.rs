@@ -14,7 +14,7 @@ use certify_rules::{Program, ProgramState};
 use serde_json::Value;
 
 use crate::items::*;
-use crate::table::{key_attributes, Cond, Item, Key, Query, Table, TableError, Write};
+use crate::table::{key_attributes, Cond, Item, Key, Query, Table, TableError, Write, PK, SK};
 use crate::{Conflict, Page, PageRequest, ProgramStore, Result, StoreError};
 
 /// Most writes in one transaction: DynamoDB's limit.
@@ -35,11 +35,35 @@ fn encode_cursor(key: &Item) -> Result<String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
 }
 
-fn decode_cursor(cursor: &str) -> Result<Item> {
+/// The key a cursor resumes `query` after. A cursor is the client's to hold, so it is
+/// checked before it reaches the table: exactly the key attributes of the query's table
+/// or index, every one a string, in the query's partition (and under its sort-key
+/// prefix). Anything else is [`StoreError::BadCursor`].
+fn decode_cursor(cursor: &str, query: &Query) -> Result<Item> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| StoreError::BadCursor)?;
-    serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)
+    let key: Item = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let mut names = vec![PK, SK];
+    if let Some(index) = query.index {
+        names.extend([index.pk, index.sk]);
+    }
+    let (partition, sort) = match query.index {
+        Some(index) => (index.pk, index.sk),
+        None => (PK, SK),
+    };
+    let text = |name: &str| key.get(name).and_then(Value::as_str);
+    let well_formed = key.len() == names.len() && names.iter().all(|name| text(name).is_some());
+    let in_partition = text(partition) == Some(query.pk.as_str());
+    let under_prefix = query
+        .sk_prefix
+        .as_deref()
+        .is_none_or(|prefix| text(sort).is_some_and(|s| s.starts_with(prefix)));
+    if well_formed && in_partition && under_prefix {
+        Ok(key)
+    } else {
+        Err(StoreError::BadCursor)
+    }
 }
 
 /// A key built from ids that may not be ids at all: such a key names nothing.
@@ -101,7 +125,11 @@ impl<T: Table> Store<T> {
     /// may follow.
     async fn list(&self, mut query: Query, page: &PageRequest, keep: impl Fn(&Item) -> bool) -> Result<Page<Item>> {
         let limit = page.limit.max(1);
-        query.after = page.cursor.as_deref().map(decode_cursor).transpose()?;
+        query.after = page
+            .cursor
+            .as_deref()
+            .map(|cursor| decode_cursor(cursor, &query))
+            .transpose()?;
         let mut items = Vec::new();
         loop {
             query.limit = Some(limit + 1 - items.len());

@@ -82,6 +82,7 @@ fn enrollment() -> EnrollmentRecord {
         extensions: BTreeMap::new(),
         outcome: Some(Outcome::Passed),
         certificate_id: Some("x".into()),
+        certificate: Some(certificate()),
         last_nudged_at: Some(at()),
         notified_at: Some(at()),
         notify_error: Some("refused".into()),

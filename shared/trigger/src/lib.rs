@@ -26,8 +26,9 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde::Serialize;
 
+use certify_mail::{Email, MailError};
 pub use event::{BadEvent, Event};
-use pace::Pacer;
+use pace::{backoff, Pacer};
 pub use run::{Opened, Run, Step};
 
 /// Draws a certificate's PDF and PNG preview (one template, two outputs).
@@ -281,6 +282,25 @@ impl Trigger {
             Ok(_) | Err(StoreError::Conflict(Conflict::ProgramEnded)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// Sends one email, retrying throttling with backoff. `Ok(Some(reason))`: refused
+    /// for good; an error: may or may not have gone, the next sweep retries.
+    pub(crate) async fn send_email(&self, email: &Email) -> anyhow::Result<Option<String>> {
+        let attempts = self.settings.send_attempts.max(1);
+        for attempt in 0..attempts {
+            self.pacer.wait().await;
+            match self.mailer.send(email).await {
+                Ok(_) => return Ok(None),
+                Err(MailError::Rejected(reason)) => return Ok(Some(reason)),
+                Err(MailError::Throttled(e)) if attempt + 1 == attempts => {
+                    return Err(e.context("still throttled after every attempt"))
+                }
+                Err(MailError::Throttled(_)) => tokio::time::sleep(backoff(attempt)).await,
+                Err(MailError::Unexpected(e)) => return Err(e),
+            }
+        }
+        unreachable!("the last attempt returns")
     }
 
     /// The public verification page of a certificate (also its QR code).

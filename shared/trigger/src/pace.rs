@@ -38,6 +38,20 @@ impl Pacer {
     }
 }
 
+/// A chunk's emails must go out well within one lease: at most a minute's worth.
+pub(crate) fn emails_per_minute(send_rate: f64) -> usize {
+    if send_rate > 0.0 {
+        (send_rate * 60.0).max(1.0) as usize
+    } else {
+        usize::MAX
+    }
+}
+
+/// 200 ms, 400 ms, 800 ms, ... up to 5 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

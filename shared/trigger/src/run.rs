@@ -11,12 +11,11 @@
 //! one clean run.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
 
 use anyhow::Context;
 use certify_blobs::{certificate_key, FileKind};
 use certify_mail::templates::{did_not_pass_email, passed_email};
-use certify_mail::{Email, MailError};
+use certify_mail::Email;
 use certify_rules::{
     decide_run, Certificate, Certification, EnrollmentRecord, Outcome, Program, RunDecision, RunError, RunErrorCode,
     RunRecord, RunState, RunStep,
@@ -25,6 +24,7 @@ use certify_store::{Claim, Lease, NotifyMark, StoreError};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 
+use crate::pace::emails_per_minute;
 use crate::Trigger;
 
 /// What one [`Run::step`] did.
@@ -387,7 +387,8 @@ impl<'a> Run<'a> {
                 }
                 (
                     i,
-                    this.send(&email)
+                    this.trigger
+                        .send_email(&email)
                         .await
                         .map_err(|e| Failure(RunErrorCode::EmailFailed, e)),
                 )
@@ -445,25 +446,6 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Sends one email, retrying throttling with backoff. `Ok(Some(reason))`: refused
-    /// for good; an error: may or may not have gone, the next sweep retries.
-    async fn send(&self, email: &Email) -> anyhow::Result<Option<String>> {
-        let attempts = self.trigger.settings.send_attempts.max(1);
-        for attempt in 0..attempts {
-            self.trigger.pacer.wait().await;
-            match self.trigger.mailer.send(email).await {
-                Ok(_) => return Ok(None),
-                Err(MailError::Rejected(reason)) => return Ok(Some(reason)),
-                Err(MailError::Throttled(e)) if attempt + 1 == attempts => {
-                    return Err(e.context("still throttled after every attempt"))
-                }
-                Err(MailError::Throttled(_)) => tokio::time::sleep(backoff(attempt)).await,
-                Err(MailError::Unexpected(e)) => return Err(e),
-            }
-        }
-        unreachable!("the last attempt returns")
-    }
-
     /// Records a participant's failure: the detail (paths, keys, the service's own
     /// words) to the logs with the program; a stable code and a plain message to the run
     /// record (SPEC 1.8.8).
@@ -503,15 +485,6 @@ pub(crate) async fn run(
     run.close().await
 }
 
-/// A chunk's emails must go out well within one lease: at most a minute's worth.
-fn emails_per_minute(send_rate: f64) -> usize {
-    if send_rate > 0.0 {
-        (send_rate * 60.0).max(1.0) as usize
-    } else {
-        usize::MAX
-    }
-}
-
 /// Counts from what each participant reached (SPEC 1.8.5).
 fn tally(record: &mut RunRecord, candidates: &[Candidate]) {
     let count = |f: &dyn Fn(&Candidate) -> bool| candidates.iter().filter(|c| f(c)).count() as u64;
@@ -521,9 +494,4 @@ fn tally(record: &mut RunRecord, candidates: &[Candidate]) {
     record.did_not_pass = count(&|c| c.record.outcome.as_ref().is_some_and(|o| !o.passed()));
     record.notified = count(&|c| c.record.notified_at.is_some() && c.record.notify_error.is_none());
     record.failed = count(&|c| c.failed || c.record.notify_error.is_some());
-}
-
-/// 200 ms, 400 ms, 800 ms, ... up to 5 s.
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
 }

@@ -124,6 +124,13 @@ pub struct RunRecord {
     /// The latest errors, one per participant and step.
     #[serde(default, deserialize_with = "run_errors")]
     pub errors: Vec<RunError>,
+    /// Tries in a row in which a participant failed (0 once a try fails no one).
+    #[serde(default)]
+    pub failed_attempts: u32,
+    /// When the sweep tries a failing run again (SPEC 1.8.8); none while it is not
+    /// backing off.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 /// The step of a run a participant failed at.
@@ -146,6 +153,8 @@ pub enum RunErrorCode {
     EmailRefused,
     EmailFailed,
     LeaseExpired,
+    /// Still failing 24 hours after the first failure: no more tries.
+    GivenUp,
 }
 
 impl RunErrorCode {
@@ -158,6 +167,7 @@ impl RunErrorCode {
             RunErrorCode::EmailRefused => "the mail service refused the address for good; no email will be sent",
             RunErrorCode::EmailFailed => "the email could not be sent; the next sweep tries again",
             RunErrorCode::LeaseExpired => "the run's time to send ran out before this email; the next sweep sends it",
+            RunErrorCode::GivenUp => "still failing 24 hours after the first failure; given up, no more tries",
         }
     }
 }
@@ -219,7 +229,23 @@ impl RunRecord {
             notified: 0,
             failed: 0,
             errors: Vec::new(),
+            failed_attempts: 0,
+            next_attempt_at: None,
         }
+    }
+
+    /// Records how a try of the run ended: when `failures`, one more failed try and the
+    /// next after [`retry_delay`]; else none in a row and the next at once. Answers when
+    /// the sweep may try the run again.
+    pub fn schedule_next(&mut self, failures: bool, now: DateTime<Utc>) -> DateTime<Utc> {
+        if failures {
+            self.failed_attempts = self.failed_attempts.saturating_add(1);
+            self.next_attempt_at = Some(now + crate::retry_delay(self.failed_attempts));
+        } else {
+            self.failed_attempts = 0;
+            self.next_attempt_at = None;
+        }
+        self.next_attempt_at.unwrap_or(now)
     }
 
     /// Keeps the latest errors only.

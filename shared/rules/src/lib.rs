@@ -57,7 +57,9 @@ pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
-pub use schedule::{decide_run, ended_at, is_due, RunDecision, RunSkipReason};
+pub use schedule::{
+    decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,
+};
 pub use view::{
     pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow, ProgramRef,
 };

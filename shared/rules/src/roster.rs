@@ -57,6 +57,14 @@ pub struct EnrollmentRecord {
     /// Why the result email could never be sent (the address was refused).
     #[serde(default)]
     pub notify_error: Option<String>,
+    /// When the run first failed this participant (SPEC 1.8.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<DateTime<Utc>>,
+    /// When the run gave this participant up at the certificate step, still failing 24
+    /// hours after `failing_since`: no certificate, no email, counted in `failed`. (Given
+    /// up at the email step, the certificate stands and `notify_error` says why.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_up_at: Option<DateTime<Utc>>,
 }
 
 impl EnrollmentRecord {
@@ -71,6 +79,8 @@ impl EnrollmentRecord {
             last_nudged_at: None,
             notified_at: None,
             notify_error: None,
+            failing_since: None,
+            given_up_at: None,
         }
     }
 }

@@ -30,8 +30,14 @@ pub const RUN: &str = "RUN";
 pub const CERTIFICATE: &str = "CERTIFICATE";
 pub const ACTIVE: &str = "ACTIVE#";
 
-/// The open-programs index holds one partition: the sweep reads it by end time.
-pub const OPEN: &str = "OPEN";
+/// The open-programs index's partition of `active` programs, by `ends_at`: the sweep's
+/// due programs. (Named `OPEN` since v1, when it held every open program: an `ending`
+/// program stored then is still found here, and the sweep runs it.)
+pub const DUE: &str = "OPEN";
+/// The open-programs index's partition of `ending` programs, by when their run is tried
+/// next (SPEC 1.8.8): the sweep's unfinished runs, kept apart so that no number of them
+/// delays a due program.
+pub const RUNS: &str = "RUNS";
 
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
@@ -58,6 +64,8 @@ pub mod attr {
     pub const LAST_NUDGED_AT: &str = "last_nudged_at";
     pub const NOTIFIED_AT: &str = "notified_at";
     pub const NOTIFY_ERROR: &str = "notify_error";
+    pub const FAILING_SINCE: &str = "failing_since";
+    pub const GIVEN_UP_AT: &str = "given_up_at";
     pub const REVOKED_AT: &str = "revoked_at";
     pub const REVOKED_REASON: &str = "revoked_reason";
     pub const REPLACED_BY: &str = "replaced_by";
@@ -183,8 +191,9 @@ pub fn set_fields<T: Serialize>(mut write: Write, value: &T, optional: &[&str]) 
     Ok(write)
 }
 
-/// A program's place in the open-programs index: by the time it ends (or ended), to
-/// the second, so the sweep asks for everything up to now.
+/// A program's place in its open-programs partition: by the time it ends (or its run is
+/// tried next), to the second, so the sweep asks for everything up to now. Fixed width:
+/// every stored time lies in 1970..=9999 (SPEC 1.1), so text order is time order.
 pub fn open_sort_key(ws: &str, program_id: &str, at: DateTime<Utc>) -> String {
     format!("{}#{ws}#{program_id}", at.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
@@ -202,12 +211,18 @@ pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'sta
         }
         None => remove.extend([BY_CERTIFICATION.pk, BY_CERTIFICATION.sk]),
     }
-    if program.state == ProgramState::Ended {
-        remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]);
-    } else {
-        let at = program.end_time();
-        set.insert(OPEN_PROGRAMS.pk.into(), OPEN.into());
-        set.insert(OPEN_PROGRAMS.sk.into(), open_sort_key(ws, &program.id, at).into());
+    let partition = match program.state {
+        ProgramState::Active => Some(DUE),
+        ProgramState::Ending => Some(RUNS),
+        ProgramState::Ended => None,
+    };
+    match partition {
+        Some(partition) => {
+            set.insert(OPEN_PROGRAMS.pk.into(), partition.into());
+            let at = program.end_time();
+            set.insert(OPEN_PROGRAMS.sk.into(), open_sort_key(ws, &program.id, at).into());
+        }
+        None => remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]),
     }
     (set, remove)
 }

@@ -272,10 +272,17 @@ pub trait RunStore: Send + Sync {
     /// `Conflict(ProgramEnded)` unless the program is `ending`, and `NotFound` when
     /// missing.
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program>;
-    /// Programs not `ended` whose end time (`ended_at` once ending, else `ends_at`) is at
-    /// or before `until`, oldest first, as (workspace, program): the sweep's due
-    /// programs and unfinished runs.
-    async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// `active` programs whose `ends_at` is at or before `until`, in due order, as
+    /// (workspace, program): the sweep's due programs. (An `ending` program stored before
+    /// runs were kept apart may be among them.)
+    async fn due_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// `ending` programs whose run is to be tried at or before `until` (from `ended_at`,
+    /// then as [`RunStore::schedule_run`] set), oldest first: the sweep's unfinished runs.
+    async fn due_runs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// When the sweep tries an `ending` program's run next (SPEC 1.8.8). Answers `false`
+    /// when the program is no longer `ending` (its run finished); MUST answer `NotFound`
+    /// when missing.
+    async fn schedule_run(&self, ws: &str, program_id: &str, at: DateTime<Utc>) -> Result<bool>;
     /// Creates the run record unless one exists; answers the stored one either way, so
     /// it MUST NOT answer a `Conflict`.
     async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord>;
@@ -307,6 +314,12 @@ pub trait RunStore: Send + Sync {
     /// `NotFound` when one is not enrolled; marks before it may stand then.
     async fn mark_notified(&self, ws: &str, program_id: &str, marks: &[NotifyMark], at: DateTime<Utc>)
         -> Result<usize>;
+    /// Marks when the run first failed each participant (`failing_since`); a mark is
+    /// never overwritten. Answers how many this call set. MUST answer `NotFound` when one
+    /// is not enrolled; marks before it may stand then.
+    async fn mark_failing(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
+    /// Marks participants given up (`given_up_at`), as [`RunStore::mark_failing`] does.
+    async fn give_up(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
     /// Records a nudge if the stored mark is still `previous`; `false` when another
     /// nudge got there first. MUST answer `NotFound` when not enrolled.
     async fn mark_nudged(

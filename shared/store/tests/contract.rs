@@ -497,9 +497,10 @@ mod cases {
         due.ends_at = now() - Duration::hours(1);
         s.create_program("ws1", &due).await.unwrap();
         s.create_program("ws2", &program("p2", None)).await.unwrap();
-        let open = s.open_programs(now(), 10).await.unwrap();
+        let open = s.due_programs(now(), 10).await.unwrap();
         let ids: Vec<(String, String)> = open.into_iter().map(|(ws, p)| (ws, p.id)).collect();
         assert_eq!(ids, [("ws1".to_string(), "p1".to_string())], "p2 ends later");
+        assert!(s.due_runs(now(), 10).await.unwrap().is_empty(), "no run yet");
         let racers: Vec<_> = (0..4)
             .map(|_| {
                 let s = s.clone();
@@ -521,19 +522,21 @@ mod cases {
             }
         }
         assert_eq!(won, 1);
+        assert!(
+            s.due_programs(now(), 10).await.unwrap().is_empty(),
+            "an ending program is no longer due"
+        );
         assert_eq!(
-            s.open_programs(now(), 10).await.unwrap().len(),
+            s.due_runs(now(), 10).await.unwrap().len(),
             1,
-            "an ending program is still open"
+            "an ending program's run is the sweep's"
         );
         assert_eq!(s.finish_end("ws1", "p1").await.unwrap().state, ProgramState::Ended);
         assert_eq!(conflict(s.finish_end("ws1", "p1").await), Conflict::ProgramEnded);
-        assert!(s
-            .open_programs(now() + Duration::days(30), 10)
-            .await
-            .unwrap()
-            .iter()
-            .all(|(_, p)| p.id != "p1"));
+        let later = now() + Duration::days(30);
+        let due = s.due_programs(later, 10).await.unwrap();
+        let runs = s.due_runs(later, 10).await.unwrap();
+        assert!(due.iter().chain(&runs).all(|(_, p)| p.id != "p1"));
         not_found(s.begin_end("ws1", "missing", now()).await);
     }
 
@@ -673,11 +676,79 @@ mod cases {
         let mut later = program("p1", None);
         later.ends_at = now() + Duration::days(30);
         s.create_program("ws1", &later).await.unwrap();
-        assert!(s.open_programs(now(), 10).await.unwrap().is_empty());
+        assert!(s.due_programs(now(), 10).await.unwrap().is_empty());
         s.begin_end("ws1", "p1", now() - Duration::minutes(1)).await.unwrap();
-        let open = s.open_programs(now(), 10).await.unwrap();
+        let open = s.due_runs(now(), 10).await.unwrap();
         assert_eq!(open.len(), 1, "an admin's end makes the program the sweep's at once");
         assert_eq!(open[0].1.state, ProgramState::Ending);
+    }
+
+    pub async fn a_run_is_swept_when_it_is_scheduled_and_due_programs_never_wait_for_runs<T: Table>(s: Store<T>) {
+        for i in 0..3 {
+            let id = format!("r{i}");
+            let mut running = program(&id, None);
+            running.ends_at = now() - Duration::days(2);
+            s.create_program("ws1", &running).await.unwrap();
+            s.begin_end("ws1", &id, now() - Duration::days(2)).await.unwrap();
+        }
+        let mut due = program("d1", None);
+        due.ends_at = now() - Duration::hours(1);
+        s.create_program("ws2", &due).await.unwrap();
+        let ids = |found: Vec<(String, Program)>| found.into_iter().map(|(_, p)| p.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.due_programs(now(), 1).await.unwrap()),
+            ["d1"],
+            "older runs do not take a due program's place"
+        );
+        assert_eq!(ids(s.due_runs(now(), 10).await.unwrap()), ["r0", "r1", "r2"]);
+        assert!(s.schedule_run("ws1", "r0", now() + Duration::minutes(4)).await.unwrap());
+        assert!(s.schedule_run("ws1", "r1", now() + Duration::minutes(2)).await.unwrap());
+        assert_eq!(ids(s.due_runs(now(), 10).await.unwrap()), ["r2"], "the others wait");
+        assert_eq!(
+            ids(s.due_runs(now() + Duration::minutes(5), 10).await.unwrap()),
+            ["r2", "r1", "r0"],
+            "oldest try first"
+        );
+        s.finish_end("ws1", "r2").await.unwrap();
+        assert!(
+            !s.schedule_run("ws1", "r2", now()).await.unwrap(),
+            "an ended program's run is not scheduled"
+        );
+        assert!(
+            !s.schedule_run("ws2", "d1", now()).await.unwrap(),
+            "nor an active program's"
+        );
+        assert_eq!(ids(s.due_programs(now(), 10).await.unwrap()), ["d1"]);
+        not_found(s.schedule_run("ws1", "missing", now()).await);
+    }
+
+    pub async fn failing_and_given_up_marks_are_set_once<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        let people: Vec<Participant> = (1..=3).map(|i| participant(&format!("u{i}"))).collect();
+        s.enroll("ws1", "p1", &people).await.unwrap();
+        let ids = |ids: &[&str]| ids.iter().map(|id| id.to_string()).collect::<Vec<_>>();
+        let later = now() + Duration::hours(1);
+        assert_eq!(s.mark_failing("ws1", "p1", &ids(&["u1"]), now()).await.unwrap(), 1);
+        assert_eq!(
+            s.mark_failing("ws1", "p1", &ids(&["u1", "u2"]), later).await.unwrap(),
+            1,
+            "the first failure's time stands"
+        );
+        assert_eq!(s.give_up("ws1", "p1", &ids(&["u1"]), later).await.unwrap(), 1);
+        assert_eq!(s.give_up("ws1", "p1", &ids(&["u1"]), later).await.unwrap(), 0);
+        not_found(s.mark_failing("ws1", "p1", &ids(&["ghost"]), now()).await);
+        not_found(s.give_up("ws1", "p1", &ids(&["ghost"]), now()).await);
+        let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+        let by_id = |id: &str| roster.enrollments.iter().find(|e| e.participant.user_id == id).unwrap();
+        assert_eq!(
+            (by_id("u1").failing_since, by_id("u1").given_up_at),
+            (Some(now()), Some(later))
+        );
+        assert_eq!(
+            (by_id("u2").failing_since, by_id("u2").given_up_at),
+            (Some(later), None)
+        );
+        assert_eq!((by_id("u3").failing_since, by_id("u3").given_up_at), (None, None));
     }
 
     fn certificate(id: &str, program_id: &str) -> Certificate {
@@ -846,6 +917,8 @@ macro_rules! contract {
                 runs_start_once_and_claims_and_marks_are_kept_once,
                 one_holder_leases_a_running_run_until_its_lease_runs_out,
                 an_early_end_is_swept_from_the_time_it_ended,
+                a_run_is_swept_when_it_is_scheduled_and_due_programs_never_wait_for_runs,
+                failing_and_given_up_marks_are_set_once,
                 a_new_certificate_replaces_the_active_one_in_one_swap,
                 racing_issues_leave_exactly_one_active_certificate,
             );

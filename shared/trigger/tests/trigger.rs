@@ -249,9 +249,20 @@ async fn a_failing_participant_is_counted_and_retried_while_the_others_go_on() {
     }
     assert_eq!(h.emails_to("u-ben").len(), 1);
     assert!(h.emails_to("u-ana").is_empty());
+    // The run backs off a minute (SPEC 1.8.8): a sweep before then leaves it alone.
+    assert_eq!(
+        (run.failed_attempts, run.next_attempt_at),
+        (1, Some(h.now() + Duration::minutes(1)))
+    );
     h.faults.disarm();
     h.trigger().sweep(None).await.unwrap();
+    let waiting = h.store.run(&h.ws, "p1").await.unwrap().unwrap();
+    assert_eq!((waiting.state, waiting.notified), (RunState::Running, 1));
+    h.advance(Duration::minutes(1));
+    h.trigger().sweep(None).await.unwrap();
     h.assert_clean_end("p1", &PEOPLE, 0).await;
+    let run = h.store.run(&h.ws, "p1").await.unwrap().unwrap();
+    assert_eq!((run.failed_attempts, run.next_attempt_at), (0, None), "{run:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

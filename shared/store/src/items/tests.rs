@@ -86,6 +86,8 @@ fn enrollment() -> EnrollmentRecord {
         last_nudged_at: Some(at()),
         notified_at: Some(at()),
         notify_error: Some("refused".into()),
+        failing_since: Some(at()),
+        given_up_at: Some(at()),
         ..EnrollmentRecord::new(Participant {
             user_id: "u1".into(),
             name: "Ana".into(),
@@ -146,6 +148,8 @@ fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
             attr::LAST_NUDGED_AT,
             attr::NOTIFIED_AT,
             attr::NOTIFY_ERROR,
+            attr::FAILING_SINCE,
+            attr::GIVEN_UP_AT,
         ],
     );
     assert_fields(

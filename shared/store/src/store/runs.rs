@@ -32,12 +32,99 @@ fn notify_write(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>
     Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::NOTIFIED_AT)])))
 }
 
+/// Sets a time mark on an enrollment that has none.
+fn once_write(ws: &str, program_id: &str, user_id: &str, name: &'static str, at: DateTime<Utc>) -> Result<Write> {
+    Ok(Write::update(enrollment_key(ws, program_id, user_id)?)
+        .set(path(&[name]), json(&at)?)
+        .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(name)])))
+}
+
+/// Whose enrollment a mark is for.
+trait Marked {
+    fn user_id(&self) -> &str;
+}
+
+impl Marked for NotifyMark {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+impl Marked for String {
+    fn user_id(&self) -> &str {
+        self
+    }
+}
+
+impl<T: Table> Store<T> {
+    /// One open-programs partition up to `until`, oldest first, as (workspace, program).
+    async fn open_partition(
+        &self,
+        partition: &str,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(String, Program)>> {
+        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let page = self
+            .table
+            .query(&Query {
+                index: Some(OPEN_PROGRAMS),
+                pk: partition.into(),
+                // `$` sorts right after `#`: every key of that second is included.
+                sk_at_most: Some(format!("{until}$")),
+                limit: Some(limit.max(1)),
+                ..Default::default()
+            })
+            .await?;
+        page.items
+            .into_iter()
+            .map(|item| {
+                let ws = item
+                    .get(attr::WORKSPACE_ID)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
+                    .to_string();
+                Ok((ws, decode(item)?))
+            })
+            .collect()
+    }
+
+    /// Sets marks that are never overwritten: one transaction per 100 and, when one was
+    /// set before (a resumed or racing run), one by one. Answers how many this call set.
+    async fn set_marks<M: Marked>(
+        &self,
+        ws: &str,
+        program_id: &str,
+        marks: &[M],
+        write: impl Fn(&M) -> Result<Write>,
+    ) -> Result<usize> {
+        let mut set = 0;
+        for chunk in marks.chunks(TRANSACTION_MAX) {
+            let writes = chunk.iter().map(&write).collect::<Result<Vec<_>>>()?;
+            match self.transact_or_write(writes).await {
+                Ok(()) => set += chunk.len(),
+                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
+                    for mark in chunk {
+                        let key = enrollment_key(ws, program_id, mark.user_id())?;
+                        if self.enrollment_mark(key, write(mark)?).await? {
+                            set += 1;
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(set)
+    }
+}
+
 #[async_trait]
 impl<T: Table> RunStore for Store<T> {
     async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program> {
         let write = Write::update(program_key(ws, program_id)?)
             .set(path(&[attr::STATE]), state::ENDING.into())
             .set(path(&[attr::ENDED_AT]), json(&ended_at)?)
+            .set(path(&[OPEN_PROGRAMS.pk]), RUNS.into())
             .set(
                 path(&[OPEN_PROGRAMS.sk]),
                 open_sort_key(ws, program_id, ended_at).into(),
@@ -62,30 +149,27 @@ impl<T: Table> RunStore for Store<T> {
         self.transition(ws, program_id, state::ENDING, write, release).await
     }
 
-    async fn open_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
-        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let page = self
-            .table
-            .query(&Query {
-                index: Some(OPEN_PROGRAMS),
-                pk: OPEN.into(),
-                // `$` sorts right after `#`: every key of that second is included.
-                sk_at_most: Some(format!("{until}$")),
-                limit: Some(limit.max(1)),
-                ..Default::default()
-            })
-            .await?;
-        page.items
-            .into_iter()
-            .map(|item| {
-                let ws = item
-                    .get(attr::WORKSPACE_ID)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
-                    .to_string();
-                Ok((ws, decode(item)?))
-            })
-            .collect()
+    async fn due_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
+        self.open_partition(DUE, until, limit).await
+    }
+
+    async fn due_runs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {
+        self.open_partition(RUNS, until, limit).await
+    }
+
+    async fn schedule_run(&self, ws: &str, program_id: &str, at: DateTime<Utc>) -> Result<bool> {
+        let write = Write::update(program_key(ws, program_id)?)
+            .set(path(&[OPEN_PROGRAMS.pk]), RUNS.into())
+            .set(path(&[OPEN_PROGRAMS.sk]), open_sort_key(ws, program_id, at).into())
+            .when(Cond::Eq(attr::STATE, state::ENDING.into()));
+        match self.table.write(write).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => match self.program_state(ws, program_id).await? {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound),
+            },
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord> {
@@ -210,29 +294,22 @@ impl<T: Table> RunStore for Store<T> {
         marks: &[NotifyMark],
         at: DateTime<Utc>,
     ) -> Result<usize> {
-        let mut set = 0;
-        for chunk in marks.chunks(TRANSACTION_MAX) {
-            let writes = chunk
-                .iter()
-                .map(|mark| notify_write(ws, program_id, mark, at))
-                .collect::<Result<Vec<_>>>()?;
-            match self.transact_or_write(writes).await {
-                Ok(()) => set += chunk.len(),
-                Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
-                    for mark in chunk {
-                        let key = enrollment_key(ws, program_id, &mark.user_id)?;
-                        if self
-                            .enrollment_mark(key, notify_write(ws, program_id, mark, at)?)
-                            .await?
-                        {
-                            set += 1;
-                        }
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(set)
+        self.set_marks(ws, program_id, marks, |mark| notify_write(ws, program_id, mark, at))
+            .await
+    }
+
+    async fn mark_failing(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize> {
+        self.set_marks(ws, program_id, user_ids, |user_id| {
+            once_write(ws, program_id, user_id, attr::FAILING_SINCE, at)
+        })
+        .await
+    }
+
+    async fn give_up(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize> {
+        self.set_marks(ws, program_id, user_ids, |user_id| {
+            once_write(ws, program_id, user_id, attr::GIVEN_UP_AT, at)
+        })
+        .await
     }
 
     async fn mark_nudged(

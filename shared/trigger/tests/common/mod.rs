@@ -367,12 +367,22 @@ impl Harness {
     }
 
     pub fn trigger_mailing(&self, settings: Settings, mailer: Arc<dyn certify_mail::Mailer>) -> Trigger {
+        self.trigger_of(settings, mailer, self.renderer.clone())
+    }
+
+    /// A trigger sending through `mailer` and rendering with `render`.
+    pub fn trigger_of(
+        &self,
+        settings: Settings,
+        mailer: Arc<dyn certify_mail::Mailer>,
+        render: Arc<dyn Render>,
+    ) -> Trigger {
         let clock = self.clock.clone();
         Trigger::new(
             self.store.clone() as Arc<dyn AppStore>,
             self.blobs.clone(),
             mailer,
-            self.renderer.clone(),
+            render,
             settings,
             Arc::new(move || *clock.lock().unwrap()),
         )
@@ -385,7 +395,24 @@ impl Harness {
     /// A certification, and a program of it (or of none) with two counted components and
     /// an optional one, whose passing people completed both counted ones.
     pub async fn seed(&self, program_id: &str, certification: Option<&str>, people: &[Person]) -> Program {
+        let ends_at = self.now() + Duration::days(1);
+        self.seed_in(&self.ws, program_id, certification, people, ends_at).await
+    }
+
+    /// As [`Harness::seed`], in workspace `ws` (certifications on) and ending at `ends_at`.
+    pub async fn seed_in(
+        &self,
+        ws: &str,
+        program_id: &str,
+        certification: Option<&str>,
+        people: &[Person],
+        ends_at: DateTime<Utc>,
+    ) -> Program {
         let now = self.now();
+        let on = WorkspaceSettings {
+            certifications_enabled: true,
+        };
+        self.store.put_settings(ws, &on).await.unwrap();
         if let Some(id) = certification {
             let c = Certification {
                 id: id.into(),
@@ -400,7 +427,7 @@ impl Harness {
                 version: 1,
                 archived_at: None,
             };
-            match self.store.create_certification(&self.ws, &c).await {
+            match self.store.create_certification(ws, &c).await {
                 Ok(()) | Err(certify_store::StoreError::Conflict(_)) => {}
                 Err(e) => panic!("{e:?}"),
             }
@@ -409,7 +436,7 @@ impl Harness {
             id: program_id.into(),
             name: format!("Spring Cohort {program_id}"),
             starts_at: now - Duration::days(30),
-            ends_at: now + Duration::days(1),
+            ends_at,
             certification_id: certification.map(String::from),
             state: ProgramState::Active,
             ended_at: None,
@@ -417,7 +444,7 @@ impl Harness {
             updated_at: now,
             version: 1,
         };
-        self.store.create_program(&self.ws, &program).await.unwrap();
+        self.store.create_program(ws, &program).await.unwrap();
         for (i, (id, title, optional)) in [
             ("k1", "Module 1", false),
             ("k2", "Final quiz", false),
@@ -435,30 +462,27 @@ impl Harness {
                 position: i as i64,
             };
             let component = Component::new(id.into(), fields);
-            self.store
-                .add_component(&self.ws, program_id, &component)
-                .await
-                .unwrap();
+            self.store.add_component(ws, program_id, &component).await.unwrap();
         }
         let participants: Vec<Participant> = people
             .iter()
             .map(|p| Participant {
                 user_id: p.user_id.into(),
                 name: p.name.into(),
-                email: self.email_of(p.user_id),
+                email: format!("{}.{ws}@example.com", p.user_id),
                 avatar_url: None,
                 group: None,
             })
             .collect();
-        self.store.enroll(&self.ws, program_id, &participants).await.unwrap();
+        self.store.enroll(ws, program_id, &participants).await.unwrap();
         for p in people {
             self.store
-                .set_progress(&self.ws, program_id, p.user_id, "k1", ProgressStatus::Completed)
+                .set_progress(ws, program_id, p.user_id, "k1", ProgressStatus::Completed)
                 .await
                 .unwrap();
             if p.passes {
                 self.store
-                    .set_progress(&self.ws, program_id, p.user_id, "k2", ProgressStatus::Completed)
+                    .set_progress(ws, program_id, p.user_id, "k2", ProgressStatus::Completed)
                     .await
                     .unwrap();
             }

@@ -13,7 +13,7 @@
 
 use anyhow::Context;
 use certify_rules::{Program, ProgramState};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -196,6 +196,12 @@ pub fn set_fields<T: Serialize>(mut write: Write, value: &T, optional: &[&str]) 
 /// every stored time lies in 1970..=9999 (SPEC 1.1), so text order is time order.
 pub fn open_sort_key(ws: &str, program_id: &str, at: DateTime<Utc>) -> String {
     format!("{}#{ws}#{program_id}", at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// A certificate's place among its holder's: by the day it was issued, then its id.
+/// Fixed width, as [`open_sort_key`] is: issue days lie in 1970..=9999.
+pub fn user_sort_key(issued_on: NaiveDate, certificate_id: &str) -> String {
+    format!("{issued_on}#{certificate_id}")
 }
 
 /// The program item's index attributes, derived from its state and link.

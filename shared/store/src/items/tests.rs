@@ -9,6 +9,7 @@ use certify_rules::{
     Certificate, Certification, CertificationFields, CertificationSnapshot, EnrollmentRecord, Outcome, Participant,
     Program, ProgramRef, ProgramState, RunRecord, RunState,
 };
+use certify_rules::{TIME_MAX, TIME_MIN};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -183,5 +184,27 @@ fn state_values_are_the_serde_names_of_the_states() {
     ];
     for (value, constant) in named {
         assert_eq!(serde_name(value), constant);
+    }
+}
+
+proptest::proptest! {
+    /// Any two accepted times (SPEC 1.1: 1970-01-01 to 9999-12-31) sort in the sweep's
+    /// and the holder's index keys as they sort in time, whatever the ids after them.
+    #[test]
+    fn index_keys_sort_as_time_does(
+        a in TIME_MIN.timestamp()..=TIME_MAX.timestamp(),
+        b in TIME_MIN.timestamp()..=TIME_MAX.timestamp(),
+        ids in ("[a-z0-9_-]{1,12}", "[a-z0-9_-]{1,12}"),
+    ) {
+        let (a, b) = (DateTime::from_timestamp(a, 0).unwrap(), DateTime::from_timestamp(b, 0).unwrap());
+        let (x, y) = (super::open_sort_key("ws1", &ids.0, a), super::open_sort_key("ws0", &ids.1, b));
+        if a != b {
+            proptest::prop_assert_eq!(a < b, x < y, "{} vs {}", x, y);
+        }
+        let (days_a, days_b) = (a.date_naive(), b.date_naive());
+        let (x, y) = (super::user_sort_key(days_a, &ids.0), super::user_sort_key(days_b, &ids.1));
+        if days_a != days_b {
+            proptest::prop_assert_eq!(days_a < days_b, x < y, "{} vs {}", x, y);
+        }
     }
 }

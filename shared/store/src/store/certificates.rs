@@ -18,7 +18,7 @@ fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at:
     item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
     item.insert(
         BY_USER.sk.into(),
-        format!("{}#{}", certificate.issued_on, certificate.id).into(),
+        user_sort_key(certificate.issued_on, &certificate.id).into(),
     );
     let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
     let mut pointer_item = keyed(Item::new(), &pointer);

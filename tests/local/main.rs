@@ -4,6 +4,7 @@
 //! the address), over a fresh data folder, with tokens minted by its `token` command and
 //! requests over HTTP.
 
+mod browser;
 mod server;
 
 use std::process::{Command, Stdio};
@@ -100,6 +101,24 @@ fn the_readme_path_certifies_downloads_verifies_and_emails() {
     assert_eq!(verified.body["holder_name"], "Ana Ávila");
 
     assert_eq!(emails(data.path()), 2, "one result email per participant");
+
+    // Every link of Ana's result email opens without a token (SPEC 1.12); LinkedIn's is
+    // checked for what it carries, not followed (no traffic beyond 127.0.0.1).
+    let links = hrefs(&email_html(data.path(), "ana@example.com"));
+    assert_eq!(links.len(), 3, "{links:?}");
+    for link in links {
+        if link.starts_with("https://www.linkedin.com/profile/add?") {
+            assert!(link.contains(&format!("certId={certificate}")), "{link}");
+            continue;
+        }
+        assert!(link.starts_with(&server.url), "{link}");
+        let reply = http.get(&link, None);
+        let reply = match reply.status {
+            302 => http.get(&reply.location.unwrap(), None),
+            _ => reply,
+        };
+        assert_eq!(reply.status, 200, "{link}: {:?}", reply.body);
+    }
 }
 
 #[test]

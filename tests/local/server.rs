@@ -205,6 +205,13 @@ impl Http {
         reply(request.call())
     }
 
+    /// The page a browser gets (`Accept: text/html`), as text.
+    pub fn get_html(&self, path: &str) -> String {
+        let reply = reply(self.agent.get(self.url(path)).header("accept", "text/html").call());
+        assert_eq!(reply.content_type.as_deref(), Some("text/html; charset=utf-8"));
+        String::from_utf8(reply.bytes).unwrap()
+    }
+
     pub fn send(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
         let url = self.url(path);
         let request = match method {
@@ -256,6 +263,32 @@ pub fn emails(data: &Path) -> usize {
             .count(),
         Err(_) => 0,
     }
+}
+
+/// The HTML part of the email in the outbox to `to`.
+pub fn email_html(data: &Path, to: &str) -> String {
+    let dir = std::fs::read_dir(data.join("outbox")).unwrap();
+    for entry in dir {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let addressed = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .is_some_and(|a| a == to);
+        if addressed {
+            return message.body_html(0).unwrap().into_owned();
+        }
+    }
+    panic!("no email to {to}")
+}
+
+/// Every `href` of an HTML text, unescaped.
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect()
 }
 
 pub fn poll_run(http: &Http, program: &str, admin: &str) -> Value {

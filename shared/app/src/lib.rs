@@ -143,8 +143,9 @@ impl Ports {
     }
 
     /// The API's dependencies; `ender` starts the trigger for a program an admin ended.
-    pub fn deps(&self, claims: ClaimNames, ender: Arc<dyn ProgramEnder>) -> Deps {
+    pub fn deps(&self, claims: ClaimNames, public_url: &str, ender: Arc<dyn ProgramEnder>) -> Deps {
         Deps {
+            public_url: public_url.trim_end_matches('/').to_string(),
             store: self.store.clone(),
             blobs: self.blobs.clone(),
             mailer: self.mailer.clone(),
@@ -157,6 +158,7 @@ impl Ports {
     /// The API and the trigger in this process; a failed background run is logged and
     /// left for the sweep, as on AWS.
     pub fn in_process(&self, claims: ClaimNames, settings: Settings) -> InProcess {
+        let settings_url = settings.public_url.clone();
         let trigger = Arc::new(self.trigger(settings));
         let runs = trigger.clone();
         let ender = Arc::new(Background::new(move |ws, id| {
@@ -170,7 +172,7 @@ impl Ports {
                 }
             }
         }));
-        let deps = Arc::new(self.deps(claims, ender.clone()));
+        let deps = Arc::new(self.deps(claims, &settings_url, ender.clone()));
         InProcess { deps, trigger, ender }
     }
 }
@@ -186,7 +188,11 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
         }),
         None => Arc::new(SweepWillRun),
     };
-    Ok(Arc::new(Ports::aws(&sdk, &config).deps(config.claims, ender)))
+    Ok(Arc::new(Ports::aws(&sdk, &config).deps(
+        config.claims,
+        &config.public_url,
+        ender,
+    )))
 }
 
 /// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use certify_blobs::{certificate_key, FileKind};
 use certify_rules::{
-    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, ProgramRef, Role, RunRecord,
+    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, ProgramRef, PublicLinks, Role, RunRecord,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,6 @@ pub fn routes() -> Router<Arc<Deps>> {
         .route("/certificates/{id}/download", get(download))
         .route("/certificates/{id}/preview", get(preview))
         .route("/certificates/{id}/revoke", post(revoke))
-        .route("/verify/{id}", get(verify))
         .route("/programs/{id}/run", get(run))
 }
 
@@ -47,21 +46,45 @@ struct CertificateView {
     revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     revoked_reason: Option<String>,
     replaced_by: Option<String>,
+    /// The public verification page (SPEC 1.12).
+    verify_url: String,
+    /// LinkedIn's "Add to profile" form, filled in (SPEC 1.12).
+    linkedin_url: String,
 }
 
-fn view(c: Certificate, today: NaiveDate) -> CertificateView {
-    CertificateView {
-        status: c.status(today),
-        id: c.id,
-        user_id: c.user_id,
-        holder_name: c.holder_name,
-        certification: c.certification,
-        program: c.program,
-        issued_on: c.issued_on,
-        expires_on: c.expires_on,
-        revoked_at: c.revoked_at,
-        revoked_reason: c.revoked_reason,
-        replaced_by: c.replaced_by,
+/// How certificates of one workspace are shown: today's date and its public links.
+struct Viewer {
+    today: NaiveDate,
+    public_url: String,
+    linkedin_organization_id: Option<String>,
+}
+
+impl Viewer {
+    async fn of(deps: &Deps, ws: &str) -> Result<Viewer, ApiError> {
+        Ok(Viewer {
+            today: deps.now().date_naive(),
+            public_url: deps.public_url.clone(),
+            linkedin_organization_id: deps.store.settings(ws).await?.linkedin_organization_id,
+        })
+    }
+
+    fn view(&self, c: Certificate) -> CertificateView {
+        let links = PublicLinks::new(&self.public_url, &c, self.linkedin_organization_id.as_deref());
+        CertificateView {
+            verify_url: links.verify,
+            linkedin_url: links.linkedin,
+            status: c.status(self.today),
+            id: c.id,
+            user_id: c.user_id,
+            holder_name: c.holder_name,
+            certification: c.certification,
+            program: c.program,
+            issued_on: c.issued_on,
+            expires_on: c.expires_on,
+            revoked_at: c.revoked_at,
+            revoked_reason: c.revoked_reason,
+            replaced_by: c.replaced_by,
+        }
     }
 }
 
@@ -78,9 +101,9 @@ async fn visible(deps: &Deps, member: &Member, id: &str) -> Result<Certificate, 
 }
 
 async fn mine(State(deps): State<Arc<Deps>>, member: Member) -> Result<Json<Vec<CertificateView>>, ApiError> {
-    let today = deps.now().date_naive();
+    let viewer = Viewer::of(&deps, member.ws()).await?;
     let certificates = deps.store.certificates_of(member.ws(), member.user_id()).await?;
-    Ok(Json(certificates.into_iter().map(|c| view(c, today)).collect()))
+    Ok(Json(certificates.into_iter().map(|c| viewer.view(c)).collect()))
 }
 
 async fn read(
@@ -89,7 +112,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, ApiError> {
     let certificate = visible(&deps, &member, &id).await?;
-    Ok(Json(view(certificate, deps.now().date_naive())))
+    Ok(Json(Viewer::of(&deps, member.ws()).await?.view(certificate)))
 }
 
 /// 302 to a short-lived link to one of the certificate's files.
@@ -127,32 +150,7 @@ async fn revoke(
     let reason = revocation_reason(input.reason.as_deref())?;
     let now = deps.now();
     let revoked = deps.store.revoke_certificate(admin.ws(), &id, &reason, now).await?;
-    Ok(Json(view(revoked, now.date_naive())))
-}
-
-/// What anyone may learn of a certificate by its id: nothing about how to reach its holder.
-#[derive(Serialize)]
-struct Verification {
-    certificate_id: String,
-    status: CertificateStatus,
-    holder_name: String,
-    certification_name: String,
-    issuer_name: String,
-    issued_on: NaiveDate,
-    expires_on: Option<NaiveDate>,
-}
-
-async fn verify(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result<Json<Verification>, ApiError> {
-    let (_, c) = deps.store.certificate(&id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(Verification {
-        status: c.status(deps.now().date_naive()),
-        certificate_id: c.id,
-        holder_name: c.holder_name,
-        certification_name: c.certification.name,
-        issuer_name: c.certification.issuer_name,
-        issued_on: c.issued_on,
-        expires_on: c.expires_on,
-    }))
+    Ok(Json(Viewer::of(&deps, admin.ws()).await?.view(revoked)))
 }
 
 /// The run record: certification data, so behind the certifications-enabled gate.

@@ -13,8 +13,10 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 mod nudges;
+mod page;
 mod pipeline;
 mod programs;
+mod public;
 pub mod respond;
 mod settings;
 
@@ -58,6 +60,8 @@ pub struct Deps {
     /// Reminders (nudges); the program-ended trigger sends its results the same way.
     pub mailer: Arc<dyn certify_mail::Mailer>,
     pub claims: ClaimNames,
+    /// The API's base URL (`PUBLIC_URL`), for the certificate's public links.
+    pub public_url: String,
     pub clock: certify_rules::Clock,
     /// Starts the program-ended trigger for a program an admin just ended.
     pub ender: Arc<dyn ProgramEnder>,
@@ -150,7 +154,7 @@ impl Area {
                 .merge(certifications::routes()),
             Area::Programs => programs::routes(),
             Area::Pipeline => pipeline::routes().merge(nudges::routes()),
-            Area::Certificates => certificates::routes(),
+            Area::Certificates => certificates::routes().merge(public::routes()),
         }
     }
 }
@@ -180,7 +184,12 @@ async fn health() -> (StatusCode, Json<serde_json::Value>) {
 /// The routes API Gateway serves without its authorizer (SPEC 3, "public"); every other
 /// route needs a signed-in caller. The template's `Authorizer: NONE` events are held to
 /// this list by a test.
-pub const PUBLIC_ROUTES: [&str; 2] = ["/health", "/verify/{id}"];
+pub const PUBLIC_ROUTES: [&str; 4] = [
+    "/health",
+    "/verify/{id}",
+    "/verify/{id}/certificate.pdf",
+    "/verify/{id}/preview.png",
+];
 
 /// Whether a request path is one of [`PUBLIC_ROUTES`] (a `{name}` segment matches any
 /// one segment).
@@ -210,9 +219,11 @@ mod tests {
     fn public_paths_are_health_and_verification_only() {
         assert!(is_public("/health"));
         assert!(is_public("/verify/abc"));
+        assert!(is_public("/verify/abc/certificate.pdf") && is_public("/verify/abc/preview.png"));
         for path in [
             "/verify/",
             "/verify/a/b",
+            "/verify/a/certificate.png",
             "/verify",
             "/healthz",
             "/certificates/abc",

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_rules::Invalid;
+use certify_rules::{linkedin_organization_id, Invalid};
 use certify_store::WorkspaceSettings;
 use serde::Deserialize;
 
@@ -21,6 +21,8 @@ pub fn routes() -> Router<Arc<Deps>> {
 #[serde(deny_unknown_fields)]
 struct SettingsInput {
     certifications_enabled: Option<bool>,
+    /// Replaced as a whole, as PUT does: absent or null means none.
+    linkedin_organization_id: Option<String>,
 }
 
 async fn read(State(deps): State<Arc<Deps>>, staff: Staff) -> Result<Json<WorkspaceSettings>, ApiError> {
@@ -35,8 +37,15 @@ async fn write(
     let enabled = input
         .certifications_enabled
         .ok_or_else(|| Invalid::one("certifications_enabled", "is required"))?;
+    let linkedin_organization_id = input
+        .linkedin_organization_id
+        .as_deref()
+        .map(linkedin_organization_id)
+        .transpose()
+        .map_err(|e| Invalid(vec![e]))?;
     let settings = WorkspaceSettings {
         certifications_enabled: enabled,
+        linkedin_organization_id,
     };
     deps.store.put_settings(operator.ws(), &settings).await?;
     Ok(Json(settings))

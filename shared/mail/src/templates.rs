@@ -5,12 +5,14 @@
 //! HTML-escaped in the HTML part.
 
 use certify_rules::nudge::NudgeTarget;
-use certify_rules::{Certificate, Participant};
+use certify_rules::{Certificate, Participant, PublicLinks};
 
 use crate::{escape_html as esc, Email};
 
-/// The passed email: what was earned, its dates and where to get it.
-pub fn passed_email(holder: &Participant, certificate: &Certificate, download_url: &str, verify_url: &str) -> Email {
+/// The passed email: what was earned, its dates and where to get it. Every link opens
+/// without signing in (SPEC 1.12): the public PDF, the verification page and LinkedIn's
+/// "Add to profile" form.
+pub fn passed_email(holder: &Participant, certificate: &Certificate, links: &PublicLinks) -> Email {
     let name = &certificate.certification.name;
     let expires = match certificate.expires_on {
         Some(d) => d.to_string(),
@@ -24,21 +26,29 @@ pub fn passed_email(holder: &Participant, certificate: &Certificate, download_ur
         text: format!(
             "Hello {},\n\nCongratulations: you completed {} and earned {name}, issued by {}.\n\n\
              Issued on: {issued}\nExpires on: {expires}\nCertificate id: {}\n\n\
-             Download your certificate: {download_url}\nAnyone can verify it at: {verify_url}\n",
-            holder.name, certificate.program.name, certificate.certification.issuer_name, certificate.id,
+             Download your certificate: {}\nAnyone can verify it at: {}\nAdd it to your LinkedIn profile: {}\n",
+            holder.name,
+            certificate.program.name,
+            certificate.certification.issuer_name,
+            certificate.id,
+            links.pdf,
+            links.verify,
+            links.linkedin,
         ),
         html: format!(
             "<p>Hello {},</p><p>Congratulations: you completed {} and earned <strong>{}</strong>, issued by {}.</p>\
              <p>Issued on: {issued}<br>Expires on: {}<br>Certificate id: {}</p>\
-             <p><a href=\"{}\">Download your certificate</a> &middot; <a href=\"{}\">Verify it</a></p>",
+             <p><a href=\"{}\">Download your certificate</a> &middot; <a href=\"{}\">Verify it</a> \
+             &middot; <a href=\"{}\">Add to LinkedIn</a></p>",
             esc(&holder.name),
             esc(&certificate.program.name),
             esc(name),
             esc(&certificate.certification.issuer_name),
             esc(&expires),
             esc(&certificate.id),
-            esc(download_url),
-            esc(verify_url),
+            esc(&links.pdf),
+            esc(&links.verify),
+            esc(&links.linkedin),
         ),
     }
 }
@@ -132,12 +142,8 @@ mod tests {
             revoked_reason: None,
             replaced_by: None,
         };
-        let email = passed_email(
-            &holder(),
-            &certificate,
-            "https://x/certificates/c-1/download",
-            "https://x/verify/c-1",
-        );
+        let links = PublicLinks::new("https://x", &certificate, None);
+        let email = passed_email(&holder(), &certificate, &links);
         assert_eq!(email.to, "ana@example.com");
         assert_eq!(email.subject, "You earned Leadership & Co");
         for part in [&email.text, &email.html] {
@@ -145,7 +151,8 @@ mod tests {
                 part.contains("2026-11-28") && part.contains("Does not expire"),
                 "{part}"
             );
-            assert!(part.contains("https://x/certificates/c-1/download") && part.contains("https://x/verify/c-1"));
+            assert!(part.contains("https://x/verify/c-1/certificate.pdf") && part.contains("https://x/verify/c-1"));
+            assert!(part.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"));
         }
         assert!(email.html.contains("Ana &lt;Ávila&gt;") && email.html.contains("Leadership &amp; Co"));
         assert!(!email.html.contains("<Ávila>"));

@@ -177,3 +177,27 @@ pub(crate) fn arb_query() -> impl Strategy<Value = PipelineQuery> {
 pub(crate) fn arb_rosters() -> impl Strategy<Value = Vec<Roster>> {
     (arb_roster(1), arb_roster(2), arb_roster(3)).prop_map(|(a, b, c)| vec![a, b, c])
 }
+
+/// An active certificate of "Leadership Essentials" issued on 2026-11-28, expiring in 2028.
+pub(crate) fn certificate(id: &str, user_id: &str) -> crate::Certificate {
+    crate::Certificate {
+        id: id.into(),
+        user_id: user_id.into(),
+        holder_name: "Ana Ávila".into(),
+        certification: crate::CertificationSnapshot {
+            id: "c1".into(),
+            name: "Leadership Essentials".into(),
+            description: "Leads teams through change.".into(),
+            issuer_name: "Exec Coaching".into(),
+        },
+        program: crate::ProgramRef {
+            id: "p1".into(),
+            name: "Spring Cohort".into(),
+        },
+        issued_on: day("2026-11-28"),
+        expires_on: Some(day("2028-11-28")),
+        revoked_at: None,
+        revoked_reason: None,
+        replaced_by: None,
+    }
+}

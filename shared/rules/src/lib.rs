@@ -13,6 +13,7 @@
 //! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
 //! - [`paging`]: a program's participant list, paged by user id.
 //! - [`nudge`]: who a reminder reaches.
+//! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
 //! - [`schedule`]: when programs end and whether their run certifies.
 //! - [`certificate`]: certificates, revocation reasons, run records and the completion
 //!   banner.
@@ -33,6 +34,7 @@ pub mod paging;
 pub mod participant;
 pub mod program;
 pub mod progress;
+pub mod public;
 pub mod roster;
 pub mod schedule;
 pub mod text;
@@ -56,6 +58,7 @@ pub use paging::participants_page;
 pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
+pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{
     decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,

@@ -75,9 +75,13 @@ impl From<table::TableError> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkspaceSettings {
     pub certifications_enabled: bool,
+    /// The workspace's LinkedIn organization (digits), named in "Add to profile" links
+    /// instead of the issuer's name (SPEC 1.12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkedin_organization_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -110,10 +110,23 @@ mod cases {
         assert!(!s.settings("ws1").await.unwrap().certifications_enabled);
         let on = WorkspaceSettings {
             certifications_enabled: true,
+            ..Default::default()
         };
         s.put_settings("ws1", &on).await.unwrap();
         assert_eq!(s.settings("ws1").await.unwrap(), on);
         assert!(!s.settings("ws2").await.unwrap().certifications_enabled);
+        let linked = WorkspaceSettings {
+            certifications_enabled: true,
+            linkedin_organization_id: Some("1337".into()),
+        };
+        s.put_settings("ws1", &linked).await.unwrap();
+        assert_eq!(s.settings("ws1").await.unwrap(), linked);
+        s.put_settings("ws1", &on).await.unwrap();
+        assert_eq!(
+            s.settings("ws1").await.unwrap(),
+            on,
+            "a put replaces the whole settings"
+        );
     }
 
     pub async fn certifications_are_created_once_and_isolated_by_workspace<T: Table>(s: Store<T>) {

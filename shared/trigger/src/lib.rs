@@ -315,20 +315,4 @@ impl Trigger {
         }
         unreachable!("the last attempt returns")
     }
-
-    /// The public verification page of a certificate (also its QR code).
-    pub fn verify_url(&self, certificate_id: &str) -> String {
-        format!(
-            "{}/verify/{certificate_id}",
-            self.settings.public_url.trim_end_matches('/')
-        )
-    }
-
-    /// The download route of a certificate (the holder signs in to follow it).
-    pub fn download_url(&self, certificate_id: &str) -> String {
-        format!(
-            "{}/certificates/{certificate_id}/download",
-            self.settings.public_url.trim_end_matches('/')
-        )
-    }
 }

@@ -79,6 +79,7 @@ async fn retried_across_a_certification_change(parts: &Parts) -> (String, certif
     let (ws, store) = (parts.ws.as_str(), &parts.store);
     let on = WorkspaceSettings {
         certifications_enabled: true,
+        ..Default::default()
     };
     store.put_settings(ws, &on).await.unwrap();
     let fields = CertificationFields {

@@ -60,10 +60,13 @@ async fn passing_and_failing_participants_get_the_right_certificates_files_and_e
             body.contains(&format!("https://certify.example/verify/{}", certificate.id)),
             "{body}"
         );
+        // Links that open without signing in (SPEC 1.12): the public PDF and LinkedIn.
         assert!(body.contains(&format!(
-            "https://certify.example/certificates/{}/download",
+            "https://certify.example/verify/{}/certificate.pdf",
             certificate.id
         )));
+        assert!(body.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"));
+        assert!(!body.contains("/download"), "{body}");
     }
     let ben = h.emails_to("u-ben");
     assert!(ben[0]["subject"].as_str().unwrap().contains("was not earned"));
@@ -163,11 +166,13 @@ async fn disabled_certifications_skip_and_no_certification_just_ends() {
     h.seed("plain", None, &PEOPLE[..1]).await;
     let off = WorkspaceSettings {
         certifications_enabled: false,
+        ..Default::default()
     };
     h.store.put_settings(&h.ws, &off).await.unwrap();
     h.trigger().end_program(&h.ws, "linked", None).await.unwrap();
     let on = WorkspaceSettings {
         certifications_enabled: true,
+        ..Default::default()
     };
     h.store.put_settings(&h.ws, &on).await.unwrap();
     h.trigger().end_program(&h.ws, "plain", None).await.unwrap();

@@ -34,6 +34,7 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
     let now = Utc::now();
     let settings = WorkspaceSettings {
         certifications_enabled: true,
+        ..Default::default()
     };
     store.put_settings(WORKSPACE, &settings).await?;
     let certification = Certification {

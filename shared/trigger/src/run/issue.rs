@@ -111,7 +111,7 @@ impl Run<'_> {
         {
             return Ok(());
         }
-        let verify_url = self.trigger.verify_url(&certificate.id);
+        let verify_url = certify_rules::verify_url(&self.trigger.settings.public_url, &certificate.id);
         let render = self.trigger.render.clone();
         let drawn = certificate.clone();
         let (pdf, png) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, Vec<u8>)> {

@@ -89,6 +89,8 @@ pub struct Run<'a> {
     ws: &'a str,
     program: &'a Program,
     certification: Certification,
+    /// The workspace's LinkedIn organization, for the "Add to profile" link.
+    linkedin_organization_id: Option<String>,
     /// Component titles by id, for the did-not-pass email.
     titles: HashMap<String, String>,
     candidates: Vec<Candidate>,
@@ -107,6 +109,7 @@ impl<'a> Run<'a> {
             .roster(ws, &program.id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        let settings = trigger.store.settings(ws).await?;
         match &stored.run {
             Some(run) if run.state != RunState::Running => {
                 trigger.finish(ws, &program.id).await?;
@@ -114,7 +117,6 @@ impl<'a> Run<'a> {
             }
             Some(_) => {}
             None => {
-                let settings = trigger.store.settings(ws).await?;
                 let fresh = RunRecord {
                     participants: stored.enrollments.len() as u64,
                     ..RunRecord::start(&program.id, now)
@@ -184,6 +186,7 @@ impl<'a> Run<'a> {
             ws,
             program,
             certification,
+            linkedin_organization_id: settings.linkedin_organization_id,
             titles,
             candidates,
             chunks,

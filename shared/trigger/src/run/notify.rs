@@ -2,7 +2,7 @@
 
 use certify_mail::templates::{did_not_pass_email, passed_email};
 use certify_mail::Email;
-use certify_rules::{Outcome, RunError, RunErrorCode, RunStep};
+use certify_rules::{Outcome, PublicLinks, RunError, RunErrorCode, RunStep};
 use certify_store::NotifyMark;
 use futures::StreamExt;
 
@@ -65,12 +65,12 @@ impl Run<'_> {
         match candidate.record.outcome.as_ref()? {
             Outcome::Passed if candidate.issued => {
                 let certificate = self.certificate(candidate)?;
-                Some(passed_email(
-                    holder,
+                let links = PublicLinks::new(
+                    &self.trigger.settings.public_url,
                     &certificate,
-                    &self.trigger.download_url(&certificate.id),
-                    &self.trigger.verify_url(&certificate.id),
-                ))
+                    self.linkedin_organization_id.as_deref(),
+                );
+                Some(passed_email(holder, &certificate, &links))
             }
             Outcome::Passed => None,
             Outcome::DidNotPass { not_completed } => {

@@ -334,6 +334,7 @@ impl Harness {
         };
         let on = WorkspaceSettings {
             certifications_enabled: true,
+            ..Default::default()
         };
         harness.store.put_settings(&harness.ws, &on).await.unwrap();
         harness
@@ -411,6 +412,7 @@ impl Harness {
         let now = self.now();
         let on = WorkspaceSettings {
             certifications_enabled: true,
+            ..Default::default()
         };
         self.store.put_settings(ws, &on).await.unwrap();
         if let Some(id) = certification {

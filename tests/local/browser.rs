@@ -1,0 +1,246 @@
+//! The verification page in a real browser (SPEC 1.12): headless Chromium from Debian's
+//! `chromium` package (the test command installs it) opens the page of an active, an
+//! expired and a revoked certificate on the local server, as a phone and a desktop
+//! would; what it shows is read from the DOM it built, and the active one's page is
+//! photographed at 1280 and 360 px wide. The browser may resolve no host but 127.0.0.1,
+//! and the page names no resource of any other origin.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+
+use super::server::*;
+
+/// Debian's Chromium; a machine without it fails here, loudly.
+fn chromium() -> PathBuf {
+    for name in ["chromium", "chromium-browser"] {
+        if let Ok(out) = Command::new("which").arg(name).output() {
+            if out.status.success() {
+                return PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+            }
+        }
+    }
+    panic!("the browser tests need Debian's chromium package (scripts/test installs it: apt-get install chromium)");
+}
+
+/// Runs headless Chromium on `url` with `args`; answers its standard output.
+fn browse(profile: &Path, url: &str, args: &[&str]) -> String {
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            // Nothing beyond this machine: every other host fails to resolve.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The text a reader sees, roughly: the DOM without its tags.
+fn visible_text(dom: &str) -> String {
+    let body = dom.split("<body>").nth(1).unwrap_or(dom);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// A program of `certification` whose `people` complete its one lesson, ended; answers
+/// their certificate ids in the same order.
+fn certified(
+    data: &Path,
+    http: &Http,
+    admin: &str,
+    certification: &str,
+    people: &[(&str, &str)],
+    ends_at: &str,
+) -> Vec<String> {
+    let program = created(http.post(
+        "/programs",
+        admin,
+        json!({"name": "Browser Cohort", "starts_at": days(-60), "ends_at": ends_at, "certification_id": certification}),
+    ));
+    let lesson = created(http.post(
+        &format!("/programs/{program}/components"),
+        admin,
+        json!({"title": "Module 1", "kind": "lesson", "ends_at": days(-50)}),
+    ));
+    let participants: Vec<_> = people
+        .iter()
+        .map(|(id, name)| json!({"user_id": id, "name": name, "email": format!("{id}@example.com")}))
+        .collect();
+    let enrolled = http.post(
+        &format!("/programs/{program}/participants"),
+        admin,
+        json!({ "participants": participants }),
+    );
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    for (id, _) in people {
+        let path = format!("/programs/{program}/participants/{id}/progress/{lesson}");
+        let reply = http.put(&path, admin, json!({"status": "completed"}));
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+    let ended = http.send("POST", &format!("/programs/{program}/end"), admin, None);
+    assert_eq!(ended.status, 202, "{:?}", ended.body);
+    let run = poll_run(http, &program, admin);
+    assert_eq!(run["certified"].as_u64(), Some(people.len() as u64), "{run}");
+    people
+        .iter()
+        .map(|(id, _)| {
+            let mine = http.get("/me/certificates", Some(&token(data, "acme", id, "participant")));
+            assert_eq!(mine.status, 200, "{:?}", mine.body);
+            let ours = mine
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["program"]["id"] == program.as_str());
+            ours.unwrap_or_else(|| panic!("{id}: {}", mine.body))["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
+    let data = tempfile::tempdir().unwrap();
+    let (server, admin, lasting) = acme_with_certification(data.path());
+    let http = server.http();
+    let brief = created(http.post(
+        "/certifications",
+        &admin,
+        json!({"name": "Safety Briefing", "description": "Knows the site rules.",
+               "issuer_name": "Exec Coaching", "validity": {"count": 1, "unit": "days"}}),
+    ));
+    let ids = certified(
+        data.path(),
+        &http,
+        &admin,
+        &lasting,
+        &[("u-ana", "Ana Ávila"), ("u-bo", "Bo O'Neil & Co")],
+        &days(30),
+    );
+    let (active, revoked) = (ids[0].clone(), ids[1].clone());
+    let reply = http.post(
+        &format!("/certificates/{revoked}/revoke"),
+        &admin,
+        json!({"reason": "Issued in error"}),
+    );
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    // Ended 40 days ago with a one-day validity: expired since.
+    let expired = certified(data.path(), &http, &admin, &brief, &[("u-cy", "Cy Okafor")], &days(-40)).remove(0);
+
+    let profile = tempfile::tempdir().unwrap();
+    let page = |id: &str| format!("{}/verify/{id}", server.url);
+    let cases = [
+        (
+            &active,
+            vec![
+                "Valid",
+                "Ana Ávila",
+                "Leadership Essentials",
+                "Exec Coaching",
+                "Core leadership skills.",
+                "Download PDF",
+                "Add to LinkedIn",
+            ],
+            vec!["Revoked", "Expired"],
+        ),
+        (
+            &expired,
+            vec!["Expired on", "Cy Okafor", "Safety Briefing", "Download PDF"],
+            vec!["Valid", "Revoked"],
+        ),
+        (
+            &revoked,
+            vec!["Revoked on", "Bo O'Neil & Co", "Leadership Essentials"],
+            vec!["Download PDF", "Add to LinkedIn", "Valid"],
+        ),
+    ];
+    for (id, shown, absent) in cases {
+        let dom = browse(profile.path(), &page(id), &["--dump-dom", "--window-size=360,800"]);
+        let text = visible_text(&dom);
+        for words in shown {
+            assert!(text.contains(words), "{id}: {words:?} is not shown in: {text}");
+        }
+        for words in absent {
+            assert!(!text.contains(words), "{id}: {words:?} is shown in: {text}");
+        }
+        assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+        // The page builds nothing from any other origin: its only image is inlined, and
+        // it has no script, stylesheet link, frame or font.
+        let served = http.get_html(&page(id));
+        for tag in ["<script", "<link", "<iframe", "@import", "url("] {
+            assert!(!served.contains(tag), "{id}: the page has {tag}");
+        }
+        for src in served.split(" src=\"").skip(1) {
+            assert!(
+                src.starts_with("data:image/png;base64,"),
+                "{id}: an image from elsewhere"
+            );
+        }
+    }
+    let unknown = browse(profile.path(), &page("no-such-certificate"), &["--dump-dom"]);
+    assert!(visible_text(&unknown).contains("Certificate not found"), "{unknown}");
+
+    // The active certificate's page as a desktop and a phone show it.
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for (width, height) in [(1280, 960), (360, 1100)] {
+        let file = shots.join(format!("verify-{width}.png"));
+        let _ = std::fs::remove_file(&file);
+        browse(
+            profile.path(),
+            &page(&active),
+            &[
+                &format!("--window-size={width},{height}"),
+                &format!("--screenshot={}", file.display()),
+            ],
+        );
+        let png = std::fs::read(&file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "{}: {} bytes",
+            file.display(),
+            png.len()
+        );
+        // `CERTIFY_SCREENSHOTS=docs` keeps them for the README.
+        if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
+            let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+            std::fs::copy(&file, to.join(format!("verify-{width}.png"))).unwrap();
+        }
+    }
+}

@@ -462,3 +462,29 @@ async fn a_certificate_carries_its_verify_and_linkedin_links() {
         "a refused PUT changes nothing"
     );
 }
+
+#[tokio::test]
+async fn a_replaced_certificate_links_the_newer_one() {
+    let api = Api::enabled().await;
+    ended(&api).await;
+    let (_, old) = api.store.certificate("x-ana").await.unwrap().unwrap();
+    let newer = Certificate {
+        id: "x-ana-2".into(),
+        issued_on: "2026-11-28".parse().unwrap(),
+        ..old
+    };
+    assert!(api
+        .store
+        .issue_certificate("ws-acme", &newer, common::now())
+        .await
+        .unwrap());
+    let page = api.send(aimed("verify-page.json", "/x1", "/x-ana")).await;
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("Revoked on 28 November 2026"), "{html}");
+    assert!(
+        html.contains("Replaced by a newer certificate: <a href=\"./x-ana-2\">"),
+        "{html}"
+    );
+    let current = api.send(aimed("verify-page.json", "/x1", "/x-ana-2")).await;
+    assert!(current.body.as_str().unwrap().contains(">Valid<"));
+}

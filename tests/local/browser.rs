@@ -77,6 +77,26 @@ fn visible_text(dom: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The URLs a Chromium net log shows requested on behalf of pages of `site` (their
+/// network isolation key): the page and whatever it loads, not the browser's own calls.
+fn requested_for(netlog: &str, site: &str) -> Vec<String> {
+    let log: serde_json::Value = serde_json::from_str(netlog).unwrap();
+    let mut urls: Vec<String> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["params"]["network_isolation_key"]
+                .as_str()
+                .is_some_and(|key| key.starts_with(site))
+        })
+        .filter_map(|e| e["params"]["url"].as_str().map(String::from))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
 /// A program of `certification` whose `people` complete its one lesson, ended; answers
 /// their certificate ids in the same order.
 fn certified(
@@ -192,7 +212,25 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
         ),
     ];
     for (id, shown, absent) in cases {
-        let dom = browse(profile.path(), &page(id), &["--dump-dom", "--window-size=360,800"]);
+        let netlog = profile.path().join(format!("{id}.netlog.json"));
+        let dom = browse(
+            profile.path(),
+            &page(id),
+            &[
+                "--dump-dom",
+                "--window-size=360,800",
+                &format!("--log-net-log={}", netlog.display()),
+            ],
+        );
+        // Every request made for the page went to this server (the browser's own calls
+        // home, to Google, fail to resolve and are not the page's).
+        let requests = requested_for(&std::fs::read_to_string(&netlog).unwrap(), "http://127.0.0.1 ");
+        assert!(
+            requests.contains(&page(id)),
+            "{id}: the page itself is in the log: {requests:?}"
+        );
+        let elsewhere: Vec<&String> = requests.iter().filter(|url| !url.starts_with(&server.url)).collect();
+        assert!(elsewhere.is_empty(), "{id}: requests to another origin: {elsewhere:?}");
         let text = visible_text(&dom);
         for words in shown {
             assert!(text.contains(words), "{id}: {words:?} is not shown in: {text}");

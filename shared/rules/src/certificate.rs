@@ -235,7 +235,7 @@ impl RunRecord {
     }
 
     /// Records how a try of the run ended: when `failures`, one more failed try and the
-    /// next after [`retry_delay`]; else none in a row and the next at once. Answers when
+    /// next after [`crate::retry_delay`]; else none in a row and the next at once. Answers when
     /// the sweep may try the run again.
     pub fn schedule_next(&mut self, failures: bool, now: DateTime<Utc>) -> DateTime<Utc> {
         if failures {

@@ -193,7 +193,7 @@ async fn the_pipeline_shows_every_enrollment_with_status_stats_filters_sorts_and
     let unpaged = api
         .send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/")).query("limit=0&cursor=x"))
         .await;
-    assert_eq!(unpaged.status, StatusCode::OK, "the export ignores paging");
+    assert_eq!(unpaged.status, StatusCode::SEE_OTHER, "the export ignores paging");
     let off = api.send(view("status=off_track")).await;
     assert_eq!(ids(&off.body), ["u-dee/Spring", "u-ben/Spring"]);
     let by_status = api.send(view("sort=status")).await;
@@ -256,11 +256,7 @@ async fn the_csv_export_has_every_filtered_row_quoted_and_formula_safe() {
     let api = Api::enabled().await;
     let (c, _, _) = pipeline(&api).await;
     let csv = api.send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/"))).await;
-    assert_eq!(
-        (csv.status, csv.header("content-type")),
-        (StatusCode::OK, "text/csv; charset=utf-8")
-    );
-    let text = csv.body.as_str().unwrap();
+    let text = exported(&csv);
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 7);
     assert_eq!(lines[0], "user_id,name,group,program_id,program,expected_on,status");
@@ -273,15 +269,28 @@ async fn the_csv_export_has_every_filtered_row_quoted_and_formula_safe() {
     let off = api
         .send(aimed("pipeline-csv.json", "/c1/", &format!("/{c}/")).query("status=off_track"))
         .await;
-    assert_eq!(
-        off.body
-            .as_str()
-            .unwrap()
-            .split("\r\n")
-            .filter(|l| !l.is_empty())
-            .count(),
-        3
+    assert_eq!(exported(&off).split("\r\n").filter(|l| !l.is_empty()).count(), 3);
+}
+
+/// The CSV an export answer links to (SPEC 1.16: 303 to a short-lived link to a file
+/// under `exports/`, served as CSV).
+fn exported(reply: &common::Reply) -> String {
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{:?}", reply.body);
+    let link = reply.header("location");
+    assert!(
+        link.contains("/exports/ws-acme/") && link.contains("X-Amz-Expires=300"),
+        "{link}"
     );
+    let response = ureq::get(link).call().unwrap();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    response.into_body().read_to_string().unwrap()
 }
 
 #[tokio::test]

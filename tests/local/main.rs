@@ -60,6 +60,12 @@ fn the_readme_path_certifies_downloads_verifies_and_emails() {
     assert_eq!(pipeline.body["stats"]["total"], 2);
     assert_eq!(pipeline.body["stats"]["by_status"]["on_track"], 1);
     assert_eq!(pipeline.body["stats"]["by_status"]["off_track"], 1);
+    // The export is a file behind a signed link, as on S3.
+    let export = http.get(&format!("/certifications/{cert}/pipeline.csv"), Some(&admin));
+    assert_eq!(export.status, 303, "{:?}", export.body);
+    let file = http.get(&export.location.unwrap(), None);
+    assert_eq!(file.content_type.as_deref(), Some("text/csv; charset=utf-8"));
+    assert_eq!(String::from_utf8(file.bytes).unwrap().lines().count(), 3);
 
     let ended = http.send("POST", &format!("/programs/{program}/end"), &admin, None);
     assert_eq!(ended.status, 202, "{:?}", ended.body);

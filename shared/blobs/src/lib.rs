@@ -32,15 +32,20 @@ pub enum FileKind {
     Pdf,
     /// The certificate's preview image.
     Png,
+    /// An export (a pipeline or registry as CSV), kept a day (SPEC 1.16).
+    Csv,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 2] = [FileKind::Pdf, FileKind::Png];
+    pub const ALL: [FileKind; 3] = [FileKind::Pdf, FileKind::Png, FileKind::Csv];
+    /// The files every certificate has.
+    pub const CERTIFICATE: [FileKind; 2] = [FileKind::Pdf, FileKind::Png];
 
     pub fn extension(self) -> &'static str {
         match self {
             FileKind::Pdf => "pdf",
             FileKind::Png => "png",
+            FileKind::Csv => "csv",
         }
     }
 
@@ -48,6 +53,7 @@ impl FileKind {
         match self {
             FileKind::Pdf => "application/pdf",
             FileKind::Png => "image/png",
+            FileKind::Csv => "text/csv; charset=utf-8",
         }
     }
 
@@ -62,6 +68,13 @@ impl FileKind {
 /// (SPEC 1.8.3).
 pub fn certificate_key(ws: &str, certificate_id: &str, kind: FileKind) -> String {
     format!("certificates/{ws}/{certificate_id}.{}", kind.extension())
+}
+
+/// Where an export lives for its day: `exports/{workspace}/{export id}/{name}.csv`, under
+/// a fresh id so that no two exports share a key (the bucket's lifecycle rule deletes
+/// `exports/` after a day).
+pub fn export_key(ws: &str, export_id: &str, name: &str) -> String {
+    format!("exports/{ws}/{export_id}/{name}.{}", FileKind::Csv.extension())
 }
 
 /// Stores certificate files by key.
@@ -177,13 +190,17 @@ mod tests {
 
     #[test]
     fn a_certificate_key_names_its_kind_of_file() {
-        for kind in FileKind::ALL {
+        for kind in FileKind::CERTIFICATE {
             let key = certificate_key("ws-1", "c-1", kind);
             assert_eq!(key, format!("certificates/ws-1/c-1.{}", kind.extension()));
             assert_eq!(FileKind::of_key(&key), Some(kind));
         }
         assert_eq!(FileKind::Pdf.content_type(), "application/pdf");
         assert_eq!(FileKind::Png.content_type(), "image/png");
+        let export = export_key("ws-1", "e-1", "pipeline-c1");
+        assert_eq!(export, "exports/ws-1/e-1/pipeline-c1.csv");
+        assert_eq!(FileKind::of_key(&export), Some(FileKind::Csv));
+        assert_eq!(FileKind::Csv.content_type(), "text/csv; charset=utf-8");
         assert_eq!(FileKind::of_key("certificates/ws/c.txt"), None);
         assert_eq!(FileKind::of_key("pdf"), None);
     }

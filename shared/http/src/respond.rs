@@ -118,3 +118,12 @@ impl IntoResponse for Redirect {
         (StatusCode::FOUND, [(LOCATION, self.0)]).into_response()
     }
 }
+
+/// 303 to a short-lived link to a file just written for this request (an export).
+pub struct SeeOther(pub String);
+
+impl IntoResponse for SeeOther {
+    fn into_response(self) -> Response {
+        (StatusCode::SEE_OTHER, [(LOCATION, self.0)]).into_response()
+    }
+}

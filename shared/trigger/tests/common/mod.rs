@@ -542,7 +542,7 @@ impl Harness {
                 assert_eq!(certificates.len(), 1, "{}: one certificate of this program", p.user_id);
                 let c = &certificates[0];
                 assert_eq!(c.holder_name, p.name);
-                for kind in certify_blobs::FileKind::ALL {
+                for kind in certify_blobs::FileKind::CERTIFICATE {
                     let key = certify_blobs::certificate_key(&self.ws, &c.id, kind);
                     assert!(self.blobs.exists(&key).await.unwrap(), "{key} is stored");
                 }

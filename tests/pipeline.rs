@@ -328,6 +328,48 @@ async fn the_program_card_shows_labels_and_a_grid_without_announcements() {
         (ben["grid"][0]["badge"].as_str(), ben["grid"][0]["past_due"].as_bool()),
         (Some("in_progress"), Some(true))
     );
+    assert_eq!(
+        card.body["next_cursor"],
+        Value::Null,
+        "four participants fit the default page of 100"
+    );
+
+    // A page at a time (SPEC 1.16): every participant once, the summary always whole.
+    let page = |query: &str| aimed("program-pipeline-get.json", "/p1/", &format!("/{spring}/")).query(query);
+    let (mut seen, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let reply = api.send(page(&format!("limit=3&cursor={cursor}"))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(reply.body["summary"], card.body["summary"]);
+        assert_eq!(reply.body["components"], card.body["components"]);
+        let items = reply.body["participants"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        seen.extend(items.iter().map(|p| p["user_id"].clone()));
+        match reply.body["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    let all: Vec<Value> = card.body["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user_id"].clone())
+        .collect();
+    assert_eq!(seen, all);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=forged", "cursor"),
+    ] {
+        let refused = api.send(page(query)).await;
+        assert_eq!(
+            (refused.status, refused.fields()),
+            (StatusCode::BAD_REQUEST, vec![field]),
+            "{query}"
+        );
+    }
+
     let unlinked = api.send(event("programs-create.json")).await.body["id"]
         .as_str()
         .unwrap()

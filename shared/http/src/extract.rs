@@ -125,16 +125,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// `limit` (1-500, default 50) and `cursor` from the query string.
-pub struct Paging(pub PageRequest);
+/// `limit` (1-500, default `DEFAULT`: 50 unless a route says otherwise) and `cursor`
+/// from the query string.
+pub struct Paging<const DEFAULT: usize = LIMIT_DEFAULT>(pub PageRequest);
 
-impl<S: Send + Sync> FromRequestParts<S> for Paging {
+impl<S: Send + Sync, const DEFAULT: usize> FromRequestParts<S> for Paging<DEFAULT> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let limit = match query.get("limit") {
-            None => LIMIT_DEFAULT,
+            None => DEFAULT,
             Some(raw) => match raw.parse::<usize>() {
                 Ok(n) if (1..=LIMIT_MAX).contains(&n) => n,
                 _ => return Err(Invalid::one("limit", format!("must be a whole number from 1 to {LIMIT_MAX}")).into()),

@@ -11,12 +11,14 @@ use axum::{Json, Router};
 use certify_blobs::{export_key, FileKind};
 use certify_rules::roster::{CertificationRef, ProgramCard};
 use certify_rules::view::{PipelineRow, PipelineStats};
-use certify_rules::{pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster};
+use certify_rules::{
+    card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
+};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::certificates::LINK_LIFETIME;
-use crate::extract::{Path, Query};
+use crate::extract::{Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
 use crate::respond::SeeOther;
 use crate::{ApiError, Deps};
@@ -167,10 +169,14 @@ async fn csv_export(
     Ok(SeeOther(link))
 }
 
+/// The card's page size when the request names none (SPEC 1.16).
+const CARD_LIMIT_DEFAULT: usize = 100;
+
 async fn card(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
+    Paging(page): Paging<CARD_LIMIT_DEFAULT>,
 ) -> Result<Json<ProgramCard>, ApiError> {
     let ws = admin.ws();
     let stored = deps.store.roster(ws, &id).await?.ok_or_else(ApiError::not_found)?;
@@ -179,7 +185,8 @@ async fn card(
         None => None,
     };
     let roster = Roster::new(stored.program, stored.components, stored.enrollments);
-    Ok(Json(roster.card(certification, deps.now())))
+    let card = roster.card(certification, deps.now());
+    Ok(Json(card_page(card, page.cursor.as_deref(), page.limit)?))
 }
 
 #[cfg(test)]

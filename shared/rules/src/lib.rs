@@ -11,7 +11,8 @@
 //! - [`roster`]: a program's roster and the rules read from it: evaluation, pipeline
 //!   status, expected date, grid and in-program card.
 //! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
-//! - [`paging`]: a program's participant list, paged by user id.
+//! - [`paging`]: a program's participant list, paged by user id, and the in-program
+//!   card's participants, paged by name.
 //! - [`nudge`]: who a reminder reaches.
 //! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
 //! - [`schedule`]: when programs end and whether their run certifies.
@@ -54,7 +55,7 @@ pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, C
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
-pub use paging::participants_page;
+pub use paging::{card_page, participants_page};
 pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};

@@ -274,13 +274,15 @@ pub struct CardParticipant {
     pub grid: Vec<GridCell>,
 }
 
-/// The in-program pipeline card (SPEC 1.7).
+/// The in-program pipeline card (SPEC 1.7): `components` and `summary` cover everyone,
+/// `participants` one page of them by name (1.16, [`crate::card_page`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramCard {
     pub certification: Option<CertificationRef>,
     pub components: Vec<CardComponent>,
     pub summary: LabelCounts,
     pub participants: Vec<CardParticipant>,
+    pub next_cursor: Option<String>,
 }
 
 /// A counted component past its effective due time and not completed.
@@ -443,6 +445,7 @@ impl Roster {
     }
 
     /// The in-program card; participants ordered by name, then user id.
+    /// The card with every participant, by folded name then user id.
     pub fn card(&self, certification: Option<CertificationRef>, now: DateTime<Utc>) -> ProgramCard {
         let mut order: Vec<&Enrollment> = self.enrollments.iter().collect();
         order.sort_by(|a, b| {
@@ -480,6 +483,7 @@ impl Roster {
                 .collect(),
             summary,
             participants,
+            next_cursor: None,
         }
     }
 }

@@ -31,6 +31,7 @@ fn browse(profile: &Path, url: &str, args: &[&str]) -> String {
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-dev-shm-usage",
             "--disable-quic",
             "--no-first-run",
             "--disable-background-networking",

@@ -115,16 +115,20 @@ async fn read(
     Ok(Json(Viewer::of(&deps, member.ws()).await?.view(certificate)))
 }
 
-/// 302 to a short-lived link to one of the certificate's files.
-async fn link(deps: &Deps, member: &Member, id: &str, kind: FileKind) -> Result<Redirect, ApiError> {
-    let certificate = visible(deps, member, id).await?;
-    let key = certificate_key(member.ws(), &certificate.id, kind);
+/// 302 to a short-lived link to one of a certificate's files.
+pub(crate) async fn file_link(deps: &Deps, ws: &str, id: &str, kind: FileKind) -> Result<Redirect, ApiError> {
     let url = deps
         .blobs
-        .presigned_get(&key, LINK_LIFETIME)
+        .presigned_get(&certificate_key(ws, id, kind), LINK_LIFETIME)
         .await
         .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
     Ok(Redirect(url))
+}
+
+/// A file of a certificate the caller may see.
+async fn link(deps: &Deps, member: &Member, id: &str, kind: FileKind) -> Result<Redirect, ApiError> {
+    let certificate = visible(deps, member, id).await?;
+    file_link(deps, member.ws(), &certificate.id, kind).await
 }
 
 async fn download(State(deps): State<Arc<Deps>>, member: Member, Path(id): Path<String>) -> Result<Redirect, ApiError> {

@@ -14,7 +14,7 @@ use certify_rules::{Certificate, CertificateStatus, PublicLinks};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::certificates::LINK_LIFETIME;
+use crate::certificates::file_link;
 use crate::extract::Path;
 use crate::respond::Redirect;
 use crate::{page, ApiError, Deps};
@@ -127,7 +127,7 @@ async fn verify(
 }
 
 /// The certificate's public links, naming the workspace's LinkedIn organization.
-pub(crate) async fn links(deps: &Deps, ws: &str, c: &Certificate) -> Result<PublicLinks, ApiError> {
+async fn links(deps: &Deps, ws: &str, c: &Certificate) -> Result<PublicLinks, ApiError> {
     let settings = deps.store.settings(ws).await?;
     Ok(PublicLinks::new(
         &deps.public_url,
@@ -143,12 +143,7 @@ async fn file(deps: &Deps, id: &str, kind: FileKind) -> Result<Redirect, ApiErro
     if c.revoked_at.is_some() {
         return Err(ApiError::not_found());
     }
-    let url = deps
-        .blobs
-        .presigned_get(&certificate_key(&ws, &c.id, kind), LINK_LIFETIME)
-        .await
-        .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
-    Ok(Redirect(url))
+    file_link(deps, &ws, &c.id, kind).await
 }
 
 async fn pdf(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result<Redirect, ApiError> {

@@ -110,6 +110,8 @@ pub struct Api {
     /// The program-ended trigger, run in the background by `POST /programs/{id}/end`.
     pub ender: Arc<Background>,
     pub deps: Arc<Deps>,
+    /// The trigger in this process: its sweep sends queued nudges.
+    pub trigger: Arc<certify_trigger::Trigger>,
     pub router: Router,
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
@@ -149,12 +151,13 @@ impl Api {
             send_rate: 0.0,
             ..Settings::default()
         };
-        let InProcess { deps, ender, .. } = ports.in_process(ClaimNames::default(), settings);
+        let InProcess { deps, ender, trigger } = ports.in_process(ClaimNames::default(), settings);
         Api {
             endpoint,
             sender,
             ender,
             deps: deps.clone(),
+            trigger,
             router: router(deps),
             store,
             blobs,

@@ -148,7 +148,6 @@ impl Ports {
             public_url: public_url.trim_end_matches('/').to_string(),
             store: self.store.clone(),
             blobs: self.blobs.clone(),
-            mailer: self.mailer.clone(),
             claims,
             clock: self.clock.clone(),
             ender,

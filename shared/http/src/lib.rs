@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 pub use completion::{completion_banner, Banner};
 pub use error::ApiError;
 pub use identity::{Identity, VerifiedClaims};
-pub use nudges::{send_nudges, NudgeAnswer};
+pub use nudges::{queue_nudges, NudgeAnswer};
 
 /// The names of the claims that carry the workspace and the role (Cognito custom claims
 /// are `custom:...`).
@@ -55,10 +55,9 @@ impl Default for ClaimNames {
 /// What the handlers need, built once per cold start.
 pub struct Deps {
     pub store: Arc<dyn AppStore>,
-    /// Certificate PDFs and PNG previews, under `certificates/{workspace}/{id}.pdf|png`.
+    /// Certificate PDFs and PNG previews (`certificates/{workspace}/{id}.pdf|png`) and
+    /// exports (`exports/{workspace}/...`).
     pub blobs: Arc<dyn certify_blobs::BlobStore>,
-    /// Reminders (nudges); the program-ended trigger sends its results the same way.
-    pub mailer: Arc<dyn certify_mail::Mailer>,
     pub claims: ClaimNames,
     /// The API's base URL (`PUBLIC_URL`), for the certificate's public links.
     pub public_url: String,

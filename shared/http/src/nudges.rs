@@ -1,20 +1,22 @@
 //! `POST /certifications/{id}/nudges` (SPEC 1.9): a reminder to off-track participants,
-//! at most once per 24 hours per program, listing their past-due counted components.
+//! at most once per 24 hours per program, listing their past-due counted components;
+//! queued here, sent by the trigger's sweep.
 
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use certify_mail::templates::nudge_email;
 use certify_rules::nudge::{NudgeSkip, NudgeSkipReason};
-use certify_rules::{plan_nudges, NudgeInput, NudgeRequest};
+use certify_rules::{plan_nudges, NudgeInput, NudgeJob, NudgeRequest};
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::extract::{JsonBody, Path};
 use crate::identity::CertifyingAdmin;
 use crate::pipeline::rosters;
-use crate::{ApiError, Deps};
+use crate::{new_id, ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new().route("/certifications/{id}/nudges", post(nudge))
@@ -26,8 +28,6 @@ pub enum SkipReason {
     NudgedRecently,
     NotOffTrack,
     NotEnrolled,
-    /// The email could not be sent; the participant rests 24 hours all the same.
-    SendFailed,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,10 +37,10 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
-/// What a nudge request did: how many emails went out, and who was skipped and why.
+/// What a nudge request did: how many emails it queued, and who was skipped and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct NudgeAnswer {
-    pub sent: usize,
+    pub queued: usize,
     pub skipped: Vec<Skipped>,
 }
 
@@ -58,10 +58,14 @@ impl From<NudgeSkip> for Skipped {
     }
 }
 
-/// Nudges the off-track participants of a certification's programs that `request`
-/// names: the rules plan who, then per participant the mark is written first,
-/// conditional on the one read (of two racing nudges one sends), and the email sent.
-pub async fn send_nudges(
+/// Job items written at once.
+const JOBS_AT_ONCE: usize = 8;
+
+/// Queues nudges to the off-track participants of a certification's programs that
+/// `request` names (SPEC 1.9): the rules plan who; the plan is stored as jobs of at most
+/// 200 targets, which the trigger's sweep sends at the sending rate. Bounded work
+/// whatever the number of recipients: the rosters' reads and a write per 200.
+pub async fn queue_nudges(
     deps: &Deps,
     ws: &str,
     certification_id: &str,
@@ -75,37 +79,17 @@ pub async fn send_nudges(
     }
     let now = deps.now();
     let plan = plan_nudges(&rosters, request, now);
-    let mut answer = NudgeAnswer {
-        sent: 0,
+    let queued = plan.send.len();
+    let jobs = NudgeJob::queue(plan.send, &certification.fields.name, now, new_id);
+    futures::stream::iter(jobs)
+        .map(|job| async move { deps.store.queue_nudges(ws, &job).await })
+        .buffer_unordered(JOBS_AT_ONCE)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(NudgeAnswer {
+        queued,
         skipped: plan.skipped.into_iter().map(Skipped::from).collect(),
-    };
-    for target in plan.send {
-        let skip = |reason| Skipped {
-            user_id: target.user_id.clone(),
-            program_id: Some(target.program_id.clone()),
-            reason,
-        };
-        let marked = deps
-            .store
-            .mark_nudged(ws, &target.program_id, &target.user_id, target.previous_nudge, now)
-            .await?;
-        if !marked {
-            answer.skipped.push(skip(SkipReason::NudgedRecently));
-            continue;
-        }
-        match deps
-            .mailer
-            .send(&nudge_email(&target, &certification.fields.name))
-            .await
-        {
-            Ok(_) => answer.sent += 1,
-            Err(error) => {
-                tracing::warn!(error = ?error, program_id = %target.program_id, "nudge not sent");
-                answer.skipped.push(skip(SkipReason::SendFailed));
-            }
-        }
-    }
-    Ok(answer)
+    })
 }
 
 async fn nudge(
@@ -113,7 +97,8 @@ async fn nudge(
     admin: CertifyingAdmin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<NudgeInput>,
-) -> Result<Json<NudgeAnswer>, ApiError> {
+) -> Result<(StatusCode, Json<NudgeAnswer>), ApiError> {
     let request = input.parse()?;
-    Ok(Json(send_nudges(&deps, admin.ws(), &id, &request).await?))
+    let answer = queue_nudges(&deps, admin.ws(), &id, &request).await?;
+    Ok((StatusCode::ACCEPTED, Json(answer)))
 }

@@ -207,6 +207,7 @@ mod tests {
             },
             expected_on: "2026-12-03".parse().unwrap(),
             status: PipelineStatus::OnTrack,
+            last_nudged_at: None,
         };
         let text =
             String::from_utf8(to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap())

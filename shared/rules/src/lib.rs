@@ -54,7 +54,7 @@ pub use certification::{
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
-pub use nudge::{plan_nudges, NudgeInput, NudgePlan, NudgeRequest};
+pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};
 pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};

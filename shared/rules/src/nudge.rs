@@ -87,6 +87,43 @@ pub struct NudgeTarget {
     pub previous_nudge: Option<DateTime<Utc>>,
 }
 
+/// Targets one queued job holds: its stored item stays well under DynamoDB's 400 KB.
+pub const NUDGE_JOB_MAX: usize = 200;
+
+/// Nudges a request queued, sent by the sweep at the sending rate (SPEC 1.9): each
+/// target is sent only while its mark still reads `previous_nudge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgeJob {
+    pub id: String,
+    pub certification_name: String,
+    pub queued_at: DateTime<Utc>,
+    pub targets: Vec<NudgeTarget>,
+    /// The targets before this index are done with (sent, or no longer to be sent).
+    #[serde(default)]
+    pub done: usize,
+}
+
+impl NudgeJob {
+    /// A plan's targets as jobs of at most [`NUDGE_JOB_MAX`], ids from `new_id`.
+    pub fn queue(
+        targets: Vec<NudgeTarget>,
+        certification_name: &str,
+        now: DateTime<Utc>,
+        mut new_id: impl FnMut() -> String,
+    ) -> Vec<NudgeJob> {
+        targets
+            .chunks(NUDGE_JOB_MAX)
+            .map(|chunk| NudgeJob {
+                id: new_id(),
+                certification_name: certification_name.to_string(),
+                queued_at: now,
+                targets: chunk.to_vec(),
+                done: 0,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NudgePlan {
     pub send: Vec<NudgeTarget>,

@@ -172,6 +172,8 @@ pub struct PipelineRow {
     pub program: ProgramRef,
     pub expected_on: NaiveDate,
     pub status: PipelineStatus,
+    /// When the participant was last nudged for this program (SPEC 1.9).
+    pub last_nudged_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,6 +362,7 @@ impl<'a> Ctx<'a> {
             },
             expected_on: hit.expected,
             status: hit.status,
+            last_nudged_at: e.last_nudged_at,
         }
     }
 }

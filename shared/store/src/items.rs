@@ -38,6 +38,10 @@ pub const DUE: &str = "OPEN";
 /// next (SPEC 1.8.8): the sweep's unfinished runs, kept apart so that no number of them
 /// delays a due program.
 pub const RUNS: &str = "RUNS";
+/// The sweep index's partition of queued nudge jobs, by when they were queued.
+pub const NUDGES: &str = "NUDGES";
+/// A queued nudge job's sort key prefix, under its workspace's settings partition.
+pub const NUDGE_JOB: &str = "NUDGEJOB#";
 
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
@@ -62,6 +66,11 @@ pub mod attr {
     /// The certificate an enrollment's claim fixed (its snapshot).
     pub const CERTIFICATE: &str = "certificate";
     pub const LAST_NUDGED_AT: &str = "last_nudged_at";
+    /// How far a nudge job got.
+    pub const DONE: &str = "done";
+    /// Who is sending a participant's nudge, and until when (a claim, SPEC 1.9).
+    pub const NUDGE_CLAIM_OWNER: &str = "nudge_claim_owner";
+    pub const NUDGE_CLAIM_UNTIL: &str = "nudge_claim_until";
     pub const NOTIFIED_AT: &str = "notified_at";
     pub const NOTIFY_ERROR: &str = "notify_error";
     pub const FAILING_SINCE: &str = "failing_since";
@@ -128,6 +137,10 @@ pub fn component_key(ws: &str, program_id: &str, cid: &str) -> Result<Key> {
 
 pub fn enrollment_key(ws: &str, program_id: &str, uid: &str) -> Result<Key> {
     Ok(Key::new(program_pk(ws, program_id)?, format!("{ENR}{}", id(uid)?)))
+}
+
+pub fn nudge_job_key(ws: &str, job_id: &str) -> Result<Key> {
+    Ok(Key::new(workspace_pk(ws)?, format!("{NUDGE_JOB}{}", id(job_id)?)))
 }
 
 pub fn run_key(ws: &str, program_id: &str) -> Result<Key> {

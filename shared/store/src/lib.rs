@@ -16,8 +16,8 @@ pub mod table;
 
 use async_trait::async_trait;
 use certify_rules::{
-    Certificate, Certification, CertificationFields, Component, EnrollmentRecord, Outcome, Participant, Program,
-    ProgramFields, ProgressStatus, RunRecord,
+    Certificate, Certification, CertificationFields, Component, EnrollmentRecord, NudgeJob, Outcome, Participant,
+    Program, ProgramFields, ProgressStatus, RunRecord,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -111,12 +111,12 @@ pub struct StoredRoster {
 
 /// Everything the store offers, as one object the handlers and the trigger share.
 pub trait AppStore:
-    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore + NudgeStore
 {
 }
 
 impl<T> AppStore for T where
-    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore
+    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore + NudgeStore
 {
 }
 
@@ -324,15 +324,48 @@ pub trait RunStore: Send + Sync {
     async fn mark_failing(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
     /// Marks participants given up (`given_up_at`), as [`RunStore::mark_failing`] does.
     async fn give_up(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
-    /// Records a nudge if the stored mark is still `previous`; `false` when another
-    /// nudge got there first. MUST answer `NotFound` when not enrolled.
-    async fn mark_nudged(
+}
+
+/// Queued nudges (SPEC 1.9): jobs the sweep finds without a scan, each worked under a
+/// lease, and per participant a claim taken before the send and settled after it, so
+/// the 24-hour mark is set only once the mail service accepted the email.
+#[async_trait]
+pub trait NudgeStore: Send + Sync {
+    /// Stores a job for the sweep; MUST answer `Conflict` when its id exists.
+    async fn queue_nudges(&self, ws: &str, job: &NudgeJob) -> Result<()>;
+    /// Jobs queued at or before `until`, oldest first, as (workspace, job).
+    async fn due_nudge_jobs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, NudgeJob)>>;
+    /// Takes the job's lease unless another holder's is live at `now`; `None` then, or
+    /// when the job is gone (done).
+    async fn take_nudge_job(&self, ws: &str, id: &str, lease: &Lease, now: DateTime<Utc>) -> Result<Option<NudgeJob>>;
+    /// Checkpoints the job's `done` and the lease's `until`; MUST answer `Conflict` when
+    /// the lease is no longer this one's.
+    async fn save_nudge_job(&self, ws: &str, job: &NudgeJob, lease: &Lease) -> Result<()>;
+    /// Removes a finished job; MUST answer `Conflict` when the lease is no longer this
+    /// one's.
+    async fn finish_nudge_job(&self, ws: &str, id: &str, lease: &Lease) -> Result<()>;
+    /// Claims a participant's nudge with `claim` while their mark still reads `previous`
+    /// and no other live claim holds it; `false` otherwise. MUST answer `NotFound` when
+    /// not enrolled.
+    async fn claim_nudge(
         &self,
         ws: &str,
         program_id: &str,
         user_id: &str,
         previous: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
+        claim: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Ends `claim`: with `sent_at`, the email was handed to the mail service and the mark
+    /// is set; without, the participant stays nudgeable. `false` when the claim is no
+    /// longer this one. MUST answer `NotFound` when not enrolled.
+    async fn settle_nudge(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        claim: &Lease,
+        sent_at: Option<DateTime<Utc>>,
     ) -> Result<bool>;
 }
 

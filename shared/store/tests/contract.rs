@@ -9,13 +9,13 @@ use std::sync::Arc;
 use base64::Engine;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_rules::{
-    Certification, CertificationFields, Component, ComponentKind, Participant, Program, ProgramFields, ProgramState,
-    ProgressStatus, Validity, ValidityUnit,
+    Certification, CertificationFields, Component, ComponentKind, NudgeJob, Participant, Program, ProgramFields,
+    ProgramState, ProgressStatus, Validity, ValidityUnit,
 };
 use certify_store::table::{Table, Write};
 use certify_store::{
-    CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, Lease, NotifyMark, PageRequest,
-    ProgramStore, RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
+    CertificateStore, CertificationStore, Claim, Conflict, DynamoTable, EmbeddedTable, Lease, NotifyMark, NudgeStore,
+    PageRequest, ProgramStore, RosterStore, RunStore, SettingsStore, Store, StoreError, TableSchema, WorkspaceSettings,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -86,6 +86,12 @@ fn participant(user_id: &str) -> Participant {
         avatar_url: None,
         group: Some("Alpha".into()),
     }
+}
+
+/// u1's nudge mark in program p1 of ws1.
+async fn last_nudged<T: Table>(s: &Store<T>) -> Option<DateTime<Utc>> {
+    let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
+    roster.enrollments[0].last_nudged_at
 }
 
 fn page(limit: usize, cursor: Option<String>) -> PageRequest {
@@ -553,6 +559,106 @@ mod cases {
         not_found(s.begin_end("ws1", "missing", now()).await);
     }
 
+    pub async fn nudge_jobs_are_found_when_due_and_worked_under_one_lease<T: Table>(s: Store<T>) {
+        let job = |id: &str, minutes: i64| NudgeJob {
+            id: id.into(),
+            certification_name: "Leadership".into(),
+            queued_at: now() + Duration::minutes(minutes),
+            targets: Vec::new(),
+            done: 0,
+        };
+        s.queue_nudges("ws1", &job("j1", 0)).await.unwrap();
+        s.queue_nudges("ws2", &job("j2", 1)).await.unwrap();
+        assert_eq!(
+            conflict(s.queue_nudges("ws1", &job("j1", 5)).await),
+            Conflict::AlreadyExists
+        );
+        let due = |minutes: i64| s.due_nudge_jobs(now() + Duration::minutes(minutes), 10);
+        let ids = |due: Vec<(String, NudgeJob)>| -> Vec<String> {
+            due.into_iter().map(|(ws, j)| format!("{ws}/{}", j.id)).collect()
+        };
+        assert_eq!(ids(due(0).await.unwrap()), ["ws1/j1"]);
+        assert_eq!(ids(due(1).await.unwrap()), ["ws1/j1", "ws2/j2"]);
+        let lease = |owner: &str, minutes: i64| Lease {
+            owner: owner.into(),
+            until: now() + Duration::minutes(minutes),
+        };
+        let (first, second) = (lease("a", 2), lease("b", 5));
+        assert_eq!(
+            s.take_nudge_job("ws1", "j1", &first, now()).await.unwrap(),
+            Some(job("j1", 0))
+        );
+        let at = |minutes: i64| now() + Duration::minutes(minutes);
+        assert_eq!(
+            s.take_nudge_job("ws1", "j1", &second, at(1)).await.unwrap(),
+            None,
+            "held"
+        );
+        assert!(
+            s.take_nudge_job("ws1", "j1", &second, at(3)).await.unwrap().is_some(),
+            "expired"
+        );
+        let mut progressed = job("j1", 0);
+        progressed.done = 5;
+        assert_eq!(
+            conflict(s.save_nudge_job("ws1", &progressed, &first).await),
+            Conflict::StaleVersion,
+            "the first holder's lease is gone"
+        );
+        s.save_nudge_job("ws1", &progressed, &second).await.unwrap();
+        let resumed = s.take_nudge_job("ws1", "j1", &second, at(4)).await.unwrap().unwrap();
+        assert_eq!(resumed.done, 5);
+        assert_eq!(
+            conflict(s.finish_nudge_job("ws1", "j1", &first).await),
+            Conflict::StaleVersion
+        );
+        s.finish_nudge_job("ws1", "j1", &second).await.unwrap();
+        assert_eq!(ids(due(10).await.unwrap()), ["ws2/j2"]);
+        assert_eq!(
+            s.take_nudge_job("ws1", "j1", &second, at(4)).await.unwrap(),
+            None,
+            "done"
+        );
+    }
+
+    pub async fn a_nudge_claim_holds_off_other_senders_and_the_mark_waits_for_the_send<T: Table>(s: Store<T>) {
+        s.create_program("ws1", &program("p1", None)).await.unwrap();
+        s.enroll("ws1", "p1", &[participant("u1")]).await.unwrap();
+        let at = |minutes: i64| now() + Duration::minutes(minutes);
+        let claim = |owner: &str, until: i64| Lease {
+            owner: owner.into(),
+            until: at(until),
+        };
+        let (a, b) = (claim("a", 2), claim("b", 10));
+        assert!(s.claim_nudge("ws1", "p1", "u1", None, &a, now()).await.unwrap());
+        assert!(
+            !s.claim_nudge("ws1", "p1", "u1", None, &b, at(1)).await.unwrap(),
+            "a's claim is live"
+        );
+        // A failed send releases the claim and sets no mark: still nudgeable.
+        assert!(s.settle_nudge("ws1", "p1", "u1", &a, None).await.unwrap());
+        assert_eq!(last_nudged(&s).await, None);
+        assert!(s.claim_nudge("ws1", "p1", "u1", None, &b, at(1)).await.unwrap());
+        // A crashed sender's claim runs out; the next takes over and a's settle is refused.
+        let c = claim("c", 20);
+        assert!(s.claim_nudge("ws1", "p1", "u1", None, &c, at(11)).await.unwrap());
+        assert!(!s.settle_nudge("ws1", "p1", "u1", &b, Some(at(11))).await.unwrap());
+        assert!(s.settle_nudge("ws1", "p1", "u1", &c, Some(at(12))).await.unwrap());
+        assert_eq!(last_nudged(&s).await, Some(at(12)), "the mark is the send's");
+        assert!(
+            !s.claim_nudge("ws1", "p1", "u1", None, &claim("d", 30), at(13))
+                .await
+                .unwrap(),
+            "nudged since the plan read its mark"
+        );
+        assert!(s
+            .claim_nudge("ws1", "p1", "u1", Some(at(12)), &claim("d", 30), at(13))
+            .await
+            .unwrap());
+        not_found(s.claim_nudge("ws1", "p1", "nobody", None, &a, now()).await);
+        not_found(s.settle_nudge("ws1", "p1", "nobody", &a, None).await);
+    }
+
     pub async fn runs_start_once_and_claims_and_marks_are_kept_once<T: Table>(s: Store<T>) {
         s.create_program("ws1", &program("p1", None)).await.unwrap();
         let people: Vec<Participant> = (1..=3).map(|i| participant(&format!("u{i}"))).collect();
@@ -615,13 +721,13 @@ mod cases {
             2,
             "a mark is set once"
         );
-        assert!(s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap());
-        assert!(
-            !s.mark_nudged("ws1", "p1", "u1", None, now()).await.unwrap(),
-            "another nudge got there first"
-        );
         let next = now() + Duration::days(1);
-        assert!(s.mark_nudged("ws1", "p1", "u1", Some(now()), next).await.unwrap());
+        let nudger = Lease {
+            owner: "n1".into(),
+            until: now() + Duration::minutes(2),
+        };
+        assert!(s.claim_nudge("ws1", "p1", "u1", None, &nudger, now()).await.unwrap());
+        assert!(s.settle_nudge("ws1", "p1", "u1", &nudger, Some(next)).await.unwrap());
         let roster = s.roster("ws1", "p1").await.unwrap().unwrap();
         let by_id = |id: &str| roster.enrollments.iter().find(|e| e.participant.user_id == id).unwrap();
         assert_eq!(by_id("u1").outcome, Some(Outcome::Passed));
@@ -928,6 +1034,8 @@ macro_rules! contract {
                 racing_archive_and_link_never_leave_an_archived_certification_linked,
                 exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
                 runs_start_once_and_claims_and_marks_are_kept_once,
+                nudge_jobs_are_found_when_due_and_worked_under_one_lease,
+                a_nudge_claim_holds_off_other_senders_and_the_mark_waits_for_the_send,
                 one_holder_leases_a_running_run_until_its_lease_runs_out,
                 an_early_end_is_swept_from_the_time_it_ended,
                 a_run_is_swept_when_it_is_scheduled_and_due_programs_never_wait_for_runs,

@@ -12,6 +12,7 @@
 //! server's background task.
 
 mod event;
+mod nudges;
 mod pace;
 mod run;
 
@@ -145,6 +146,8 @@ pub struct ProgramReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub programs: Vec<ProgramReport>,
+    /// Nudge emails the sweep sent (SPEC 1.9).
+    pub nudges_sent: usize,
     /// Sweep errors, per program (`workspace/program: error`).
     pub errors: Vec<String>,
 }
@@ -189,6 +192,7 @@ impl Trigger {
                 program_id,
             } => Ok(Report {
                 programs: vec![self.end_program(&workspace_id, &program_id, deadline).await?],
+                nudges_sent: 0,
                 errors: Vec::new(),
             }),
         }
@@ -196,8 +200,8 @@ impl Trigger {
 
     /// Ends every due `active` program, in due order, then tries every run due to be
     /// tried (SPEC 1.8.8): runs wait in a partition of their own, backing off while they
-    /// fail, so none of them delays a due program. A few programs at once; one program's
-    /// failure is reported and does not stop the others.
+    /// fail, so none of them delays a due program; then sends queued nudges (1.9). A few
+    /// at once; one program's failure is reported and does not stop the others.
     pub async fn sweep(&self, deadline: Option<DateTime<Utc>>) -> Result<Report, StoreError> {
         let now = self.now();
         let limit = self.settings.sweep_limit;
@@ -221,6 +225,7 @@ impl Trigger {
             .await;
         let mut report = Report {
             programs: Vec::new(),
+            nudges_sent: 0,
             errors: Vec::new(),
         };
         for (ws, result) in results {
@@ -228,6 +233,27 @@ impl Trigger {
                 Ok(program) => report.programs.push(program),
                 Err(e) => {
                     tracing::error!(workspace = %ws, error = ?e, "sweep: a program failed");
+                    report.errors.push(format!("{ws}: {e}"));
+                }
+            }
+        }
+        // Then queued nudges, oldest first, after every due program and run.
+        let jobs = self.store.due_nudge_jobs(now, limit).await?;
+        let sent: Vec<_> = futures::stream::iter(jobs)
+            .map(|(ws, job)| async move {
+                let result = self.send_nudges(&ws, &job.id, deadline).await;
+                (ws, result)
+            })
+            .buffer_unordered(self.settings.programs_at_once.max(1))
+            .collect()
+            .await;
+        for (ws, result) in sent {
+            match result {
+                Ok(n) => report.nudges_sent += n,
+                // Another invocation took the job over.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => {
+                    tracing::error!(workspace = %ws, error = ?e, "sweep: a nudge job failed");
                     report.errors.push(format!("{ws}: {e}"));
                 }
             }

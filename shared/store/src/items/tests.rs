@@ -163,6 +163,14 @@ fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
         certificate: Some(certificate()),
     };
     assert_fields(&claim, &[attr::OUTCOME, attr::CERTIFICATE]);
+    let job = certify_rules::NudgeJob {
+        id: "j1".into(),
+        certification_name: "Leadership".into(),
+        queued_at: at(),
+        targets: Vec::new(),
+        done: 3,
+    };
+    assert_fields(&job, &[attr::DONE]);
 }
 
 #[test]
@@ -171,6 +179,7 @@ fn store_attributes_are_no_field_of_the_items_they_sit_on() {
     assert_not_fields(&certificate(), &[attr::WORKSPACE_ID]);
     assert_not_fields(&certification(), &[attr::OPEN_LINKS]);
     assert_not_fields(&RunRecord::start("p1", at()), &[attr::LEASE_OWNER, attr::LEASE_UNTIL]);
+    assert_not_fields(&enrollment(), &[attr::NUDGE_CLAIM_OWNER, attr::NUDGE_CLAIM_UNTIL]);
 }
 
 #[test]

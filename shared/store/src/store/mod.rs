@@ -4,6 +4,7 @@
 
 mod certificates;
 mod certifications;
+mod nudges;
 mod programs;
 mod roster;
 mod runs;

@@ -57,13 +57,14 @@ impl Marked for String {
 }
 
 impl<T: Table> Store<T> {
-    /// One open-programs partition up to `until`, oldest first, as (workspace, program).
-    async fn open_partition(
+    /// One partition of the sweep's index up to `until`, oldest first, as (workspace,
+    /// item): programs, runs or nudge jobs.
+    pub(super) async fn open_partition<V: serde::de::DeserializeOwned>(
         &self,
         partition: &str,
         until: DateTime<Utc>,
         limit: usize,
-    ) -> Result<Vec<(String, Program)>> {
+    ) -> Result<Vec<(String, V)>> {
         let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let page = self
             .table
@@ -82,7 +83,7 @@ impl<T: Table> Store<T> {
                 let ws = item
                     .get(attr::WORKSPACE_ID)
                     .and_then(Value::as_str)
-                    .ok_or_else(|| anyhow::anyhow!("a program item without its workspace"))?
+                    .ok_or_else(|| anyhow::anyhow!("an item of the sweep's index without its workspace"))?
                     .to_string();
                 Ok((ws, decode(item)?))
             })
@@ -310,24 +311,5 @@ impl<T: Table> RunStore for Store<T> {
             once_write(ws, program_id, user_id, attr::GIVEN_UP_AT, at)
         })
         .await
-    }
-
-    async fn mark_nudged(
-        &self,
-        ws: &str,
-        program_id: &str,
-        user_id: &str,
-        previous: Option<DateTime<Utc>>,
-        at: DateTime<Utc>,
-    ) -> Result<bool> {
-        let key = enrollment_key(ws, program_id, user_id)?;
-        let still = match previous {
-            None => Cond::AttrAbsent(attr::LAST_NUDGED_AT),
-            Some(p) => Cond::Eq(attr::LAST_NUDGED_AT, json(&p)?),
-        };
-        let write = Write::update(key.clone())
-            .set(path(&[attr::LAST_NUDGED_AT]), json(&at)?)
-            .when(Cond::All(vec![Cond::Exists, still]));
-        self.enrollment_mark(key, write).await
     }
 }

@@ -109,12 +109,12 @@ impl<'a> Run<'a> {
             .roster(ws, &program.id)
             .await?
             .ok_or(StoreError::NotFound)?;
+        if let Some(run) = stored.run.as_ref().filter(|run| run.state != RunState::Running) {
+            trigger.finish(ws, &program.id).await?;
+            return Ok(Opened::Finished(run.clone()));
+        }
         let settings = trigger.store.settings(ws).await?;
         match &stored.run {
-            Some(run) if run.state != RunState::Running => {
-                trigger.finish(ws, &program.id).await?;
-                return Ok(Opened::Finished(run.clone()));
-            }
             Some(_) => {}
             None => {
                 let fresh = RunRecord {

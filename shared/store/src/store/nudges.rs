@@ -1,0 +1,156 @@
+//! [`NudgeStore`] over the table: a job item per queued batch (under the workspace, in
+//! the sweep index's `NUDGES` partition by when it was queued), a lease on it, and a
+//! claim on each enrollment while its email is being sent.
+
+use async_trait::async_trait;
+use certify_rules::NudgeJob;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{json, Store};
+use crate::items::*;
+use crate::table::{path, Cond, Item, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::{Conflict, Lease, NudgeStore, Result, StoreError};
+
+/// A time attribute of an item, read back.
+fn time_of(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    item.get(name)
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
+}
+
+/// The condition that an attribute still holds what was read (or is still absent).
+fn still(name: &'static str, read: Option<&Value>) -> Cond {
+    match read {
+        Some(value) => Cond::Eq(name, value.clone()),
+        None => Cond::AttrAbsent(name),
+    }
+}
+
+/// Whether `item`'s lease (or claim) is held by someone other than `lease` until after
+/// `now`.
+fn held_elsewhere(item: &Item, owner: &str, until: &str, lease: &Lease, now: DateTime<Utc>) -> bool {
+    let holder = item.get(owner).and_then(Value::as_str);
+    holder.is_some_and(|h| h != lease.owner) && time_of(item, until).is_some_and(|u| u > now)
+}
+
+impl<T: Table> Store<T> {
+    /// Writes `write` unless the lease moved on: `Conflict` then, `NotFound` when gone.
+    async fn leased_write(&self, write: Write) -> Result<()> {
+        match self.table.write(write).await {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(StoreError::Conflict(Conflict::StaleVersion)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Table> NudgeStore for Store<T> {
+    async fn queue_nudges(&self, ws: &str, job: &NudgeJob) -> Result<()> {
+        let key = nudge_job_key(ws, &job.id)?;
+        let mut item = keyed(attributes(job)?, &key);
+        item.insert(attr::WORKSPACE_ID.into(), ws.into());
+        item.insert(OPEN_PROGRAMS.pk.into(), NUDGES.into());
+        item.insert(
+            OPEN_PROGRAMS.sk.into(),
+            open_sort_key(ws, &job.id, job.queued_at).into(),
+        );
+        match self.put_new(item).await? {
+            true => Ok(()),
+            false => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+        }
+    }
+
+    async fn due_nudge_jobs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, NudgeJob)>> {
+        self.open_partition(NUDGES, until, limit).await
+    }
+
+    async fn take_nudge_job(&self, ws: &str, id: &str, lease: &Lease, now: DateTime<Utc>) -> Result<Option<NudgeJob>> {
+        let key = nudge_job_key(ws, id)?;
+        let Some(item) = self.table.get(&key).await? else {
+            return Ok(None);
+        };
+        if held_elsewhere(&item, attr::LEASE_OWNER, attr::LEASE_UNTIL, lease, now) {
+            return Ok(None);
+        }
+        let job: NudgeJob = decode(item.clone())?;
+        let write = Write::update(key)
+            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
+            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::All(vec![
+                Cond::Exists,
+                still(attr::LEASE_OWNER, item.get(attr::LEASE_OWNER)),
+            ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(Some(job)),
+            Err(TableError::ConditionFailed) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn save_nudge_job(&self, ws: &str, job: &NudgeJob, lease: &Lease) -> Result<()> {
+        let write = Write::update(nudge_job_key(ws, &job.id)?)
+            .set(path(&[attr::DONE]), json(&job.done)?)
+            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::Eq(attr::LEASE_OWNER, lease.owner.clone().into()));
+        self.leased_write(write).await
+    }
+
+    async fn finish_nudge_job(&self, ws: &str, id: &str, lease: &Lease) -> Result<()> {
+        let write = Write::Delete {
+            key: nudge_job_key(ws, id)?,
+            cond: Some(Cond::Eq(attr::LEASE_OWNER, lease.owner.clone().into())),
+        };
+        self.leased_write(write).await
+    }
+
+    async fn claim_nudge(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        previous: Option<DateTime<Utc>>,
+        claim: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let Some(item) = self.table.get(&key).await? else {
+            return Err(StoreError::NotFound);
+        };
+        let unchanged = time_of(&item, attr::LAST_NUDGED_AT) == previous;
+        if !unchanged || held_elsewhere(&item, attr::NUDGE_CLAIM_OWNER, attr::NUDGE_CLAIM_UNTIL, claim, now) {
+            return Ok(false);
+        }
+        let write = Write::update(key.clone())
+            .set(path(&[attr::NUDGE_CLAIM_OWNER]), claim.owner.clone().into())
+            .set(path(&[attr::NUDGE_CLAIM_UNTIL]), json(&claim.until)?)
+            .when(Cond::All(vec![
+                Cond::Exists,
+                still(attr::LAST_NUDGED_AT, item.get(attr::LAST_NUDGED_AT)),
+                still(attr::NUDGE_CLAIM_OWNER, item.get(attr::NUDGE_CLAIM_OWNER)),
+            ]));
+        self.enrollment_mark(key, write).await
+    }
+
+    async fn settle_nudge(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        claim: &Lease,
+        sent_at: Option<DateTime<Utc>>,
+    ) -> Result<bool> {
+        let key = enrollment_key(ws, program_id, user_id)?;
+        let mut write = Write::update(key.clone())
+            .remove(path(&[attr::NUDGE_CLAIM_OWNER]))
+            .remove(path(&[attr::NUDGE_CLAIM_UNTIL]));
+        if let Some(at) = sent_at {
+            write = write.set(path(&[attr::LAST_NUDGED_AT]), json(&at)?);
+        }
+        let write = write.when(Cond::All(vec![
+            Cond::Exists,
+            Cond::Eq(attr::NUDGE_CLAIM_OWNER, claim.owner.clone().into()),
+        ]));
+        self.enrollment_mark(key, write).await
+    }
+}

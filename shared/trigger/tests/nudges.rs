@@ -87,3 +87,51 @@ async fn a_failed_or_unanswered_send_leaves_the_participant_nudgeable_and_the_ma
     assert_eq!(h.emails_to("u-ana").len(), delivered + 1);
     assert_eq!(queue(&h, "rested").await, 0, "nudged within 24 hours");
 }
+
+/// The sweep dies at the send (before SES got it, or after SES took it but before the
+/// mark); once the dead sweep's lease and claim ran out, the next sweep finishes the
+/// job: the mark is set, and a second email went only when SES had taken the first.
+async fn crash_at_the_send_then_resume(when: When) {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &[person("u-ana", "Ana Ávila", false)]).await;
+    assert_eq!(queue(&h, "job").await, 1);
+    h.faults.arm(STEPS[SEND_EMAIL], when, 1);
+    let trigger = h.trigger();
+    tokio::select! {
+        biased;
+        _ = h.faults.crash.notified() => {}
+        report = trigger.sweep(None) => {
+            assert!(h.faults.struck.load(std::sync::atomic::Ordering::SeqCst), "never reached the send: {report:?}");
+        }
+    }
+    drop(trigger);
+    h.faults.disarm();
+    h.advance(Duration::minutes(3));
+    let report = h.trigger().sweep(None).await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(last_nudged(&h, "u-ana").await, Some(h.now()), "marked once sent");
+    assert!(
+        h.store.due_nudge_jobs(h.now(), 10).await.unwrap().is_empty(),
+        "the job is done"
+    );
+    let emails = h.emails_to("u-ana").len();
+    let allowed = match when {
+        When::Before => 1,
+        When::After => 2,
+    };
+    assert!(
+        (1..=allowed).contains(&emails),
+        "{emails} emails after a crash {when:?} the send"
+    );
+    assert_eq!(queue(&h, "again").await, 0, "nudged within 24 hours");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_before_the_send_sends_once_on_resume() {
+    crash_at_the_send_then_resume(When::Before).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_ses_and_the_mark_sends_at_most_once_more() {
+    crash_at_the_send_then_resume(When::After).await;
+}

@@ -536,6 +536,7 @@ impl Harness {
             "{run:?}"
         );
         let mut resent = 0;
+        let mut twice = Vec::new();
         for p in people {
             let certificates = self.certificates(p.user_id, program_id).await;
             if p.passes {
@@ -561,6 +562,9 @@ impl Harness {
             let emails = self.emails_to(p.user_id).len();
             assert!((1..=2).contains(&emails), "{}: {emails} emails", p.user_id);
             resent += emails - 1;
+            if emails == 2 {
+                twice.push(p.user_id);
+            }
         }
         // An HTTP attempt the SDK sent again (its answer lost on the way back, as under
         // a loaded CI machine) may have been accepted twice: the same window as a crash
@@ -570,7 +574,7 @@ impl Harness {
         let retried = self.faults.count("SendEmail") - sends;
         assert!(
             resent <= resends + retried,
-            "{resent} people got a second email; at most {resends} may (+{retried} SDK resends)"
+            "{resent} people got a second email ({twice:?}); at most {resends} may (+{retried} SDK resends)"
         );
     }
 }

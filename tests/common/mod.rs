@@ -17,6 +17,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+pub mod fixtures;
+
 pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
 const TEMPLATE: &str = include_str!("../../template.yaml");
 

@@ -12,11 +12,12 @@ mod settings;
 
 use base64::Engine;
 use certify_rules::{Program, ProgramState};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::items::*;
 use crate::table::{key_attributes, Cond, Item, Key, Query, Table, TableError, Write, PK, SK};
-use crate::{Conflict, Page, PageRequest, ProgramStore, Result, StoreError};
+use crate::{Conflict, Lease, Page, PageRequest, ProgramStore, Result, StoreError};
 
 /// Most writes in one transaction: DynamoDB's limit.
 const TRANSACTION_MAX: usize = 100;
@@ -231,6 +232,27 @@ impl<T: Table> Store<T> {
             None => Err(StoreError::NotFound),
         }
     }
+}
+
+/// A time attribute of an item, read back.
+pub(super) fn time_of(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    item.get(name)
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
+}
+
+/// The condition that an attribute still holds what was read (or is still absent).
+pub(super) fn still(name: &'static str, read: Option<&Value>) -> Cond {
+    match read {
+        Some(value) => Cond::Eq(name, value.clone()),
+        None => Cond::AttrAbsent(name),
+    }
+}
+
+/// Whether `item`'s lease (or claim) is held by someone other than `lease` until after
+/// `now`.
+pub(super) fn held_elsewhere(item: &Item, owner: &str, until: &str, lease: &Lease, now: DateTime<Utc>) -> bool {
+    let holder = item.get(owner).and_then(Value::as_str);
+    holder.is_some_and(|h| h != lease.owner) && time_of(item, until).is_some_and(|u| u > now)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Value> {

@@ -5,33 +5,11 @@
 use async_trait::async_trait;
 use certify_rules::NudgeJob;
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use super::{json, Store};
+use super::{held_elsewhere, json, still, time_of, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::table::{path, Cond, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Conflict, Lease, NudgeStore, Result, StoreError};
-
-/// A time attribute of an item, read back.
-fn time_of(item: &Item, name: &str) -> Option<DateTime<Utc>> {
-    item.get(name)
-        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
-}
-
-/// The condition that an attribute still holds what was read (or is still absent).
-fn still(name: &'static str, read: Option<&Value>) -> Cond {
-    match read {
-        Some(value) => Cond::Eq(name, value.clone()),
-        None => Cond::AttrAbsent(name),
-    }
-}
-
-/// Whether `item`'s lease (or claim) is held by someone other than `lease` until after
-/// `now`.
-fn held_elsewhere(item: &Item, owner: &str, until: &str, lease: &Lease, now: DateTime<Utc>) -> bool {
-    let holder = item.get(owner).and_then(Value::as_str);
-    holder.is_some_and(|h| h != lease.owner) && time_of(item, until).is_some_and(|u| u > now)
-}
 
 impl<T: Table> Store<T> {
     /// Writes `write` unless the lease moved on: `Conflict` then, `NotFound` when gone.

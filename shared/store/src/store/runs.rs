@@ -5,7 +5,7 @@ use certify_rules::{Program, ProgramState, RunRecord, RunState};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{json, Store, TRANSACTION_MAX};
+use super::{held_elsewhere, json, still, Store, TRANSACTION_MAX};
 use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
@@ -199,18 +199,11 @@ impl<T: Table> RunStore for Store<T> {
             return Err(StoreError::NotFound);
         };
         let record: RunRecord = decode(item.clone())?;
-        let holder = item.get(attr::LEASE_OWNER).and_then(Value::as_str);
-        let live = item
-            .get(attr::LEASE_UNTIL)
-            .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
-            .is_some_and(|until| until > now);
-        if record.state != RunState::Running || (live && holder != Some(lease.owner.as_str())) {
+        if record.state != RunState::Running || held_elsewhere(&item, attr::LEASE_OWNER, attr::LEASE_UNTIL, lease, now)
+        {
             return Ok(None);
         }
-        let held = match holder {
-            Some(h) => Cond::Eq(attr::LEASE_OWNER, h.into()),
-            None => Cond::AttrAbsent(attr::LEASE_OWNER),
-        };
+        let held = still(attr::LEASE_OWNER, item.get(attr::LEASE_OWNER));
         let write = Write::update(key)
             .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
             .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)

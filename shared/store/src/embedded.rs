@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use serde_json::Value;
 
-use crate::table::{apply_update, key_attributes, Index, Item, Key, Query, QueryPage, Table, TableError, Write};
+use crate::table::{apply_update, FromItem, Index, Item, Key, Query, QueryPage, Table, TableError, Write};
 use crate::table::{INDEXES, PK, SK};
 
 const ITEMS: TableDefinition<&str, &str> = TableDefinition::new("items");
@@ -179,7 +179,18 @@ impl Table for EmbeddedTable {
 
     async fn query(&self, query: &Query) -> Result<QueryPage, TableError> {
         let query = query.clone();
-        self.blocking(move |db| Ok(run_query(db, &query)?)).await
+        self.blocking(move |db| Ok(run_query(db, &query, |_, text| serde_json::from_str(text))?))
+            .await
+    }
+
+    async fn query_as<D: FromItem>(&self, query: &Query) -> Result<QueryPage<D>, TableError> {
+        let query = query.clone();
+        self.blocking(move |db| {
+            Ok(run_query(db, &query, |sk, text| {
+                D::from_item(sk, &mut serde_json::Deserializer::from_str(text))
+            })?)
+        })
+        .await
     }
 
     async fn write(&self, write: Write) -> Result<(), TableError> {
@@ -201,7 +212,32 @@ impl Table for EmbeddedTable {
     }
 }
 
-fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
+/// An index entry's key after its partition: the index's sort key, the item's `pk`, `sk`.
+fn index_parts(rest: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = rest.splitn(3, '\0');
+    Some((parts.next()?, parts.next()?, parts.next()?))
+}
+
+/// The key attributes that resume a query after an entry: the item's `pk` and `sk`, and
+/// on an index the index's own key (what [`crate::table::key_attributes`] gives).
+fn resume_key(pk: &str, sk: &str, index: Option<(Index, &str, &str)>) -> Item {
+    let mut key = Item::new();
+    key.insert(PK.into(), pk.into());
+    key.insert(SK.into(), sk.into());
+    if let Some((index, index_pk, index_sk)) = index {
+        key.insert(index.pk.into(), index_pk.into());
+        key.insert(index.sk.into(), index_sk.into());
+    }
+    key
+}
+
+/// One page of `query`, each item decoded from its stored text by `decode` (given the
+/// item's sort key first).
+fn run_query<D>(
+    db: &Database,
+    query: &Query,
+    decode: impl Fn(&str, &str) -> serde_json::Result<D>,
+) -> anyhow::Result<QueryPage<D>> {
     let txn = db.begin_read()?;
     let items = txn.open_table(ITEMS)?;
     let prefix = query.sk_prefix.as_deref().unwrap_or("");
@@ -213,6 +249,9 @@ fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
     // The sort key of a stored entry, and the item's own key.
     let accept = |sk: &str| sk.starts_with(prefix) && query.sk_at_most.as_deref().is_none_or(|max| sk <= max);
     let past_prefix = |sk: &str| !sk.starts_with(prefix) && sk > prefix;
+    let head = format!("{}\0", query.pk);
+    // The key of the last entry taken, kept as stored (the index's key, or the item's).
+    let mut last = String::new();
     match query.index {
         None => {
             let start = joined(&[&query.pk, prefix]);
@@ -224,7 +263,6 @@ fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
                 Some(a) if *a >= start => Bound::Excluded(a.as_str()),
                 _ => Bound::Included(start.as_str()),
             };
-            let head = format!("{}\0", query.pk);
             for entry in items.range::<&str>((lower, Bound::Unbounded))? {
                 let (k, v) = entry?;
                 let Some(sk) = k.value().strip_prefix(head.as_str()) else {
@@ -237,10 +275,12 @@ fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
                     continue;
                 }
                 if page.items.len() == limit {
-                    page.last = page.items.last().map(|i| key_attributes(i, None));
+                    page.last = Some(resume_key(&query.pk, &last, None));
                     break;
                 }
-                page.items.push(serde_json::from_str(v.value())?);
+                page.items.push(decode(sk, v.value())?);
+                last.clear();
+                last.push_str(sk);
             }
         }
         Some(index) => {
@@ -251,15 +291,13 @@ fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
                 Some(a) if *a >= start => Bound::Excluded(a.as_str()),
                 _ => Bound::Included(start.as_str()),
             };
-            let head = format!("{}\0", query.pk);
             for entry in table.range::<&str>((lower, Bound::Unbounded))? {
                 let (k, _) = entry?;
                 let k = k.value();
                 let Some(rest) = k.strip_prefix(head.as_str()) else {
                     break;
                 };
-                let mut parts = rest.splitn(3, '\0');
-                let (Some(sk), Some(pk), Some(item_sk)) = (parts.next(), parts.next(), parts.next()) else {
+                let Some((sk, pk, item_sk)) = index_parts(rest) else {
                     continue;
                 };
                 if past_prefix(sk) {
@@ -269,12 +307,15 @@ fn run_query(db: &Database, query: &Query) -> anyhow::Result<QueryPage> {
                     continue;
                 }
                 if page.items.len() == limit {
-                    page.last = page.items.last().map(|i| key_attributes(i, Some(index)));
+                    let (index_sk, pk, item_sk) = index_parts(&last).context("an index entry's key")?;
+                    page.last = Some(resume_key(pk, item_sk, Some((index, &query.pk, index_sk))));
                     break;
                 }
                 let id = joined(&[pk, item_sk]);
                 if let Some(v) = items.get(id.as_str())? {
-                    page.items.push(serde_json::from_str(v.value())?);
+                    page.items.push(decode(item_sk, v.value())?);
+                    last.clear();
+                    last.push_str(rest);
                 }
             }
         }

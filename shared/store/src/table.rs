@@ -191,14 +191,31 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueryPage {
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPage<D = Item> {
     /// In sort-key order (then `pk`, `sk` for index ties).
-    pub items: Vec<Item>,
+    pub items: Vec<D>,
     /// Where to resume (the key attributes of the last item read), `None` at the end.
     pub last: Option<Item>,
     /// Requests this page cost (for the store's request counts).
     pub requests: usize,
+}
+
+impl<D> Default for QueryPage<D> {
+    fn default() -> Self {
+        QueryPage {
+            items: Vec::new(),
+            last: None,
+            requests: 0,
+        }
+    }
+}
+
+/// A stored item decoded straight to a typed value: the sort key, known before the
+/// attributes are read, picks the type. A backend that keeps items as text (the
+/// embedded one) decodes the text once instead of building an [`Item`] first.
+pub trait FromItem: Sized + Send + 'static {
+    fn from_item<'de, De: serde::Deserializer<'de>>(sk: &str, attributes: De) -> Result<Self, De::Error>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +241,25 @@ pub trait Table: Send + Sync + 'static {
 
     /// MUST return items in sort-key order and resume exactly after `after`.
     async fn query(&self, query: &Query) -> Result<QueryPage, TableError>;
+
+    /// [`Table::query`] with every item decoded by [`FromItem`].
+    async fn query_as<D: FromItem>(&self, query: &Query) -> Result<QueryPage<D>, TableError> {
+        let page = self.query(query).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|item| {
+                let sk = item.get(SK).and_then(Value::as_str).unwrap_or_default().to_string();
+                D::from_item(&sk, Value::Object(item))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| anyhow::Error::new(e).context("decoding a stored item"))?;
+        Ok(QueryPage {
+            items,
+            last: page.last,
+            requests: page.requests,
+        })
+    }
 
     /// MUST write nothing and answer `ConditionFailed` when the condition does not hold.
     async fn write(&self, write: Write) -> Result<(), TableError>;

@@ -3,11 +3,12 @@
 use async_trait::async_trait;
 use certify_rules::{Component, EnrollmentRecord, Participant, Program, ProgressStatus, RunRecord};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{active, lookup, Store, TRANSACTION_MAX};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Query, Table, TableError, Write, SK};
+use crate::table::{path, Cond, FromItem, Item, Query, Table, TableError, Write};
 use crate::{Conflict, ProgramStore, Result, RosterStore, StoreError, StoredRoster};
 
 #[async_trait]
@@ -165,26 +166,30 @@ impl<T: Table> RosterStore for Store<T> {
         let Some(pk) = lookup(program_pk(ws, program_id))? else {
             return Ok(None);
         };
-        let (items, requests) = self
-            .query_all(Query {
-                pk,
-                ..Default::default()
-            })
-            .await?;
+        let mut query = Query {
+            pk,
+            ..Default::default()
+        };
         let mut program = None;
         let mut components = Vec::new();
         let mut enrollments = Vec::new();
-        let mut run: Option<RunRecord> = None;
-        for item in items {
-            let sk = item.get(SK).and_then(Value::as_str).unwrap_or_default().to_string();
-            if sk == PROGRAM {
-                program = Some(decode::<Program>(item)?);
-            } else if sk.starts_with(COMP) {
-                components.push(decode::<Component>(item)?);
-            } else if sk.starts_with(ENR) {
-                enrollments.push(decode::<EnrollmentRecord>(item)?);
-            } else if sk == RUN {
-                run = Some(decode(item)?);
+        let mut run = None;
+        let mut requests = 0;
+        loop {
+            let page = self.table.query_as::<RosterItem>(&query).await?;
+            requests += page.requests;
+            for item in page.items {
+                match item {
+                    RosterItem::Program(p) => program = Some(p),
+                    RosterItem::Component(c) => components.push(c),
+                    RosterItem::Enrollment(e) => enrollments.push(e),
+                    RosterItem::Run(r) => run = Some(r),
+                    RosterItem::Other => {}
+                }
+            }
+            match page.last {
+                Some(last) => query.after = Some(last),
+                None => break,
             }
         }
         let Some(program) = program else { return Ok(None) };
@@ -196,6 +201,35 @@ impl<T: Table> RosterStore for Store<T> {
             run,
             requests,
         }))
+    }
+}
+
+/// An item of a program's partition, typed by its sort key.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a page's items move straight into the roster's vectors; boxing would cost an allocation per enrollment"
+)]
+enum RosterItem {
+    Program(Program),
+    Component(Component),
+    Enrollment(EnrollmentRecord),
+    Run(RunRecord),
+    Other,
+}
+
+impl FromItem for RosterItem {
+    fn from_item<'de, De: serde::Deserializer<'de>>(sk: &str, attributes: De) -> std::result::Result<Self, De::Error> {
+        Ok(if sk == PROGRAM {
+            RosterItem::Program(Program::deserialize(attributes)?)
+        } else if sk.starts_with(COMP) {
+            RosterItem::Component(Component::deserialize(attributes)?)
+        } else if sk.starts_with(ENR) {
+            RosterItem::Enrollment(EnrollmentRecord::deserialize(attributes)?)
+        } else if sk == RUN {
+            RosterItem::Run(RunRecord::deserialize(attributes)?)
+        } else {
+            RosterItem::Other
+        })
     }
 }
 

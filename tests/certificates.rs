@@ -276,7 +276,7 @@ async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_backgroun
     let again = api.send(aimed("programs-end.json", "/p1/", &format!("/{p}/"))).await;
     assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "program_ended"));
 
-    api.ender.settle().await;
+    api.starter.settle().await;
     let run = api.send(aimed("programs-run.json", "/p1/", &format!("/{p}/"))).await;
     assert_eq!(
         (

@@ -110,7 +110,7 @@ pub struct Api {
     pub endpoint: String,
     pub sender: String,
     /// The program-ended trigger, run in the background by `POST /programs/{id}/end`.
-    pub ender: Arc<Background>,
+    pub starter: Arc<Background>,
     pub deps: Arc<Deps>,
     /// The trigger in this process: its sweep sends queued nudges.
     pub trigger: Arc<certify_trigger::Trigger>,
@@ -153,11 +153,11 @@ impl Api {
             send_rate: 0.0,
             ..Settings::default()
         };
-        let InProcess { deps, ender, trigger } = ports.in_process(ClaimNames::default(), settings);
+        let InProcess { deps, starter, trigger } = ports.in_process(ClaimNames::default(), settings);
         Api {
             endpoint,
             sender,
-            ender,
+            starter,
             deps: deps.clone(),
             trigger,
             router: router(deps),
@@ -171,6 +171,22 @@ impl Api {
         let api = Api::new().await;
         assert_eq!(api.send(event("settings-put.json")).await.status, StatusCode::OK);
         api
+    }
+
+    /// This API with requests that start no trigger work (as when the asynchronous
+    /// invoke fails): only the sweep does it.
+    pub fn sweep_only(mut self) -> Api {
+        let deps = Arc::new(Deps {
+            store: self.deps.store.clone(),
+            blobs: self.deps.blobs.clone(),
+            claims: self.deps.claims.clone(),
+            public_url: self.deps.public_url.clone(),
+            clock: self.deps.clock.clone(),
+            starter: Arc::new(Background::new(|_| async {})),
+        });
+        self.router = router(deps.clone());
+        self.deps = deps;
+        self
     }
 
     pub async fn send(&self, event: Event) -> Reply {

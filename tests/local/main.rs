@@ -63,9 +63,11 @@ fn the_readme_path_certifies_downloads_verifies_and_emails() {
     // The export is a file behind a signed link, as on S3.
     let export = http.get(&format!("/certifications/{cert}/pipeline.csv"), Some(&admin));
     assert_eq!(export.status, 303, "{:?}", export.body);
-    let file = http.get(&export.location.unwrap(), None);
+    let export_link = export.location.unwrap();
+    let file = http.get(&export_link, None);
     assert_eq!(file.content_type.as_deref(), Some("text/csv; charset=utf-8"));
     assert_eq!(String::from_utf8(file.bytes).unwrap().lines().count(), 3);
+    assert_link_expires(data.path(), &server.url, &export_link, "exports/acme/");
 
     let ended = http.send("POST", &format!("/programs/{program}/end"), &admin, None);
     assert_eq!(ended.status, 202, "{:?}", ended.body);
@@ -316,4 +318,29 @@ fn every_request_of_the_walkthrough_is_in_the_script() {
             "the README has a request scripts/walkthrough lacks:\n{line}"
         );
     }
+}
+
+/// A files link the server signed is good now and refused once its five minutes are
+/// over (checked with the server's own secret at a later time, not by waiting).
+fn assert_link_expires(data: &std::path::Path, base: &str, link: &str, under: &str) {
+    let (path, query) = link.split_once('?').unwrap();
+    let key = path.strip_prefix(&format!("{base}/files/")).unwrap();
+    assert!(key.starts_with(under), "{link}");
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .to_string()
+    };
+    let expires: i64 = param("expires").parse().unwrap();
+    let sig = param("sig");
+    let files = certify_blobs::FsBlobs::new(data.join("files"), base);
+    let now = Utc::now();
+    assert!(files.verify(key, expires, &sig, now), "good now: {link}");
+    let later = now + chrono::Duration::minutes(5) + chrono::Duration::seconds(2);
+    assert!(
+        !files.verify(key, expires, &sig, later),
+        "refused after five minutes: {link}"
+    );
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use certify_blobs::BlobStore;
-use certify_http::{Area, Background, ClaimNames, Deps, ProgramEnder};
+use certify_http::{Area, Background, ClaimNames, Deps, StartTrigger, TriggerWork};
 use certify_mail::Mailer;
 use certify_rules::Clock;
 use certify_store::{AppStore, DynamoStore, DynamoTable};
@@ -27,8 +27,8 @@ pub struct Config {
     pub sender: String,
     /// `WORKSPACE_CLAIM` (default `workspace_id`) and `ROLE_CLAIM` (default `role`).
     pub claims: ClaimNames,
-    /// `TRIGGER_FUNCTION`: the program-ended function that `POST /programs/{id}/end`
-    /// invokes; without it, the next sweep runs an ended program.
+    /// `TRIGGER_FUNCTION`: the program-ended function that `POST /programs/{id}/end` and
+    /// `POST /certifications/{id}/nudges` invoke; without it, the next sweep does the work.
     pub trigger_function: Option<String>,
     /// `PUBLIC_URL` (default `http://127.0.0.1:3000`): the API's base URL, for the
     /// links in emails and the certificate's QR code.
@@ -108,7 +108,7 @@ pub struct InProcess {
     pub trigger: Arc<Trigger>,
     /// The background runs `POST /programs/{id}/end` starts ([`Background::settle`]
     /// waits for them).
-    pub ender: Arc<Background>,
+    pub starter: Arc<Background>,
 }
 
 impl Ports {
@@ -142,15 +142,16 @@ impl Ports {
         )
     }
 
-    /// The API's dependencies; `ender` starts the trigger for a program an admin ended.
-    pub fn deps(&self, claims: ClaimNames, public_url: &str, ender: Arc<dyn ProgramEnder>) -> Deps {
+    /// The API's dependencies; `starter` starts the trigger's work (a program an admin
+    /// ended, nudges queued).
+    pub fn deps(&self, claims: ClaimNames, public_url: &str, starter: Arc<dyn StartTrigger>) -> Deps {
         Deps {
             public_url: public_url.trim_end_matches('/').to_string(),
             store: self.store.clone(),
             blobs: self.blobs.clone(),
             claims,
             clock: self.clock.clone(),
-            ender,
+            starter,
         }
     }
 
@@ -160,19 +161,27 @@ impl Ports {
         let settings_url = settings.public_url.clone();
         let trigger = Arc::new(self.trigger(settings));
         let runs = trigger.clone();
-        let ender = Arc::new(Background::new(move |ws, id| {
+        let starter = Arc::new(Background::new(move |work| {
             let trigger = runs.clone();
             async move {
-                match trigger.end_program(&ws, &id, None).await {
-                    Ok(report) => tracing::info!(workspace = %ws, program = %id, state = ?report.state, "program run"),
-                    Err(e) => {
-                        tracing::error!(workspace = %ws, program = %id, error = ?e, "program run failed; the sweep retries it")
+                match work {
+                    TriggerWork::EndProgram { ws, program_id: id } => match trigger.end_program(&ws, &id, None).await {
+                        Ok(report) => {
+                            tracing::info!(workspace = %ws, program = %id, state = ?report.state, "program run")
+                        }
+                        Err(e) => {
+                            tracing::error!(workspace = %ws, program = %id, error = ?e, "program run failed; the sweep retries it")
+                        }
+                    },
+                    TriggerWork::SendNudges { ws, job_ids } => {
+                        let report = trigger.send_nudge_jobs(&ws, job_ids, None).await;
+                        tracing::info!(workspace = %ws, sent = report.nudges_sent, errors = ?report.errors, "nudges sent");
                     }
                 }
             }
         }));
-        let deps = Arc::new(self.deps(claims, &settings_url, ender.clone()));
-        InProcess { deps, trigger, ender }
+        let deps = Arc::new(self.deps(claims, &settings_url, starter.clone()));
+        InProcess { deps, trigger, starter }
     }
 }
 
@@ -180,7 +189,7 @@ impl Ports {
 pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
-    let ender: Arc<dyn ProgramEnder> = match &config.trigger_function {
+    let starter: Arc<dyn StartTrigger> = match &config.trigger_function {
         Some(function) => Arc::new(InvokeTrigger {
             client: aws_sdk_lambda::Client::new(&sdk),
             function: function.clone(),
@@ -190,21 +199,31 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     Ok(Arc::new(Ports::aws(&sdk, &config).deps(
         config.claims,
         &config.public_url,
-        ender,
+        starter,
     )))
 }
 
-/// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with
-/// the direct event `{"workspace_id", "program_id"}`.
+/// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with a
+/// direct event: `{"workspace_id", "program_id"}` or `{"workspace_id", "nudge_jobs"}`.
 pub struct InvokeTrigger {
     pub client: aws_sdk_lambda::Client,
     pub function: String,
 }
 
+/// The trigger's direct event for `work` (its `Event::parse` reads it back).
+pub fn direct_event(work: &TriggerWork) -> serde_json::Value {
+    match work {
+        TriggerWork::EndProgram { ws, program_id } => {
+            serde_json::json!({"workspace_id": ws, "program_id": program_id})
+        }
+        TriggerWork::SendNudges { ws, job_ids } => serde_json::json!({"workspace_id": ws, "nudge_jobs": job_ids}),
+    }
+}
+
 #[async_trait::async_trait]
-impl ProgramEnder for InvokeTrigger {
-    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
-        let event = serde_json::json!({"workspace_id": ws, "program_id": program_id});
+impl StartTrigger for InvokeTrigger {
+    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
+        let event = direct_event(&work);
         self.client
             .invoke()
             .function_name(&self.function)
@@ -217,18 +236,13 @@ impl ProgramEnder for InvokeTrigger {
     }
 }
 
-/// No trigger function configured: the sweep finds the `ending` program within a
-/// minute.
+/// No trigger function configured: the sweep does the work within a minute.
 struct SweepWillRun;
 
 #[async_trait::async_trait]
-impl ProgramEnder for SweepWillRun {
-    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
-        tracing::warn!(
-            workspace = ws,
-            program = program_id,
-            "TRIGGER_FUNCTION is not set; the sweep will run it"
-        );
+impl StartTrigger for SweepWillRun {
+    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
+        tracing::warn!(?work, "TRIGGER_FUNCTION is not set; the sweep will do it");
         Ok(())
     }
 }
@@ -317,11 +331,15 @@ mod tests {
             .credentials_provider(aws_sdk_lambda::config::Credentials::new("a", "b", None, None, "test"))
             .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
             .build();
-        let ender = InvokeTrigger {
+        let starter = InvokeTrigger {
             client: aws_sdk_lambda::Client::from_conf(config),
             function: "certify-program-ended".into(),
         };
-        ender.program_ending("ws-acme", "p1").await.unwrap();
+        let work = TriggerWork::EndProgram {
+            ws: "ws-acme".into(),
+            program_id: "p1".into(),
+        };
+        starter.start(work).await.unwrap();
         let sent = request.expect_request();
         assert_eq!(sent.headers().get("x-amz-invocation-type"), Some("Event"));
         assert!(
@@ -342,6 +360,21 @@ mod tests {
                 program_id: "p1".into()
             },
             "the trigger accepts what the route sends"
+        );
+    }
+
+    #[test]
+    fn the_trigger_reads_back_every_direct_event_the_api_sends() {
+        let nudges = TriggerWork::SendNudges {
+            ws: "ws-acme".into(),
+            job_ids: vec!["j1".into(), "j2".into()],
+        };
+        assert_eq!(
+            certify_trigger::Event::parse(&direct_event(&nudges)).unwrap(),
+            certify_trigger::Event::Nudges {
+                workspace_id: "ws-acme".into(),
+                job_ids: vec!["j1".into(), "j2".into()]
+            }
         );
     }
 }

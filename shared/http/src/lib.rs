@@ -62,21 +62,31 @@ pub struct Deps {
     /// The API's base URL (`PUBLIC_URL`), for the certificate's public links.
     pub public_url: String,
     pub clock: certify_rules::Clock,
-    /// Starts the program-ended trigger for a program an admin just ended.
-    pub ender: Arc<dyn ProgramEnder>,
+    /// Starts the trigger's work the API hands over: a program an admin just ended,
+    /// nudges just queued.
+    pub starter: Arc<dyn StartTrigger>,
 }
 
-/// Starts the program-ended trigger for one program without waiting for it: an
-/// asynchronous Lambda invoke on AWS, a background task locally.
+/// Work the API hands the trigger, started without waiting for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TriggerWork {
+    /// End this program (already `ending`) and run its certification.
+    EndProgram { ws: String, program_id: String },
+    /// Send these queued nudge jobs.
+    SendNudges { ws: String, job_ids: Vec<String> },
+}
+
+/// Starts the trigger: an asynchronous Lambda invoke on AWS, a background task locally.
+/// When it cannot, the sweep does the work within a minute.
 #[async_trait::async_trait]
-pub trait ProgramEnder: Send + Sync {
-    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()>;
+pub trait StartTrigger: Send + Sync {
+    async fn start(&self, work: TriggerWork) -> anyhow::Result<()>;
 }
 
-type RunFn = dyn Fn(String, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+type RunFn = dyn Fn(TriggerWork) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
 
 /// Runs the trigger in this process as a background task (the local server, the
-/// tests): `run(workspace, program)` is the trigger's own code.
+/// tests): `run(work)` is the trigger's own code.
 pub struct Background {
     run: Box<RunFn>,
     tasks: tokio::sync::Mutex<tokio::task::JoinSet<()>>,
@@ -85,11 +95,11 @@ pub struct Background {
 impl Background {
     pub fn new<F, Fut>(run: F) -> Background
     where
-        F: Fn(String, String) -> Fut + Send + Sync + 'static,
+        F: Fn(TriggerWork) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         Background {
-            run: Box::new(move |ws, id| Box::pin(run(ws, id))),
+            run: Box::new(move |work| Box::pin(run(work))),
             tasks: tokio::sync::Mutex::new(tokio::task::JoinSet::new()),
         }
     }
@@ -102,12 +112,12 @@ impl Background {
 }
 
 #[async_trait::async_trait]
-impl ProgramEnder for Background {
-    async fn program_ending(&self, ws: &str, program_id: &str) -> anyhow::Result<()> {
+impl StartTrigger for Background {
+    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
         let mut tasks = self.tasks.lock().await;
         // Forget the finished ones, so a long-lived server keeps no list.
         while tasks.try_join_next().is_some() {}
-        tasks.spawn((self.run)(ws.to_string(), program_id.to_string()));
+        tasks.spawn((self.run)(work));
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! `POST /certifications/{id}/nudges` (SPEC 1.9): a reminder to off-track participants,
 //! at most once per 24 hours per program, listing their past-due counted components;
-//! queued here, sent by the trigger's sweep.
+//! queued here, sent by the trigger: started at once (as `POST /programs/{id}/end`
+//! starts a run), and by its sweep when that start fails.
 
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use serde::Serialize;
 use crate::extract::{JsonBody, Path};
 use crate::identity::CertifyingAdmin;
 use crate::pipeline::rosters;
-use crate::{new_id, ApiError, Deps};
+use crate::{new_id, ApiError, Deps, TriggerWork};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new().route("/certifications/{id}/nudges", post(nudge))
@@ -63,7 +64,7 @@ const JOBS_AT_ONCE: usize = 8;
 
 /// Queues nudges to the off-track participants of a certification's programs that
 /// `request` names (SPEC 1.9): the rules plan who; the plan is stored as jobs of at most
-/// 200 targets, which the trigger's sweep sends at the sending rate. Bounded work
+/// 200 targets, which the trigger sends at the sending rate. Bounded work
 /// whatever the number of recipients: the rosters' reads and a write per 200.
 pub async fn queue_nudges(
     deps: &Deps,
@@ -81,11 +82,20 @@ pub async fn queue_nudges(
     let plan = plan_nudges(&rosters, request, now);
     let queued = plan.send.len();
     let jobs = NudgeJob::queue(plan.send, &certification.fields.name, now, new_id);
-    futures::stream::iter(jobs)
-        .map(|job| async move { deps.store.queue_nudges(ws, &job).await })
+    let job_ids: Vec<String> = futures::stream::iter(jobs)
+        .map(|job| async move { deps.store.queue_nudges(ws, &job).await.map(|()| job.id) })
         .buffer_unordered(JOBS_AT_ONCE)
-        .try_collect::<Vec<()>>()
+        .try_collect()
         .await?;
+    if !job_ids.is_empty() {
+        let work = TriggerWork::SendNudges {
+            ws: ws.to_string(),
+            job_ids,
+        };
+        if let Err(error) = deps.starter.start(work).await {
+            tracing::error!(workspace = ws, error = ?error, "the trigger did not start; the sweep will send the nudges");
+        }
+    }
     Ok(NudgeAnswer {
         queued,
         skipped: plan.skipped.into_iter().map(Skipped::from).collect(),

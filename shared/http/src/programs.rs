@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::extract::{parse_value, IfMatch, JsonBody, Paging, Path};
 use crate::identity::{Admin, Caller, CertifyingAdmin};
 use crate::respond::{Accepted, Created, ListPage, NoContent, Tagged};
-use crate::{new_id, ApiError, Deps};
+use crate::{new_id, ApiError, Deps, TriggerWork};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -338,7 +338,11 @@ async fn end(
         .store
         .begin_end(ws, &id, certify_rules::ended_at(&program, deps.now()))
         .await?;
-    if let Err(error) = deps.ender.program_ending(ws, &id).await {
+    let work = TriggerWork::EndProgram {
+        ws: ws.to_string(),
+        program_id: id.clone(),
+    };
+    if let Err(error) = deps.starter.start(work).await {
         tracing::error!(workspace = ws, program = %id, error = ?error, "the trigger did not start; the sweep will run it");
     }
     Ok(Accepted {

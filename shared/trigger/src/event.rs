@@ -10,11 +10,15 @@ pub enum Event {
     Sweep,
     /// End this program now if it is `active`, then run or resume its run.
     Program { workspace_id: String, program_id: String },
+    /// Send these queued nudge jobs now (the API queued them; SPEC 1.9).
+    Nudges { workspace_id: String, job_ids: Vec<String> },
 }
 
 /// An event the trigger does not accept, and why.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("not a trigger event: {0}; expected an EventBridge scheduled event or {{\"workspace_id\": \"...\", \"program_id\": \"...\"}}")]
+#[error(
+    "not a trigger event: {0}; expected an EventBridge scheduled event, {{\"workspace_id\": \"...\", \"program_id\": \"...\"}} or {{\"workspace_id\": \"...\", \"nudge_jobs\": [\"...\"]}}"
+)]
 pub struct BadEvent(pub String);
 
 #[derive(Deserialize)]
@@ -22,6 +26,28 @@ pub struct BadEvent(pub String);
 struct Direct {
     workspace_id: String,
     program_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Nudges {
+    workspace_id: String,
+    nudge_jobs: Vec<String>,
+}
+
+/// Deserialises a direct event, naming the field at fault.
+fn decoded<T: serde::de::DeserializeOwned>(event: &Value) -> Result<T, BadEvent> {
+    serde_path_to_error::deserialize(event).map_err(|e| match e.path().to_string().as_str() {
+        "." => BadEvent(e.inner().to_string()),
+        path => BadEvent(format!("{path}: {}", e.inner())),
+    })
+}
+
+fn present(field: &str, value: &str) -> Result<(), BadEvent> {
+    if value.trim().is_empty() {
+        return Err(BadEvent(format!("{field}: must not be empty")));
+    }
+    Ok(())
 }
 
 impl Event {
@@ -39,19 +65,23 @@ impl Event {
                 ))),
             };
         }
-        let direct: Direct =
-            serde_path_to_error::deserialize(event).map_err(|e| match e.path().to_string().as_str() {
-                "." => BadEvent(e.inner().to_string()),
-                path => BadEvent(format!("{path}: {}", e.inner())),
-            })?;
-        for (field, value) in [
-            ("workspace_id", &direct.workspace_id),
-            ("program_id", &direct.program_id),
-        ] {
-            if value.trim().is_empty() {
-                return Err(BadEvent(format!("{field}: must not be empty")));
+        if object.contains_key("nudge_jobs") {
+            let nudges: Nudges = decoded(event)?;
+            present("workspace_id", &nudges.workspace_id)?;
+            if nudges.nudge_jobs.is_empty() {
+                return Err(BadEvent("nudge_jobs: must name at least one job".into()));
             }
+            for id in &nudges.nudge_jobs {
+                present("nudge_jobs[]", id)?;
+            }
+            return Ok(Event::Nudges {
+                workspace_id: nudges.workspace_id,
+                job_ids: nudges.nudge_jobs,
+            });
         }
+        let direct: Direct = decoded(event)?;
+        present("workspace_id", &direct.workspace_id)?;
+        present("program_id", &direct.program_id)?;
         Ok(Event::Program {
             workspace_id: direct.workspace_id,
             program_id: direct.program_id,
@@ -75,6 +105,13 @@ mod tests {
                 program_id: "p".into()
             })
         );
+        assert_eq!(
+            Event::parse(&json!({"workspace_id": "w", "nudge_jobs": ["j1", "j2"]})),
+            Ok(Event::Nudges {
+                workspace_id: "w".into(),
+                job_ids: vec!["j1".into(), "j2".into()]
+            })
+        );
     }
 
     #[test]
@@ -88,6 +125,16 @@ mod tests {
             (
                 json!({"workspace_id": " ", "program_id": "p"}),
                 "workspace_id: must not be empty",
+            ),
+            (json!({"workspace_id": "w", "nudge_jobs": []}), "nudge_jobs: must name"),
+            (
+                json!({"workspace_id": "w", "nudge_jobs": [""]}),
+                "nudge_jobs[]: must not be empty",
+            ),
+            (json!({"workspace_id": "w", "nudge_jobs": "j1"}), "nudge_jobs"),
+            (
+                json!({"workspace_id": "w", "nudge_jobs": ["j1"], "program_id": "p"}),
+                "program_id",
             ),
         ];
         for (event, says) in cases {

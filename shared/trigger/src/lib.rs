@@ -143,10 +143,10 @@ pub struct ProgramReport {
 }
 
 /// What an invocation did: one program, or every program a sweep took on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub programs: Vec<ProgramReport>,
-    /// Nudge emails the sweep sent (SPEC 1.9).
+    /// Nudge emails sent (SPEC 1.9).
     pub nudges_sent: usize,
     /// Sweep errors, per program (`workspace/program: error`).
     pub errors: Vec<String>,
@@ -195,6 +195,7 @@ impl Trigger {
                 nudges_sent: 0,
                 errors: Vec::new(),
             }),
+            Event::Nudges { workspace_id, job_ids } => Ok(self.send_nudge_jobs(&workspace_id, job_ids, deadline).await),
         }
     }
 
@@ -223,11 +224,7 @@ impl Trigger {
             .buffer_unordered(self.settings.programs_at_once.max(1))
             .collect()
             .await;
-        let mut report = Report {
-            programs: Vec::new(),
-            nudges_sent: 0,
-            errors: Vec::new(),
-        };
+        let mut report = Report::default();
         for (ws, result) in results {
             match result {
                 Ok(program) => report.programs.push(program),
@@ -239,9 +236,31 @@ impl Trigger {
         }
         // Then queued nudges, oldest first, after every due program and run.
         let jobs = self.store.due_nudge_jobs(now, limit).await?;
+        self.send_jobs(jobs.into_iter().map(|(ws, job)| (ws, job.id)), deadline, &mut report)
+            .await;
+        Ok(report)
+    }
+
+    /// Sends the queued nudge jobs the API just queued in `ws` (a job the sweep or
+    /// another invocation holds, or already done, is left alone).
+    pub async fn send_nudge_jobs(&self, ws: &str, job_ids: Vec<String>, deadline: Option<DateTime<Utc>>) -> Report {
+        let mut report = Report::default();
+        let jobs = job_ids.into_iter().map(|id| (ws.to_string(), id));
+        self.send_jobs(jobs, deadline, &mut report).await;
+        report
+    }
+
+    /// Sends queued nudge jobs (`(workspace, job id)`), a few at once, into `report`; a
+    /// job another invocation holds, or already done, is left alone.
+    async fn send_jobs(
+        &self,
+        jobs: impl Iterator<Item = (String, String)>,
+        deadline: Option<DateTime<Utc>>,
+        report: &mut Report,
+    ) {
         let sent: Vec<_> = futures::stream::iter(jobs)
-            .map(|(ws, job)| async move {
-                let result = self.send_nudges(&ws, &job.id, deadline).await;
+            .map(|(ws, job_id)| async move {
+                let result = self.send_nudges(&ws, &job_id, deadline).await;
                 (ws, result)
             })
             .buffer_unordered(self.settings.programs_at_once.max(1))
@@ -253,12 +272,11 @@ impl Trigger {
                 // Another invocation took the job over.
                 Err(StoreError::Conflict(_)) => {}
                 Err(e) => {
-                    tracing::error!(workspace = %ws, error = ?e, "sweep: a nudge job failed");
+                    tracing::error!(workspace = %ws, error = ?e, "a nudge job failed");
                     report.errors.push(format!("{ws}: {e}"));
                 }
             }
         }
-        Ok(report)
     }
 
     /// Ends the program now if it is `active`, then runs or resumes its certification.

@@ -217,6 +217,10 @@ async fn a_bad_event_is_refused_naming_the_problem_and_changes_nothing() {
         "the sample names a program of another workspace"
     );
     assert!(h.trigger().handle(sample_program, None).await.is_err());
+    // The nudge sample (what the nudge route sends) names a job of another workspace:
+    // nothing to send, nothing written.
+    let report = h.trigger().handle(sample("trigger-nudges.json"), None).await.unwrap();
+    assert_eq!((report.nudges_sent, report.errors.len()), (0, 0));
     assert_eq!(writes(&h), before, "nothing was written");
     let program = h.store.program(&h.ws, "p1").await.unwrap().unwrap();
     assert_eq!(program.state, ProgramState::Active);

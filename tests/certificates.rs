@@ -9,33 +9,10 @@ use axum::http::StatusCode;
 use base64::Engine;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_store::Claim;
+use common::fixtures::ana_and_ben;
 use common::{aimed, event, Api};
 use serde_json::{json, Value};
 use sha2::Digest;
-
-/// A certification, and a program ending at `ends_at` linked to it with Ana and Ben
-/// enrolled; answers (certification id, program id).
-async fn ana_and_ben(api: &Api, ends_at: &str) -> (String, String) {
-    let c = api.create("Leadership Essentials").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let body =
-        json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": ends_at, "certification_id": c});
-    let p = api
-        .send(event("programs-create.json").body(&body.to_string()))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let enroll = json!({"participants": [
-        {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
-        {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
-    let e = aimed("participants-enroll-batch.json", "/p1/", &format!("/{p}/")).body(&enroll.to_string());
-    assert_eq!(api.send(e).await.status, StatusCode::CREATED);
-    (c, p)
-}
 
 /// A linked program that ended with Ana certified and Ben not, written through the
 /// store (fixed ids, no rendering); Ana's certificate `x-ana` has its PDF and PNG in the
@@ -89,7 +66,12 @@ async fn ended(api: &Api) -> String {
             .unwrap();
     }
     assert!(s
-        .issue_certificate("ws-acme", &certificate, common::now())
+        .issue_certificate(
+            "ws-acme",
+            &certificate,
+            common::now(),
+            &certify_rules::Actor::admin("u-admin")
+        )
         .await
         .unwrap());
     run.evaluated = 2;
@@ -475,7 +457,12 @@ async fn a_replaced_certificate_links_the_newer_one() {
     };
     assert!(api
         .store
-        .issue_certificate("ws-acme", &newer, common::now())
+        .issue_certificate(
+            "ws-acme",
+            &newer,
+            common::now(),
+            &certify_rules::Actor::admin("u-admin")
+        )
         .await
         .unwrap());
     let page = api.send(aimed("verify-page.json", "/x1", "/x-ana")).await;

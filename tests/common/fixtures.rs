@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::{event, Api, Event};
+use super::{aimed, event, Api, Event};
 
 /// `events/{name}` aimed at program `id` (and a component or user where the path has one).
 pub fn at(name: &str, id: &str) -> Event {
@@ -153,4 +153,28 @@ pub async fn pipeline(api: &Api) -> (String, String, String) {
         assert_eq!(api.send(e).await.status, StatusCode::OK);
     }
     (c, spring, autumn)
+}
+
+/// A certification, and a program ending at `ends_at` linked to it with Ana and Ben
+/// enrolled; answers (certification id, program id).
+pub async fn ana_and_ben(api: &Api, ends_at: &str) -> (String, String) {
+    let c = api.create("Leadership Essentials").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body =
+        json!({"name": "Spring", "starts_at": "2026-11-01T09:00:00Z", "ends_at": ends_at, "certification_id": c});
+    let p = api
+        .send(event("programs-create.json").body(&body.to_string()))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let enroll = json!({"participants": [
+        {"user_id": "u-ana", "name": "Ana Ávila", "email": "ana@example.com"},
+        {"user_id": "u-ben", "name": "Ben Okafor", "email": "ben@example.com"}]});
+    let e = aimed("participants-enroll-batch.json", "/p1/", &format!("/{p}/")).body(&enroll.to_string());
+    assert_eq!(api.send(e).await.status, StatusCode::CREATED);
+    (c, p)
 }

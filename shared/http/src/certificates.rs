@@ -9,14 +9,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use certify_blobs::{certificate_key, FileKind};
 use certify_rules::{
-    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, ProgramRef, PublicLinks, Role, RunRecord,
+    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, HistoryEntry, ProgramRef, PublicLinks,
+    Role, RunRecord,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{JsonBody, Path};
+use crate::extract::{JsonBody, Paging, Path};
 use crate::identity::{CertifyingAdmin, Member};
-use crate::respond::Redirect;
+use crate::respond::{ListPage, Redirect};
 use crate::{completion_banner, ApiError, Banner, Deps};
 
 /// How long a download or preview link works.
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Arc<Deps>> {
         .route("/certificates/{id}/download", get(download))
         .route("/certificates/{id}/preview", get(preview))
         .route("/certificates/{id}/revoke", post(revoke))
+        .route("/certificates/{id}/history", get(history))
         .route("/programs/{id}/run", get(run))
 }
 
@@ -153,8 +155,22 @@ async fn revoke(
 ) -> Result<Json<CertificateView>, ApiError> {
     let reason = revocation_reason(input.reason.as_deref())?;
     let now = deps.now();
-    let revoked = deps.store.revoke_certificate(admin.ws(), &id, &reason, now).await?;
+    let revoked = deps
+        .store
+        .revoke_certificate(admin.ws(), &id, &reason, now, &admin.actor())
+        .await?;
     Ok(Json(Viewer::of(&deps, admin.ws()).await?.view(revoked)))
+}
+
+/// The certificate's history, oldest first (SPEC 1.15).
+async fn history(
+    State(deps): State<Arc<Deps>>,
+    admin: CertifyingAdmin,
+    Path(id): Path<String>,
+    Paging(page): Paging,
+) -> Result<Json<ListPage<HistoryEntry>>, ApiError> {
+    let page = deps.store.certificate_history(admin.ws(), &id, &page).await?;
+    Ok(Json(page.into()))
 }
 
 /// The run record: certification data, so behind the certifications-enabled gate.

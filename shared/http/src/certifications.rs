@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_rules::{Certification, CertificationInput, CertificationPatch, Invalid};
+use certify_rules::{Certification, CertificationInput, CertificationPatch, HistoryEntry, Invalid};
 
 use crate::extract::{IfMatch, JsonBody, Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
@@ -17,6 +17,7 @@ pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
         .route("/certifications", get(list).post(create))
         .route("/certifications/{id}", get(read).patch(update).delete(archive))
+        .route("/certifications/{id}/history", get(history))
 }
 
 async fn create(
@@ -25,7 +26,9 @@ async fn create(
     JsonBody(input): JsonBody<CertificationInput>,
 ) -> Result<Created<Certification>, ApiError> {
     let certification = Certification::create(new_id(), input.parse()?, deps.now());
-    deps.store.create_certification(admin.ws(), &certification).await?;
+    deps.store
+        .create_certification(admin.ws(), &certification, &admin.actor())
+        .await?;
     Ok(Created {
         location: format!("/certifications/{}", certification.id),
         version: certification.version,
@@ -74,7 +77,7 @@ async fn update(
     let fields = patch.apply(&current.fields)?;
     let next = if_match.written(
         deps.store
-            .update_certification(admin.ws(), &current, &fields, deps.now())
+            .update_certification(admin.ws(), &current, &fields, deps.now(), &admin.actor())
             .await,
     )?;
     Ok(next.into())
@@ -88,8 +91,19 @@ async fn archive(
 ) -> Result<NoContent, ApiError> {
     let archived = deps
         .store
-        .archive_certification(admin.ws(), &id, if_match.0, deps.now())
+        .archive_certification(admin.ws(), &id, if_match.0, deps.now(), &admin.actor())
         .await;
     if_match.written(archived)?;
     Ok(NoContent)
+}
+
+/// The certification's history, oldest first (SPEC 1.15).
+async fn history(
+    State(deps): State<Arc<Deps>>,
+    admin: CertifyingAdmin,
+    Path(id): Path<String>,
+    Paging(page): Paging,
+) -> Result<Json<ListPage<HistoryEntry>>, ApiError> {
+    let page = deps.store.certification_history(admin.ws(), &id, &page).await?;
+    Ok(Json(page.into()))
 }

@@ -97,6 +97,11 @@ impl<G> Caller<G> {
         self.identity.role
     }
 
+    /// The caller as the author of a change, in its history (SPEC 1.15).
+    pub fn actor(&self) -> certify_rules::Actor {
+        certify_rules::Actor::admin(self.user_id())
+    }
+
     /// Refuses with 403 `certifications_disabled` unless the caller's workspace has
     /// certifications enabled (for a change that links one, say).
     pub async fn require_certifying(&self, deps: &Deps) -> Result<(), ApiError> {

@@ -29,6 +29,7 @@ pub mod certification;
 pub mod component;
 mod cursor;
 mod field;
+pub mod history;
 pub mod identity;
 pub mod nudge;
 pub mod paging;
@@ -53,6 +54,7 @@ pub use certification::{
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
+pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};

@@ -10,9 +10,11 @@
 //! | run record | `WS#{ws}#PROG#{id}` | `RUN` | |
 //! | certificate | `CERTIFICATE#{id}` | `CERTIFICATE` | by_user |
 //! | active certificate of (user, certification) | `WS#{ws}#USER#{uid}` | `ACTIVE#{cid}` | |
+//! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
+//! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
 
 use anyhow::Context;
-use certify_rules::{Program, ProgramState};
+use certify_rules::{HistoryEntry, Program, ProgramState};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -29,6 +31,10 @@ pub const ENR: &str = "ENR#";
 pub const RUN: &str = "RUN";
 pub const CERTIFICATE: &str = "CERTIFICATE";
 pub const ACTIVE: &str = "ACTIVE#";
+/// A certificate's history entries, under the certificate's own partition.
+pub const HIST: &str = "HIST#";
+/// A certification's history entries, under its workspace's partition.
+pub const CHIST: &str = "CHIST#";
 
 /// The open-programs index's partition of `active` programs, by `ends_at`: the sweep's
 /// due programs. (Named `OPEN` since v1, when it held every open program: an `ending`
@@ -149,6 +155,23 @@ pub fn run_key(ws: &str, program_id: &str) -> Result<Key> {
 
 pub fn certificate_key(certificate_id: &str) -> Result<Key> {
     Ok(Key::new(format!("{CERTIFICATE}#{}", id(certificate_id)?), CERTIFICATE))
+}
+
+/// The sort key prefix of a certification's history entries.
+pub fn certification_history_prefix(cid: &str) -> Result<String> {
+    Ok(format!("{CHIST}{}#", id(cid)?))
+}
+
+/// An entry's place in its history: by time, to the microsecond, then by the change's
+/// place in a life (for entries of the same instant), then its id. Fixed width, as
+/// [`open_sort_key`] is, so text order is time order.
+pub fn history_sort_key(entry: &HistoryEntry) -> Result<String> {
+    Ok(format!(
+        "{}#{}#{}",
+        entry.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        entry.change.rank(),
+        id(&entry.id)?
+    ))
 }
 
 pub fn active_key(ws: &str, user_id: &str, certification_id: &str) -> Result<Key> {

@@ -16,8 +16,8 @@ pub mod table;
 
 use async_trait::async_trait;
 use certify_rules::{
-    Certificate, Certification, CertificationFields, Component, EnrollmentRecord, NudgeJob, Outcome, Participant,
-    Program, ProgramFields, ProgressStatus, RunRecord,
+    Actor, Certificate, Certification, CertificationFields, Component, EnrollmentRecord, HistoryEntry, NudgeJob,
+    Outcome, Participant, Program, ProgramFields, ProgressStatus, RunRecord,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -131,8 +131,9 @@ pub trait SettingsStore: Send + Sync {
 
 #[async_trait]
 pub trait CertificationStore: Send + Sync {
-    /// MUST refuse a taken id with `Conflict(AlreadyExists)`.
-    async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()>;
+    /// MUST refuse a taken id with `Conflict(AlreadyExists)`. Records `created` by
+    /// `actor` in the same transaction, as every change below records its entry.
+    async fn create_certification(&self, ws: &str, certification: &Certification, actor: &Actor) -> Result<()>;
     /// Archived ones too (certificates keep pointing at them). A missing one MUST be
     /// `Ok(None)`, not `NotFound`.
     async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>>;
@@ -148,6 +149,7 @@ pub trait CertificationStore: Send + Sync {
         current: &Certification,
         fields: &CertificationFields,
         now: DateTime<Utc>,
+        actor: &Actor,
     ) -> Result<Certification>;
     /// Archives it. MUST answer `NotFound` when missing or archived already,
     /// `Conflict(StaleVersion)` when `expected_version` is given and differs, and
@@ -159,7 +161,12 @@ pub trait CertificationStore: Send + Sync {
         id: &str,
         expected_version: Option<u64>,
         now: DateTime<Utc>,
+        actor: &Actor,
     ) -> Result<Certification>;
+    /// Its history, oldest first (archived ones too). MUST answer `NotFound` when the
+    /// workspace has no such certification and `BadCursor` for a cursor a page did not
+    /// give out.
+    async fn certification_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;
 }
 
 #[async_trait]
@@ -258,10 +265,13 @@ pub struct Lease {
 }
 
 /// A participant whose result email went to the mail service, or never can (`error`).
+/// With the certificate the email announced, whose history records `emailed` in the
+/// same transaction as the mark.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyMark {
     pub user_id: String,
     pub error: Option<String>,
+    pub certificate_id: Option<String>,
 }
 
 /// Program end, the run record and the per-participant marks of a run (SPEC 1.8).
@@ -377,7 +387,15 @@ pub trait CertificateStore: Send + Sync {
     /// certification, and revokes the one that was active (`revoked_at`,
     /// `replaced_by`). A first certificate costs that one request. A concurrent swap
     /// MUST make this fail with `Conflict(StaleVersion)` rather than leave two active.
-    async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool>;
+    /// Records `issued` by `actor` (and `replaced` on the one it replaces) in the same
+    /// transaction.
+    async fn issue_certificate(
+        &self,
+        ws: &str,
+        certificate: &Certificate,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<bool>;
     /// By id alone (public verification), with its workspace; a missing one MUST be
     /// `Ok(None)`, not `NotFound`.
     async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>>;
@@ -388,6 +406,16 @@ pub trait CertificateStore: Send + Sync {
     /// Revokes it (and clears the active pointer when it points at it). MUST answer
     /// `NotFound` for another workspace's or a missing one and `Conflict(AlreadyRevoked)`
     /// when it is revoked already, also when it got revoked (or replaced) between the
-    /// read and the write.
-    async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate>;
+    /// read and the write. Records `revoked` by `actor` in the same transaction.
+    async fn revoke_certificate(
+        &self,
+        ws: &str,
+        id: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Certificate>;
+    /// Its history, oldest first. MUST answer `NotFound` for another workspace's or a
+    /// missing one and `BadCursor` for a cursor a page did not give out.
+    async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;
 }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use base64::Engine;
-use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
+use certify_rules::{Actor, Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_rules::{
     Certification, CertificationFields, Component, ComponentKind, NudgeJob, Participant, Program, ProgramFields,
     ProgramState, ProgressStatus, Validity, ValidityUnit,
@@ -21,6 +21,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+/// The admin every change of these tests is made by.
+fn admin() -> Actor {
+    Actor::admin("u-admin")
+}
 
 fn now() -> DateTime<Utc> {
     "2026-11-28T12:00:00Z".parse().unwrap()
@@ -137,10 +142,10 @@ mod cases {
 
     pub async fn certifications_are_created_once_and_isolated_by_workspace<T: Table>(s: Store<T>) {
         let c = certification("c1");
-        s.create_certification("ws1", &c).await.unwrap();
+        s.create_certification("ws1", &c, &admin()).await.unwrap();
         assert_eq!(s.certification("ws1", "c1").await.unwrap(), Some(c.clone()));
         assert_eq!(
-            conflict(s.create_certification("ws1", &c).await),
+            conflict(s.create_certification("ws1", &c, &admin()).await),
             Conflict::AlreadyExists
         );
         assert_eq!(
@@ -148,7 +153,7 @@ mod cases {
             None,
             "another workspace sees nothing"
         );
-        s.create_certification("ws2", &c).await.unwrap();
+        s.create_certification("ws2", &c, &admin()).await.unwrap();
         assert_eq!(
             s.certification("ws#x", "c1").await.unwrap(),
             None,
@@ -158,11 +163,14 @@ mod cases {
 
     pub async fn a_stale_version_is_refused_and_changes_nothing<T: Table>(s: Store<T>) {
         let c = certification("c1");
-        s.create_certification("ws1", &c).await.unwrap();
+        s.create_certification("ws1", &c, &admin()).await.unwrap();
         let mut fields = c.fields.clone();
         fields.name = "Renamed".into();
         fields.validity = None;
-        let next = s.update_certification("ws1", &c, &fields, now()).await.unwrap();
+        let next = s
+            .update_certification("ws1", &c, &fields, now(), &admin())
+            .await
+            .unwrap();
         assert_eq!(next.version, 2);
         let stored = s.certification("ws1", "c1").await.unwrap().unwrap();
         assert_eq!(
@@ -171,25 +179,29 @@ mod cases {
         );
         fields.name = "Stale".into();
         assert_eq!(
-            conflict(s.update_certification("ws1", &c, &fields, now()).await),
+            conflict(s.update_certification("ws1", &c, &fields, now(), &admin()).await),
             Conflict::StaleVersion
         );
         assert_eq!(
             s.certification("ws1", "c1").await.unwrap().unwrap().fields.name,
             "Renamed"
         );
-        not_found(s.update_certification("ws2", &c, &fields, now()).await);
+        not_found(s.update_certification("ws2", &c, &fields, now(), &admin()).await);
     }
 
     pub async fn lists_page_through_every_item_once<T: Table>(s: Store<T>) {
         for i in 0..7 {
-            s.create_certification("ws1", &certification(&format!("c{i}")))
+            s.create_certification("ws1", &certification(&format!("c{i}")), &admin())
                 .await
                 .unwrap();
             s.create_program("ws1", &program(&format!("p{i}"), None)).await.unwrap();
         }
-        s.create_certification("ws2", &certification("other")).await.unwrap();
-        s.archive_certification("ws1", "c3", None, now()).await.unwrap();
+        s.create_certification("ws2", &certification("other"), &admin())
+            .await
+            .unwrap();
+        s.archive_certification("ws1", "c3", None, now(), &admin())
+            .await
+            .unwrap();
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
@@ -225,12 +237,14 @@ mod cases {
 
     pub async fn a_forged_cursor_is_refused_before_it_reaches_the_table<T: Table>(s: Store<T>) {
         for i in 0..3 {
-            s.create_certification("ws1", &certification(&format!("c{i}")))
+            s.create_certification("ws1", &certification(&format!("c{i}")), &admin())
                 .await
                 .unwrap();
             s.create_program("ws1", &program(&format!("p{i}"), None)).await.unwrap();
         }
-        s.create_certification("ws2", &certification("theirs")).await.unwrap();
+        s.create_certification("ws2", &certification("theirs"), &admin())
+            .await
+            .unwrap();
         s.create_program("ws2", &program("theirs", None)).await.unwrap();
         let forge = |key: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string());
         for (what, key) in [
@@ -257,9 +271,15 @@ mod cases {
     }
 
     pub async fn links_need_a_live_certification_and_are_indexed<T: Table>(s: Store<T>) {
-        s.create_certification("ws1", &certification("c1")).await.unwrap();
-        s.create_certification("ws1", &certification("c2")).await.unwrap();
-        s.archive_certification("ws1", "c2", None, now()).await.unwrap();
+        s.create_certification("ws1", &certification("c1"), &admin())
+            .await
+            .unwrap();
+        s.create_certification("ws1", &certification("c2"), &admin())
+            .await
+            .unwrap();
+        s.archive_certification("ws1", "c2", None, now(), &admin())
+            .await
+            .unwrap();
         assert_eq!(
             conflict(s.create_program("ws1", &program("p0", Some("missing"))).await),
             Conflict::CertificationUnavailable
@@ -316,35 +336,42 @@ mod cases {
     }
 
     pub async fn a_certification_in_use_cannot_be_archived<T: Table>(s: Store<T>) {
-        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_certification("ws1", &certification("c1"), &admin())
+            .await
+            .unwrap();
         s.create_program("ws1", &program("p1", Some("c1"))).await.unwrap();
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            conflict(s.archive_certification("ws1", "c1", None, now(), &admin()).await),
             Conflict::CertificationInUse
         );
         s.begin_end("ws1", "p1", now()).await.unwrap();
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            conflict(s.archive_certification("ws1", "c1", None, now(), &admin()).await),
             Conflict::CertificationInUse,
             "an ending program has not ended"
         );
         s.finish_end("ws1", "p1").await.unwrap();
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c1", Some(7), now()).await),
+            conflict(s.archive_certification("ws1", "c1", Some(7), now(), &admin()).await),
             Conflict::StaleVersion
         );
-        let archived = s.archive_certification("ws1", "c1", Some(1), now()).await.unwrap();
+        let archived = s
+            .archive_certification("ws1", "c1", Some(1), now(), &admin())
+            .await
+            .unwrap();
         assert!(archived.is_archived());
         assert!(s.certification("ws1", "c1").await.unwrap().unwrap().is_archived());
-        not_found(s.archive_certification("ws1", "c1", None, now()).await);
-        not_found(s.archive_certification("ws2", "c1", None, now()).await);
+        not_found(s.archive_certification("ws1", "c1", None, now(), &admin()).await);
+        not_found(s.archive_certification("ws2", "c1", None, now(), &admin()).await);
         let fields = archived.fields.clone();
-        not_found(s.update_certification("ws1", &archived, &fields, now()).await);
+        not_found(s.update_certification("ws1", &archived, &fields, now(), &admin()).await);
     }
 
     pub async fn moving_or_dropping_a_link_frees_the_old_certification<T: Table>(s: Store<T>) {
         for c in ["c1", "c2", "c3"] {
-            s.create_certification("ws1", &certification(c)).await.unwrap();
+            s.create_certification("ws1", &certification(c), &admin())
+                .await
+                .unwrap();
         }
         let p1 = program("p1", Some("c1"));
         s.create_program("ws1", &p1).await.unwrap();
@@ -353,15 +380,19 @@ mod cases {
         fields.certification_id = Some("c2".into());
         let moved = s.update_program("ws1", &p1, &fields, now()).await.unwrap();
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c2", None, now()).await),
+            conflict(s.archive_certification("ws1", "c2", None, now(), &admin()).await),
             Conflict::CertificationInUse
         );
-        s.archive_certification("ws1", "c1", None, now()).await.unwrap();
+        s.archive_certification("ws1", "c1", None, now(), &admin())
+            .await
+            .unwrap();
         fields.certification_id = None;
         s.update_program("ws1", &moved, &fields, now()).await.unwrap();
-        s.archive_certification("ws1", "c2", None, now()).await.unwrap();
+        s.archive_certification("ws1", "c2", None, now(), &admin())
+            .await
+            .unwrap();
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c3", None, now()).await),
+            conflict(s.archive_certification("ws1", "c3", None, now(), &admin()).await),
             Conflict::CertificationInUse,
             "an unrelated link still counts"
         );
@@ -469,14 +500,14 @@ mod cases {
     pub async fn racing_updates_of_one_version_let_exactly_one_win<T: Table>(s: Store<T>) {
         let s = Arc::new(s);
         let c = certification("c1");
-        s.create_certification("ws1", &c).await.unwrap();
+        s.create_certification("ws1", &c, &admin()).await.unwrap();
         let tasks: Vec<_> = (0..8)
             .map(|i| {
                 let (s, c) = (s.clone(), c.clone());
                 tokio::spawn(async move {
                     let mut fields = c.fields.clone();
                     fields.name = format!("Writer {i}");
-                    s.update_certification("ws1", &c, &fields, now()).await
+                    s.update_certification("ws1", &c, &fields, now(), &admin()).await
                 })
             })
             .collect();
@@ -494,9 +525,11 @@ mod cases {
 
     pub async fn racing_archive_and_link_never_leave_an_archived_certification_linked<T: Table>(s: Store<T>) {
         let s = Arc::new(s);
-        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_certification("ws1", &certification("c1"), &admin())
+            .await
+            .unwrap();
         let (a, b) = (s.clone(), s.clone());
-        let archive = tokio::spawn(async move { a.archive_certification("ws1", "c1", None, now()).await });
+        let archive = tokio::spawn(async move { a.archive_certification("ws1", "c1", None, now(), &admin()).await });
         let link = tokio::spawn(async move { b.create_program("ws1", &program("p1", Some("c1"))).await });
         let (archived, linked) = (archive.await.unwrap(), link.await.unwrap());
         assert!(
@@ -710,6 +743,7 @@ mod cases {
                 .map(|id| NotifyMark {
                     user_id: id.to_string(),
                     error: (*id == "u3").then(|| "address refused".to_string()),
+                    certificate_id: None,
                 })
                 .collect()
         };
@@ -870,7 +904,7 @@ mod cases {
         assert_eq!((by_id("u3").failing_since, by_id("u3").given_up_at), (None, None));
     }
 
-    fn certificate(id: &str, program_id: &str) -> Certificate {
+    pub fn certificate(id: &str, program_id: &str) -> Certificate {
         Certificate {
             id: id.into(),
             user_id: "u1".into(),
@@ -895,11 +929,11 @@ mod cases {
 
     pub async fn a_new_certificate_replaces_the_active_one_in_one_swap<T: Table>(s: Store<T>) {
         assert!(s
-            .issue_certificate("ws1", &certificate("a", "p1"), now())
+            .issue_certificate("ws1", &certificate("a", "p1"), now(), &admin())
             .await
             .unwrap());
         assert!(
-            !s.issue_certificate("ws1", &certificate("a", "p1"), now())
+            !s.issue_certificate("ws1", &certificate("a", "p1"), now(), &admin())
                 .await
                 .unwrap(),
             "issued once"
@@ -909,7 +943,7 @@ mod cases {
             Some("a")
         );
         assert!(s
-            .issue_certificate("ws1", &certificate("b", "p2"), now())
+            .issue_certificate("ws1", &certificate("b", "p2"), now(), &admin())
             .await
             .unwrap());
         assert_eq!(
@@ -928,11 +962,14 @@ mod cases {
             .collect();
         assert_eq!(mine.len(), 2);
         assert!(s.certificates_of("ws2", "u1").await.unwrap().is_empty());
-        not_found(s.revoke_certificate("ws2", "b", "no", now()).await);
-        let revoked = s.revoke_certificate("ws1", "b", "fraud", now()).await.unwrap();
+        not_found(s.revoke_certificate("ws2", "b", "no", now(), &admin()).await);
+        let revoked = s
+            .revoke_certificate("ws1", "b", "fraud", now(), &admin())
+            .await
+            .unwrap();
         assert_eq!(revoked.revoked_reason.as_deref(), Some("fraud"));
         assert_eq!(
-            conflict(s.revoke_certificate("ws1", "b", "again", now()).await),
+            conflict(s.revoke_certificate("ws1", "b", "again", now(), &admin()).await),
             Conflict::AlreadyRevoked
         );
         assert_eq!(s.active_certificate("ws1", "u1", "c1").await.unwrap(), None);
@@ -947,7 +984,7 @@ mod cases {
                 let s = s.clone();
                 tokio::spawn(async move {
                     loop {
-                        match s.issue_certificate("ws1", &certificate(id, id), now()).await {
+                        match s.issue_certificate("ws1", &certificate(id, id), now(), &admin()).await {
                             Err(StoreError::Conflict(Conflict::StaleVersion)) => continue,
                             other => return other,
                         }
@@ -967,7 +1004,9 @@ mod cases {
         );
     }
     pub async fn a_program_imports_with_its_roster_once_and_resumes_an_unfinished_import<T: Table>(s: Store<T>) {
-        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_certification("ws1", &certification("c1"), &admin())
+            .await
+            .unwrap();
         let p = program("p1", Some("c1"));
         let components = [component("k1", 1), component("k2", 2)];
         let enrollments: Vec<certify_rules::EnrollmentRecord> = (0..60)
@@ -984,7 +1023,7 @@ mod cases {
         assert_eq!(roster.components, components);
         assert_eq!(roster.enrollments, enrollments);
         assert_eq!(
-            conflict(s.archive_certification("ws1", "c1", None, now()).await),
+            conflict(s.archive_certification("ws1", "c1", None, now(), &admin()).await),
             Conflict::CertificationInUse,
             "an imported link counts"
         );
@@ -1014,43 +1053,48 @@ mod cases {
     }
 }
 
+#[path = "contract/history.rs"]
+mod history;
+
 macro_rules! contract {
     ($backend:ident, $make:path) => {
         mod $backend {
             use super::*;
             contract!(@cases $make;
-                settings_default_to_disabled_and_round_trip,
-                certifications_are_created_once_and_isolated_by_workspace,
-                a_stale_version_is_refused_and_changes_nothing,
-                lists_page_through_every_item_once,
-                a_forged_cursor_is_refused_before_it_reaches_the_table,
-                links_need_a_live_certification_and_are_indexed,
-                a_certification_in_use_cannot_be_archived,
-                moving_or_dropping_a_link_frees_the_old_certification,
-                the_roster_is_one_partition_and_frozen_once_the_program_ends,
-                a_hundred_participants_enroll_in_one_request_or_none_do,
-                a_program_imports_with_its_roster_once_and_resumes_an_unfinished_import,
-                racing_updates_of_one_version_let_exactly_one_win,
-                racing_archive_and_link_never_leave_an_archived_certification_linked,
-                exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
-                runs_start_once_and_claims_and_marks_are_kept_once,
-                nudge_jobs_are_found_when_due_and_worked_under_one_lease,
-                a_nudge_claim_holds_off_other_senders_and_the_mark_waits_for_the_send,
-                one_holder_leases_a_running_run_until_its_lease_runs_out,
-                an_early_end_is_swept_from_the_time_it_ended,
-                a_run_is_swept_when_it_is_scheduled_and_due_programs_never_wait_for_runs,
-                failing_and_given_up_marks_are_set_once,
-                a_new_certificate_replaces_the_active_one_in_one_swap,
-                racing_issues_leave_exactly_one_active_certificate,
-            );
+                cases::settings_default_to_disabled_and_round_trip,
+                cases::certifications_are_created_once_and_isolated_by_workspace,
+                cases::a_stale_version_is_refused_and_changes_nothing,
+                cases::lists_page_through_every_item_once,
+                cases::a_forged_cursor_is_refused_before_it_reaches_the_table,
+                cases::links_need_a_live_certification_and_are_indexed,
+                cases::a_certification_in_use_cannot_be_archived,
+                cases::moving_or_dropping_a_link_frees_the_old_certification,
+                cases::the_roster_is_one_partition_and_frozen_once_the_program_ends,
+                cases::a_hundred_participants_enroll_in_one_request_or_none_do,
+                cases::a_program_imports_with_its_roster_once_and_resumes_an_unfinished_import,
+                cases::racing_updates_of_one_version_let_exactly_one_win,
+                cases::racing_archive_and_link_never_leave_an_archived_certification_linked,
+                cases::exactly_one_of_racing_ends_wins_and_ended_programs_leave_the_sweep,
+                cases::runs_start_once_and_claims_and_marks_are_kept_once,
+                cases::nudge_jobs_are_found_when_due_and_worked_under_one_lease,
+                cases::a_nudge_claim_holds_off_other_senders_and_the_mark_waits_for_the_send,
+                cases::one_holder_leases_a_running_run_until_its_lease_runs_out,
+                cases::an_early_end_is_swept_from_the_time_it_ended,
+                cases::a_run_is_swept_when_it_is_scheduled_and_due_programs_never_wait_for_runs,
+                cases::failing_and_given_up_marks_are_set_once,
+                cases::a_new_certificate_replaces_the_active_one_in_one_swap,
+                cases::racing_issues_leave_exactly_one_active_certificate,
+
+                history::changes_are_recorded_with_their_history_oldest_first,
+                history::a_refused_change_records_nothing,            );
         }
     };
-    (@cases $make:path; $($case:ident),* $(,)?) => {
+    (@cases $make:path; $($module:ident :: $case:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
                 let (store, _guard) = $make().await;
-                cases::$case(store).await;
+                $module::$case(store).await;
             }
         )*
     };
@@ -1094,7 +1138,9 @@ async fn the_embedded_store_keeps_its_data_across_restarts() {
     let path = dir.path().join("certify.redb");
     {
         let s = Store::new(EmbeddedTable::open(&path).unwrap());
-        s.create_certification("ws1", &certification("c1")).await.unwrap();
+        s.create_certification("ws1", &certification("c1"), &admin())
+            .await
+            .unwrap();
     }
     let s = Store::new(EmbeddedTable::open(&path).unwrap());
     assert!(s.certification("ws1", "c1").await.unwrap().is_some());

@@ -89,7 +89,10 @@ async fn retried_across_a_certification_change(parts: &Parts) -> (String, certif
         validity: None,
     };
     let certification = Certification::create("c1".into(), fields, start);
-    store.create_certification(ws, &certification).await.unwrap();
+    store
+        .create_certification(ws, &certification, &certify_rules::Actor::admin("u-admin"))
+        .await
+        .unwrap();
     let program = ProgramFields {
         name: "Spring Cohort".into(),
         starts_at: start - Duration::days(30),
@@ -141,7 +144,10 @@ async fn retried_across_a_certification_change(parts: &Parts) -> (String, certif
         validity: Some(Validity::new(5, ValidityUnit::Years).unwrap()),
         ..current.fields.clone()
     };
-    store.update_certification(ws, &current, &changed, start).await.unwrap();
+    store
+        .update_certification(ws, &current, &changed, start, &certify_rules::Actor::admin("u-admin"))
+        .await
+        .unwrap();
 
     parts.mail.down.store(false, Ordering::SeqCst);
     // Past any backoff a failed run may have.

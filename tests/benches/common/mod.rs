@@ -59,7 +59,7 @@ pub async fn seed(store: &dyn AppStore, per_program: usize, now: DateTime<Utc>) 
         archived_at: None,
     };
     store
-        .create_certification(WS, &certification)
+        .create_certification(WS, &certification, &certify_rules::Actor::admin("u-admin"))
         .await
         .expect("certification");
     let mut rng = Lcg(42);

@@ -51,7 +51,11 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
         version: 1,
         archived_at: None,
     };
-    new_or_there(store.create_certification(WORKSPACE, &certification).await)?;
+    new_or_there(
+        store
+            .create_certification(WORKSPACE, &certification, &certify_rules::Actor::System)
+            .await,
+    )?;
 
     let plans = [
         (ENDED_PROGRAM, "Spring Cohort", -70, -1, SPRING_COMPONENTS),

@@ -1,18 +1,26 @@
 //! [`CertificateStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::Certificate;
+use certify_rules::{Actor, Certificate, Change, HistoryEntry};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::history::{certificate_entry, entry};
 use super::{json, lookup, Store};
 use crate::items::*;
 use crate::table::{path, Cond, Item, Query, Table, TableError, Write, BY_USER};
-use crate::{CertificateStore, Conflict, Result, StoreError};
+use crate::{CertificateStore, Conflict, Page, PageRequest, Result, StoreError};
 
 /// Stores a certificate, points the active pointer at it (expecting `previous`) and
-/// revokes `previous`; write 0 is the certificate, 1 the pointer.
-fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at: DateTime<Utc>) -> Result<Vec<Write>> {
+/// revokes `previous`, with their history entries; write 0 is the certificate, 1 the
+/// pointer.
+fn issue_writes(
+    ws: &str,
+    certificate: &Certificate,
+    previous: Option<&str>,
+    at: DateTime<Utc>,
+    actor: &Actor,
+) -> Result<Vec<Write>> {
     let mut item = keyed(attributes(certificate)?, &certificate_key(&certificate.id)?);
     item.insert(attr::WORKSPACE_ID.into(), ws.into());
     item.insert(BY_USER.pk.into(), user_pk(ws, &certificate.user_id)?.into());
@@ -44,13 +52,27 @@ fn issue_writes(ws: &str, certificate: &Certificate, previous: Option<&str>, at:
                 .set(path(&[attr::REPLACED_BY]), certificate.id.clone().into())
                 .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)])),
         );
+        let replaced = Change::Replaced {
+            by: certificate.id.clone(),
+        };
+        writes.push(certificate_entry(old, &entry(at, replaced, actor))?);
     }
+    let issued = Change::Issued {
+        program: Some(certificate.program.clone()),
+    };
+    writes.push(certificate_entry(&certificate.id, &entry(at, issued, actor))?);
     Ok(writes)
 }
 
 #[async_trait]
 impl<T: Table> CertificateStore for Store<T> {
-    async fn issue_certificate(&self, ws: &str, certificate: &Certificate, at: DateTime<Utc>) -> Result<bool> {
+    async fn issue_certificate(
+        &self,
+        ws: &str,
+        certificate: &Certificate,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<bool> {
         // Optimistic: most holders have no active certificate yet, so the first attempt
         // expects none and costs one request; a refused pointer says which one to revoke.
         let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
@@ -58,7 +80,7 @@ impl<T: Table> CertificateStore for Store<T> {
         for _ in 0..3 {
             match self
                 .table
-                .transact(issue_writes(ws, certificate, previous.as_deref(), at)?)
+                .transact(issue_writes(ws, certificate, previous.as_deref(), at, actor)?)
                 .await
             {
                 Ok(()) => return Ok(true),
@@ -112,7 +134,14 @@ impl<T: Table> CertificateStore for Store<T> {
         Ok(item.and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from)))
     }
 
-    async fn revoke_certificate(&self, ws: &str, id: &str, reason: &str, at: DateTime<Utc>) -> Result<Certificate> {
+    async fn revoke_certificate(
+        &self,
+        ws: &str,
+        id: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Certificate> {
         let (owner, certificate) = self.certificate(id).await?.ok_or(StoreError::NotFound)?;
         if owner != ws {
             return Err(StoreError::NotFound);
@@ -136,6 +165,10 @@ impl<T: Table> CertificateStore for Store<T> {
                 cond: Some(Cond::Eq(attr::CERTIFICATE_ID, id.into())),
             });
         }
+        let revoked = Change::Revoked {
+            reason: reason.to_string(),
+        };
+        writes.push(certificate_entry(id, &entry(at, revoked, actor))?);
         match self.table.transact(writes).await {
             Ok(()) => Ok(Certificate {
                 revoked_at: Some(at),
@@ -150,5 +183,13 @@ impl<T: Table> CertificateStore for Store<T> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>> {
+        match self.certificate(id).await? {
+            Some((owner, _)) if owner == ws => {}
+            _ => return Err(StoreError::NotFound),
+        }
+        self.history(certificate_key(id)?.pk, HIST.into(), page).await
     }
 }

@@ -1,25 +1,39 @@
 //! [`CertificationStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::{Certification, CertificationFields};
+use certify_rules::{changed_fields, Actor, Certification, CertificationFields, Change, HistoryEntry};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::history::{certification_entry, entry};
 use super::{json, Store};
 use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write};
 use crate::{CertificationStore, Conflict, Page, PageRequest, Result, StoreError};
 
+/// A refused transaction whose first write (the certification's) failed its condition.
+fn first_refused(e: &TableError) -> bool {
+    matches!(e, TableError::TransactionCancelled { failed } if failed.contains(&0))
+}
+
 #[async_trait]
 impl<T: Table> CertificationStore for Store<T> {
-    async fn create_certification(&self, ws: &str, certification: &Certification) -> Result<()> {
+    async fn create_certification(&self, ws: &str, certification: &Certification, actor: &Actor) -> Result<()> {
         let key = certification_key(ws, &certification.id)?;
         let mut item = keyed(attributes(certification)?, &key);
         item.insert(attr::OPEN_LINKS.into(), 0.into());
-        if self.put_new(item).await? {
-            Ok(())
-        } else {
-            Err(StoreError::Conflict(Conflict::AlreadyExists))
+        let created = entry(certification.created_at, Change::Created {}, actor);
+        let writes = vec![
+            Write::Put {
+                item,
+                cond: Some(Cond::Absent),
+            },
+            certification_entry(ws, &certification.id, &created)?,
+        ];
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) if first_refused(&e) => Err(StoreError::Conflict(Conflict::AlreadyExists)),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -55,6 +69,7 @@ impl<T: Table> CertificationStore for Store<T> {
         current: &Certification,
         fields: &CertificationFields,
         now: DateTime<Utc>,
+        actor: &Actor,
     ) -> Result<Certification> {
         let next = Certification {
             fields: fields.clone(),
@@ -72,9 +87,16 @@ impl<T: Table> CertificationStore for Store<T> {
             Cond::AttrAbsent(attr::ARCHIVED_AT),
             Cond::Eq(attr::VERSION, current.version.into()),
         ]));
-        match self.table.write(write).await {
+        let updated = Change::Updated {
+            fields: changed_fields(&current.fields, fields),
+        };
+        let writes = vec![
+            write,
+            certification_entry(ws, &current.id, &entry(now, updated, actor))?,
+        ];
+        match self.table.transact(writes).await {
             Ok(()) => Ok(next),
-            Err(TableError::ConditionFailed) => match self.certification(ws, &current.id).await? {
+            Err(e) if first_refused(&e) => match self.certification(ws, &current.id).await? {
                 Some(c) if !c.is_archived() => Err(StoreError::Conflict(Conflict::StaleVersion)),
                 _ => Err(StoreError::NotFound),
             },
@@ -88,6 +110,7 @@ impl<T: Table> CertificationStore for Store<T> {
         id: &str,
         expected_version: Option<u64>,
         now: DateTime<Utc>,
+        actor: &Actor,
     ) -> Result<Certification> {
         let key = certification_key(ws, id)?;
         let current = self.get_decoded::<Certification>(Ok(key.clone())).await?;
@@ -111,9 +134,13 @@ impl<T: Table> CertificationStore for Store<T> {
                 Cond::Eq(attr::VERSION, current.version.into()),
                 Cond::Eq(attr::OPEN_LINKS, 0.into()),
             ]));
-        match self.table.write(write).await {
+        let writes = vec![
+            write,
+            certification_entry(ws, id, &entry(now, Change::Archived {}, actor))?,
+        ];
+        match self.table.transact(writes).await {
             Ok(()) => Ok(next),
-            Err(TableError::ConditionFailed) => {
+            Err(e) if first_refused(&e) => {
                 let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
                 match item.get(attr::OPEN_LINKS).and_then(Value::as_i64) {
                     _ if item.contains_key(attr::ARCHIVED_AT) => Err(StoreError::NotFound),
@@ -123,5 +150,13 @@ impl<T: Table> CertificationStore for Store<T> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn certification_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>> {
+        if self.certification(ws, id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.history(workspace_pk(ws)?, certification_history_prefix(id)?, page)
+            .await
     }
 }

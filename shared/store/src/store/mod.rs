@@ -4,6 +4,7 @@
 
 mod certificates;
 mod certifications;
+mod history;
 mod nudges;
 mod programs;
 mod roster;
@@ -189,13 +190,25 @@ impl<T: Table> Store<T> {
     /// A conditional update on an enrollment that answers whether it applied, telling a
     /// failed condition apart from a missing enrollment.
     async fn enrollment_mark(&self, key: Key, write: Write) -> Result<bool> {
-        match self.table.write(write).await {
+        self.enrollment_marks(key, vec![write]).await
+    }
+
+    /// [`Store::enrollment_mark`] with what goes with the mark (its first write) in the
+    /// same transaction.
+    async fn enrollment_marks(&self, key: Key, writes: Vec<Write>) -> Result<bool> {
+        match self.transact_or_write(writes).await {
             Ok(()) => Ok(true),
-            Err(TableError::ConditionFailed) => match self.table.get(&key).await? {
-                Some(_) => Ok(false),
-                None => Err(StoreError::NotFound),
-            },
+            Err(TableError::ConditionFailed) => self.marked_before(&key).await,
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => self.marked_before(&key).await,
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Why a mark's condition failed: set before (`false`), or no enrollment.
+    async fn marked_before(&self, key: &Key) -> Result<bool> {
+        match self.table.get(key).await? {
+            Some(_) => Ok(false),
+            None => Err(StoreError::NotFound),
         }
     }
 

@@ -1,10 +1,11 @@
 //! [`RunStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::{Program, ProgramState, RunRecord, RunState};
+use certify_rules::{Actor, Change, Program, ProgramState, RunRecord, RunState};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::history::{certificate_entry, entry};
 use super::{held_elsewhere, json, still, Store, TRANSACTION_MAX};
 use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
@@ -30,6 +31,19 @@ fn notify_write(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>
         write = write.set(path(&[attr::NOTIFY_ERROR]), error.clone().into());
     }
     Ok(write.when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::NOTIFIED_AT)])))
+}
+
+/// The notified mark and, when the email announced a certificate and went out, the
+/// certificate's `emailed` history entry.
+fn notify_writes(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc>) -> Result<Vec<Write>> {
+    let mut writes = vec![notify_write(ws, program_id, mark, at)?];
+    if let (Some(certificate_id), None) = (&mark.certificate_id, &mark.error) {
+        writes.push(certificate_entry(
+            certificate_id,
+            &entry(at, Change::Emailed {}, &Actor::System),
+        )?);
+    }
+    Ok(writes)
 }
 
 /// Sets a time mark on an enrollment that has none.
@@ -90,24 +104,30 @@ impl<T: Table> Store<T> {
             .collect()
     }
 
-    /// Sets marks that are never overwritten: one transaction per 100 and, when one was
-    /// set before (a resumed or racing run), one by one. Answers how many this call set.
+    /// Sets marks that are never overwritten, each by its writes (the mark first, then
+    /// what goes with it: a history entry): the marks of a transaction together and,
+    /// when one was set before (a resumed or racing run), one by one. Answers how many
+    /// this call set.
     async fn set_marks<M: Marked>(
         &self,
         ws: &str,
         program_id: &str,
         marks: &[M],
-        write: impl Fn(&M) -> Result<Write>,
+        writes_of: impl Fn(&M) -> Result<Vec<Write>>,
     ) -> Result<usize> {
         let mut set = 0;
-        for chunk in marks.chunks(TRANSACTION_MAX) {
-            let writes = chunk.iter().map(&write).collect::<Result<Vec<_>>>()?;
+        // At most two writes a mark.
+        for chunk in marks.chunks(TRANSACTION_MAX / 2) {
+            let mut writes = Vec::new();
+            for mark in chunk {
+                writes.extend(writes_of(mark)?);
+            }
             match self.transact_or_write(writes).await {
                 Ok(()) => set += chunk.len(),
                 Err(TableError::ConditionFailed | TableError::TransactionCancelled { .. }) => {
                     for mark in chunk {
                         let key = enrollment_key(ws, program_id, mark.user_id())?;
-                        if self.enrollment_mark(key, write(mark)?).await? {
+                        if self.enrollment_marks(key, writes_of(mark)?).await? {
                             set += 1;
                         }
                     }
@@ -288,20 +308,20 @@ impl<T: Table> RunStore for Store<T> {
         marks: &[NotifyMark],
         at: DateTime<Utc>,
     ) -> Result<usize> {
-        self.set_marks(ws, program_id, marks, |mark| notify_write(ws, program_id, mark, at))
+        self.set_marks(ws, program_id, marks, |mark| notify_writes(ws, program_id, mark, at))
             .await
     }
 
     async fn mark_failing(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize> {
         self.set_marks(ws, program_id, user_ids, |user_id| {
-            once_write(ws, program_id, user_id, attr::FAILING_SINCE, at)
+            Ok(vec![once_write(ws, program_id, user_id, attr::FAILING_SINCE, at)?])
         })
         .await
     }
 
     async fn give_up(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize> {
         self.set_marks(ws, program_id, user_ids, |user_id| {
-            once_write(ws, program_id, user_id, attr::GIVEN_UP_AT, at)
+            Ok(vec![once_write(ws, program_id, user_id, attr::GIVEN_UP_AT, at)?])
         })
         .await
     }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use certify_blobs::{certificate_key, FileKind};
-use certify_rules::{Certificate, RunErrorCode, RunStep};
+use certify_rules::{Actor, Certificate, RunErrorCode, RunStep};
 use certify_store::{Claim, StoreError};
 use futures::StreamExt;
 
@@ -133,7 +133,7 @@ impl Run<'_> {
         // `false`: issued already (a retry, or a racing run); either way it stands.
         self.trigger
             .store
-            .issue_certificate(self.ws, &certificate, self.trigger.now())
+            .issue_certificate(self.ws, &certificate, self.trigger.now(), &Actor::System)
             .await
             .map_err(issue_failed)?;
         Ok(())

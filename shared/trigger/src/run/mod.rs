@@ -283,6 +283,7 @@ impl<'a> Run<'a> {
                         RunStep::Email => marks.push(NotifyMark {
                             user_id,
                             error: Some(RunErrorCode::GivenUp.message().into()),
+                            certificate_id: None,
                         }),
                     }
                 }

@@ -40,9 +40,14 @@ impl Run<'_> {
             .await;
         let mut marks = Vec::new();
         for (i, result) in results {
-            let user_id = self.candidates[i].user_id().to_string();
+            let candidate = &self.candidates[i];
+            let user_id = candidate.user_id().to_string();
             match result {
-                Ok(None) => marks.push(NotifyMark { user_id, error: None }),
+                Ok(None) => marks.push(NotifyMark {
+                    user_id,
+                    error: None,
+                    certificate_id: candidate.record.certificate_id.clone(),
+                }),
                 Ok(Some(reason)) => {
                     tracing::warn!(workspace = self.ws, program = %self.program.id, user = %user_id, reason = %reason, "the result email was refused for good");
                     let refused = RunError::new(&user_id, RunStep::Email, RunErrorCode::EmailRefused);
@@ -50,6 +55,7 @@ impl Run<'_> {
                     marks.push(NotifyMark {
                         user_id,
                         error: Some(reason),
+                        certificate_id: None,
                     });
                 }
                 Err(failure) => self.failed(i, RunStep::Email, failure),

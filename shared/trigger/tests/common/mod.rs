@@ -429,7 +429,11 @@ impl Harness {
                 version: 1,
                 archived_at: None,
             };
-            match self.store.create_certification(ws, &c).await {
+            match self
+                .store
+                .create_certification(ws, &c, &certify_rules::Actor::admin("u-admin"))
+                .await
+            {
                 Ok(()) | Err(certify_store::StoreError::Conflict(_)) => {}
                 Err(e) => panic!("{e:?}"),
             }

@@ -303,6 +303,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("common/fixtures.rs"),
         include_str!("certificates.rs"),
         include_str!("history.rs"),
+        include_str!("registry.rs"),
         include_str!("../shared/trigger/tests/trigger.rs"),
         include_str!("route_set.rs"),
     ]

@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::fixtures::pipeline;
+use common::fixtures::{exported, pipeline};
 use common::{aimed, event, Api};
 use serde_json::{json, Value};
 
@@ -183,27 +183,6 @@ async fn the_csv_export_has_every_filtered_row_quoted_and_formula_safe() {
         .collect();
     assert_eq!(rows, shown);
     assert_eq!(rows.len(), 2);
-}
-
-/// The CSV an export answer links to (SPEC 1.16: 303 to a short-lived link to a file
-/// under `exports/`, served as CSV).
-fn exported(reply: &common::Reply) -> String {
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{:?}", reply.body);
-    let link = reply.header("location");
-    assert!(
-        link.contains("/exports/ws-acme/") && link.contains("X-Amz-Expires=300"),
-        "{link}"
-    );
-    let response = ureq::get(link).call().unwrap();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(content_type, "text/csv; charset=utf-8");
-    response.into_body().read_to_string().unwrap()
 }
 
 #[tokio::test]

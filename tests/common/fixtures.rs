@@ -178,3 +178,24 @@ pub async fn ana_and_ben(api: &Api, ends_at: &str) -> (String, String) {
     assert_eq!(api.send(e).await.status, StatusCode::CREATED);
     (c, p)
 }
+
+/// The CSV an export answer links to (SPEC 1.16: 303 to a short-lived link to a file
+/// under `exports/`, served as CSV).
+pub fn exported(reply: &super::Reply) -> String {
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{:?}", reply.body);
+    let link = reply.header("location");
+    assert!(
+        link.contains("/exports/ws-acme/") && link.contains("X-Amz-Expires=300"),
+        "{link}"
+    );
+    let response = ureq::get(link).call().unwrap();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    response.into_body().read_to_string().unwrap()
+}

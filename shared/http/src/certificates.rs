@@ -36,33 +36,33 @@ pub fn routes() -> Router<Arc<Deps>> {
 }
 
 #[derive(Serialize)]
-struct CertificateView {
-    id: String,
-    status: CertificateStatus,
-    user_id: String,
-    holder_name: String,
-    certification: CertificationSnapshot,
-    program: ProgramRef,
-    issued_on: NaiveDate,
-    expires_on: Option<NaiveDate>,
-    revoked_at: Option<chrono::DateTime<chrono::Utc>>,
-    revoked_reason: Option<String>,
-    replaced_by: Option<String>,
+pub(crate) struct CertificateView {
+    pub(crate) id: String,
+    pub(crate) status: CertificateStatus,
+    pub(crate) user_id: String,
+    pub(crate) holder_name: String,
+    pub(crate) certification: CertificationSnapshot,
+    pub(crate) program: ProgramRef,
+    pub(crate) issued_on: NaiveDate,
+    pub(crate) expires_on: Option<NaiveDate>,
+    pub(crate) revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub(crate) revoked_reason: Option<String>,
+    pub(crate) replaced_by: Option<String>,
     /// The public verification page (SPEC 1.12).
-    verify_url: String,
+    pub(crate) verify_url: String,
     /// LinkedIn's "Add to profile" form, filled in (SPEC 1.12).
-    linkedin_url: String,
+    pub(crate) linkedin_url: String,
 }
 
 /// How certificates of one workspace are shown: today's date and its public links.
-struct Viewer {
+pub(crate) struct Viewer {
     today: NaiveDate,
     public_url: String,
     linkedin_organization_id: Option<String>,
 }
 
 impl Viewer {
-    async fn of(deps: &Deps, ws: &str) -> Result<Viewer, ApiError> {
+    pub(crate) async fn of(deps: &Deps, ws: &str) -> Result<Viewer, ApiError> {
         Ok(Viewer {
             today: deps.now().date_naive(),
             public_url: deps.public_url.clone(),
@@ -70,7 +70,7 @@ impl Viewer {
         })
     }
 
-    fn view(&self, c: Certificate) -> CertificateView {
+    pub(crate) fn view(&self, c: Certificate) -> CertificateView {
         let links = PublicLinks::new(&self.public_url, &c, self.linkedin_organization_id.as_deref());
         CertificateView {
             verify_url: links.verify,

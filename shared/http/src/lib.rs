@@ -17,6 +17,7 @@ mod page;
 mod pipeline;
 mod programs;
 mod public;
+mod registry;
 pub mod respond;
 mod settings;
 
@@ -163,7 +164,7 @@ impl Area {
                 .merge(certifications::routes()),
             Area::Programs => programs::routes(),
             Area::Pipeline => pipeline::routes().merge(nudges::routes()),
-            Area::Certificates => certificates::routes().merge(public::routes()),
+            Area::Certificates => certificates::routes().merge(public::routes()).merge(registry::routes()),
         }
     }
 }

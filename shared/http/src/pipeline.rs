@@ -114,7 +114,7 @@ async fn view(
 }
 
 /// A cell a spreadsheet would run as a formula is prefixed with `'`.
-fn neutralised(cell: &str) -> String {
+pub(crate) fn neutralised(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -166,7 +166,13 @@ async fn csv_export(
     let query = query_of(raw)?;
     let (_, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let body = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
-    let key = export_key(admin.ws(), &crate::new_id(), &format!("pipeline-{id}"));
+    exported(&deps, admin.ws(), &format!("pipeline-{id}"), body).await
+}
+
+/// An export: the CSV written to the files bucket under `exports/` (any size; kept a
+/// day) and answered with 303 to a short-lived link (SPEC 1.16).
+pub(crate) async fn exported(deps: &Deps, ws: &str, name: &str, body: Vec<u8>) -> Result<SeeOther, ApiError> {
+    let key = export_key(ws, &crate::new_id(), name);
     let blob_failed = |e: certify_blobs::BlobError| ApiError::internal(anyhow::Error::new(e));
     deps.blobs
         .put(&key, body, FileKind::Csv.content_type())

@@ -27,6 +27,17 @@ pub enum CertificateStatus {
     Expired,
 }
 
+impl CertificateStatus {
+    /// The serde name (a test holds them equal).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStatus::Active => "active",
+            CertificateStatus::Revoked => "revoked",
+            CertificateStatus::Expired => "expired",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
     pub id: String,
@@ -293,6 +304,18 @@ mod tests {
             updated_at: now(),
             version: 3,
             archived_at: None,
+        }
+    }
+
+    #[test]
+    fn a_status_reads_as_its_serde_name() {
+        for status in [
+            CertificateStatus::Active,
+            CertificateStatus::Revoked,
+            CertificateStatus::Expired,
+        ] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json.as_str(), Some(status.as_str()));
         }
     }
 

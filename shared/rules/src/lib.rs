@@ -37,6 +37,7 @@ pub mod participant;
 pub mod program;
 pub mod progress;
 pub mod public;
+pub mod registry;
 pub mod roster;
 pub mod schedule;
 pub mod text;
@@ -62,6 +63,7 @@ pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
+pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{
     decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,

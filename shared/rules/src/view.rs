@@ -97,7 +97,13 @@ pub struct PipelineQueryInput {
     pub cursor: Option<String>,
 }
 
-fn one_of<T: Copy>(p: &mut Problems, field: &str, raw: Option<&str>, options: &[(&str, T)], default: T) -> T {
+pub(crate) fn one_of<T: Copy>(
+    p: &mut Problems,
+    field: &str,
+    raw: Option<&str>,
+    options: &[(&str, T)],
+    default: T,
+) -> T {
     let Some(raw) = raw else { return default };
     match options.iter().find(|(name, _)| *name == raw) {
         Some((_, value)) => *value,

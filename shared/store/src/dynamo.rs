@@ -263,6 +263,7 @@ impl Table for DynamoTable {
             .set_exclusive_start_key(start)
             .set_limit(query.limit.map(|l| l.min(i32::MAX as usize) as i32))
             .set_consistent_read(query.index.is_none().then_some(true))
+            .set_scan_index_forward(query.descending.then_some(false))
             .send()
             .await
             .context("Query")?;

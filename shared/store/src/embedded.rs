@@ -231,6 +231,28 @@ fn resume_key(pk: &str, sk: &str, index: Option<(Index, &str, &str)>) -> Item {
     key
 }
 
+/// The range of stored keys a query reads: from the partition's (or prefix's) first key
+/// to just past its last (or past `sk_at_most`), resumed after `after` (a stored key) in
+/// the query's direction. Stored keys are `{partition}\0{sort key}\0...`, and no key
+/// part holds a control character, so `\u{1}` sorts after every key part's end.
+/// `None` when `after` lies past the range's far end (nothing is left to read).
+fn bounds(query: &Query, after: Option<String>) -> Option<(Bound<String>, Bound<String>)> {
+    let prefix = query.sk_prefix.as_deref().unwrap_or("");
+    let start = joined(&[&query.pk, prefix]);
+    let end = match (&query.sk_at_most, prefix) {
+        (Some(max), _) => format!("{}\0{max}\u{1}", query.pk),
+        (None, "") => format!("{}\u{1}", query.pk),
+        (None, prefix) => format!("{}\0{prefix}\u{10FFFF}", query.pk),
+    };
+    match after {
+        Some(a) if query.descending && a <= start => None,
+        Some(a) if !query.descending && a >= end => None,
+        Some(a) if query.descending && a < end => Some((Bound::Included(start), Bound::Excluded(a))),
+        Some(a) if !query.descending && a >= start => Some((Bound::Excluded(a), Bound::Excluded(end))),
+        _ => Some((Bound::Included(start), Bound::Excluded(end))),
+    }
+}
+
 /// One page of `query`, each item decoded from its stored text by `decode` (given the
 /// item's sort key first).
 fn run_query<D>(
@@ -246,31 +268,31 @@ fn run_query<D>(
         requests: 1,
         ..Default::default()
     };
-    // The sort key of a stored entry, and the item's own key.
     let accept = |sk: &str| sk.starts_with(prefix) && query.sk_at_most.as_deref().is_none_or(|max| sk <= max);
-    let past_prefix = |sk: &str| !sk.starts_with(prefix) && sk > prefix;
     let head = format!("{}\0", query.pk);
     // The key of the last entry taken, kept as stored (the index's key, or the item's).
     let mut last = String::new();
     match query.index {
         None => {
-            let start = joined(&[&query.pk, prefix]);
             let after = query
                 .after
                 .as_ref()
                 .and_then(|a| Some(joined(&[text(a, PK)?, text(a, SK)?])));
-            let lower = match &after {
-                Some(a) if *a >= start => Bound::Excluded(a.as_str()),
-                _ => Bound::Included(start.as_str()),
+            let Some((lower, upper)) = bounds(query, after) else {
+                return Ok(page);
             };
-            for entry in items.range::<&str>((lower, Bound::Unbounded))? {
+            let range =
+                items.range::<&str>((lower.as_ref().map(String::as_str), upper.as_ref().map(String::as_str)))?;
+            let entries: Box<dyn Iterator<Item = _>> = if query.descending {
+                Box::new(range.rev())
+            } else {
+                Box::new(range)
+            };
+            for entry in entries {
                 let (k, v) = entry?;
                 let Some(sk) = k.value().strip_prefix(head.as_str()) else {
-                    break;
+                    continue;
                 };
-                if past_prefix(sk) {
-                    break;
-                }
                 if !accept(sk) {
                     continue;
                 }
@@ -285,24 +307,26 @@ fn run_query<D>(
         }
         Some(index) => {
             let table = txn.open_table(index_table(&index))?;
-            let start = joined(&[&query.pk, prefix]);
             let after = query.after.as_ref().and_then(|a| index_key(&index, a));
-            let lower = match &after {
-                Some(a) if *a >= start => Bound::Excluded(a.as_str()),
-                _ => Bound::Included(start.as_str()),
+            let Some((lower, upper)) = bounds(query, after) else {
+                return Ok(page);
             };
-            for entry in table.range::<&str>((lower, Bound::Unbounded))? {
+            let range =
+                table.range::<&str>((lower.as_ref().map(String::as_str), upper.as_ref().map(String::as_str)))?;
+            let entries: Box<dyn Iterator<Item = _>> = if query.descending {
+                Box::new(range.rev())
+            } else {
+                Box::new(range)
+            };
+            for entry in entries {
                 let (k, _) = entry?;
                 let k = k.value();
                 let Some(rest) = k.strip_prefix(head.as_str()) else {
-                    break;
+                    continue;
                 };
                 let Some((sk, pk, item_sk)) = index_parts(rest) else {
                     continue;
                 };
-                if past_prefix(sk) {
-                    break;
-                }
                 if !accept(sk) {
                     continue;
                 }

@@ -8,7 +8,7 @@
 //! | component | `WS#{ws}#PROG#{id}` | `COMP#{cid}` | |
 //! | enrollment (progress, extensions, outcome, marks) | `WS#{ws}#PROG#{id}` | `ENR#{uid}` | |
 //! | run record | `WS#{ws}#PROG#{id}` | `RUN` | |
-//! | certificate | `CERTIFICATE#{id}` | `CERTIFICATE` | by_user |
+//! | certificate | `CERTIFICATE#{id}` | `CERTIFICATE` | by_user; registry_issued, registry_expiry |
 //! | active certificate of (user, certification) | `WS#{ws}#USER#{uid}` | `ACTIVE#{cid}` | |
 //! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
 //! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
@@ -184,6 +184,23 @@ pub fn active_key(ws: &str, user_id: &str, certification_id: &str) -> Result<Key
 pub fn user_pk(ws: &str, user_id: &str) -> Result<String> {
     Ok(format!("WS#{}#USER#{}", id(ws)?, id(user_id)?))
 }
+
+/// A certification's partition of the registry indexes.
+pub fn registry_pk(ws: &str, certification_id: &str) -> Result<String> {
+    Ok(format!("WS#{}#REG#{}", id(ws)?, id(certification_id)?))
+}
+
+/// A certificate's place in the registry by expiry: the day, then its id; one that never
+/// expires after every day.
+pub fn expiry_sort_key(expires_on: Option<NaiveDate>, certificate_id: &str) -> String {
+    match expires_on {
+        Some(day) => format!("{day}#{certificate_id}"),
+        None => format!("{NEVER}#{certificate_id}"),
+    }
+}
+
+/// Sorts after every expiry day (fixed width, as days are).
+pub const NEVER: &str = "9999-99-99";
 
 pub fn programs_of(ws: &str) -> String {
     format!("WS#{ws}#PROGRAMS")

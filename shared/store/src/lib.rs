@@ -17,9 +17,9 @@ pub mod table;
 use async_trait::async_trait;
 use certify_rules::{
     Actor, Certificate, Certification, CertificationFields, Component, EnrollmentRecord, HistoryEntry, NudgeJob,
-    Outcome, Participant, Program, ProgramFields, ProgressStatus, RunRecord,
+    Outcome, Participant, Program, ProgramFields, ProgressStatus, RegistryQuery, RunRecord,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use dynamo::DynamoTable;
@@ -415,6 +415,18 @@ pub trait CertificateStore: Send + Sync {
         at: DateTime<Utc>,
         actor: &Actor,
     ) -> Result<Certificate>;
+    /// One page of a certification's registry (SPEC 1.13): its certificates that `query`
+    /// shows on `today`, in its order, read by an index (never every certificate of the
+    /// workspace). MUST answer `NotFound` when the workspace has no such certification
+    /// and `BadCursor` for a cursor a page of the same sort did not give out.
+    async fn registry(
+        &self,
+        ws: &str,
+        certification_id: &str,
+        query: &RegistryQuery,
+        today: NaiveDate,
+        page: &PageRequest,
+    ) -> Result<Page<Certificate>>;
     /// Its history, oldest first. MUST answer `NotFound` for another workspace's or a
     /// missing one and `BadCursor` for a cursor a page did not give out.
     async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;

@@ -44,7 +44,28 @@ pub const BY_USER: Index = Index {
     sk: "gsi4sk",
 };
 
-pub const INDEXES: [Index; 4] = [BY_WORKSPACE, BY_CERTIFICATION, OPEN_PROGRAMS, BY_USER];
+/// A certification's certificates by issue day (the registry, SPEC 1.13).
+pub const REGISTRY_ISSUED: Index = Index {
+    name: "registry_issued",
+    pk: "gsi5pk",
+    sk: "gsi5sk",
+};
+/// A certification's certificates by expiry day (the registry, SPEC 1.13); the same
+/// partition attribute as [`REGISTRY_ISSUED`].
+pub const REGISTRY_EXPIRY: Index = Index {
+    name: "registry_expiry",
+    pk: "gsi5pk",
+    sk: "gsi6sk",
+};
+
+pub const INDEXES: [Index; 6] = [
+    BY_WORKSPACE,
+    BY_CERTIFICATION,
+    OPEN_PROGRAMS,
+    BY_USER,
+    REGISTRY_ISSUED,
+    REGISTRY_EXPIRY,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
@@ -189,6 +210,8 @@ pub struct Query {
     /// Resume after this item (its key attributes, as a page's `last` gave them).
     pub after: Option<Item>,
     pub limit: Option<usize>,
+    /// Highest sort key first (DynamoDB's `ScanIndexForward = false`).
+    pub descending: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,7 +262,8 @@ pub enum TableError {
 pub trait Table: Send + Sync + 'static {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError>;
 
-    /// MUST return items in sort-key order and resume exactly after `after`.
+    /// MUST return items in sort-key order (highest first when `descending`) and resume
+    /// exactly after `after`.
     async fn query(&self, query: &Query) -> Result<QueryPage, TableError>;
 
     /// [`Table::query`] with every item decoded by [`FromItem`].

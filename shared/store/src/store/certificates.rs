@@ -1,15 +1,15 @@
 //! [`CertificateStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::{Actor, Certificate, Change, HistoryEntry};
-use chrono::{DateTime, Utc};
+use certify_rules::{Actor, Certificate, CertificateStatus, Change, HistoryEntry, RegistryQuery, RegistrySort};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
 use super::{json, lookup, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Query, Table, TableError, Write, BY_USER};
-use crate::{CertificateStore, Conflict, Page, PageRequest, Result, StoreError};
+use crate::table::{path, Cond, Item, Query, Table, TableError, Write, BY_USER, REGISTRY_EXPIRY, REGISTRY_ISSUED};
+use crate::{CertificateStore, CertificationStore, Conflict, Page, PageRequest, Result, StoreError};
 
 /// Stores a certificate, points the active pointer at it (expecting `previous`) and
 /// revokes `previous`, with their history entries; write 0 is the certificate, 1 the
@@ -27,6 +27,18 @@ fn issue_writes(
     item.insert(
         BY_USER.sk.into(),
         user_sort_key(certificate.issued_on, &certificate.id).into(),
+    );
+    item.insert(
+        REGISTRY_ISSUED.pk.into(),
+        registry_pk(ws, &certificate.certification.id)?.into(),
+    );
+    item.insert(
+        REGISTRY_ISSUED.sk.into(),
+        user_sort_key(certificate.issued_on, &certificate.id).into(),
+    );
+    item.insert(
+        REGISTRY_EXPIRY.sk.into(),
+        expiry_sort_key(certificate.expires_on, &certificate.id).into(),
     );
     let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
     let mut pointer_item = keyed(Item::new(), &pointer);
@@ -183,6 +195,57 @@ impl<T: Table> CertificateStore for Store<T> {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn registry(
+        &self,
+        ws: &str,
+        certification_id: &str,
+        query: &RegistryQuery,
+        today: NaiveDate,
+        page: &PageRequest,
+    ) -> Result<Page<Certificate>> {
+        if self.certification(ws, certification_id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let index = match query.sort {
+            RegistrySort::IssuedOn => REGISTRY_ISSUED,
+            RegistrySort::ExpiresOn => REGISTRY_EXPIRY,
+        };
+        // By expiry, "before a day" is a range of the index: keys are `{day}#{id}`, so
+        // every key of that day sorts after the bare day.
+        let before = match query.status {
+            Some(CertificateStatus::Expired) => Some(query.expires_before.map_or(today, |d| d.min(today))),
+            _ => query.expires_before,
+        };
+        let sk_at_most = before
+            .filter(|_| query.sort == RegistrySort::ExpiresOn)
+            .map(|day| day.to_string());
+        let read = match (&query.user_id, query.sort) {
+            // One holder's: their few certificates, by issue day (the user's index).
+            (Some(user_id), RegistrySort::IssuedOn) => Query {
+                index: Some(BY_USER),
+                pk: user_pk(ws, user_id)?,
+                descending: query.descending,
+                ..Default::default()
+            },
+            _ => Query {
+                index: Some(index),
+                pk: registry_pk(ws, certification_id)?,
+                sk_at_most,
+                descending: query.descending,
+                ..Default::default()
+            },
+        };
+        let shown = |item: &Item| {
+            decode::<Certificate>(item.clone())
+                .is_ok_and(|c| c.certification.id == certification_id && query.shows(&c, today))
+        };
+        let page = self.list(read, page, shown).await?;
+        Ok(Page {
+            items: page.items.into_iter().map(decode).collect::<Result<_>>()?,
+            next_cursor: page.next_cursor,
+        })
     }
 
     async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>> {

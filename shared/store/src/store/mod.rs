@@ -135,7 +135,9 @@ impl<T: Table> Store<T> {
             .transpose()?;
         let mut items = Vec::new();
         loop {
-            query.limit = Some(limit + 1 - items.len());
+            // A whole page each time, however many the filter kept so far: the cursor
+            // is the last kept item's key, so what a read holds past it is read again.
+            query.limit = Some(limit + 1);
             let read = self.table.query(&query).await?;
             items.extend(read.items.into_iter().filter(&keep));
             match read.last {

@@ -4,7 +4,6 @@
 use certify_rules::{Change, HistoryEntry};
 use certify_store::Page;
 
-use super::cases::certificate;
 use super::*;
 
 /// Every entry of a history, a page of `limit` at a time, checking that the pages

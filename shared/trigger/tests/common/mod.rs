@@ -6,31 +6,26 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
-};
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use certify_blobs::{BlobStore, S3Blobs};
 use certify_mail::SesMailer;
-use certify_rules::{
-    Certificate, Certification, CertificationFields, Component, ComponentFields, ComponentKind, Participant, Program,
-    ProgramState, ProgressStatus, RunState,
-};
+use certify_rules::{Certificate, ProgramState, RunState};
 use certify_store::{
-    AppStore, CertificateStore, CertificationStore, DynamoStore, DynamoTable, ProgramStore, RosterStore, RunStore,
-    SettingsStore, TableSchema, WorkspaceSettings,
+    AppStore, CertificateStore, DynamoStore, DynamoTable, ProgramStore, RunStore, SettingsStore, TableSchema,
+    WorkspaceSettings,
 };
 use certify_trigger::{Render, Settings, Trigger};
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::Notify;
+
+mod faults;
+mod seed;
+
+#[allow(unused_imports)] // each test binary uses part of them
+pub use faults::{Faults, Interceptor, Renderer, Step, When, STEPS};
+#[allow(unused_imports)]
+pub use seed::{person, Person};
 
 const TEMPLATE: &str = include_str!("../../../../template.yaml");
 pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
@@ -42,231 +37,6 @@ pub fn start() -> DateTime<Utc> {
 pub fn sample(name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(format!("{EVENTS}/{name}")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-/// When a fault strikes relative to its request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    /// The request never reaches the service.
-    Before,
-    /// The service applied it; the answer is lost.
-    After,
-}
-
-/// One step of the per-participant pipeline, as the request it makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Step {
-    pub name: &'static str,
-    /// The operations that make it (one write alone is no transaction).
-    pub operations: &'static [&'static str],
-    /// A text the request's URI or body holds.
-    pub holds: &'static str,
-}
-
-pub const STEPS: [Step; 7] = [
-    Step {
-        name: "claim outcomes",
-        operations: &["TransactWriteItems", "UpdateItem"],
-        holds: "\"outcome\"",
-    },
-    Step {
-        name: "put PDF",
-        operations: &["PutObject"],
-        holds: ".pdf",
-    },
-    Step {
-        name: "put PNG",
-        operations: &["PutObject"],
-        holds: ".png",
-    },
-    Step {
-        name: "issue certificate",
-        operations: &["TransactWriteItems", "UpdateItem"],
-        holds: "CERTIFICATE#",
-    },
-    Step {
-        name: "checkpoint",
-        operations: &["PutItem"],
-        holds: "lease_owner",
-    },
-    Step {
-        name: "send email",
-        operations: &["SendEmail"],
-        holds: "",
-    },
-    Step {
-        name: "mark notified",
-        operations: &["TransactWriteItems", "UpdateItem"],
-        holds: "notified_at",
-    },
-];
-
-/// Counts every AWS request, and strikes once at an armed step.
-#[derive(Debug, Default)]
-pub struct Faults {
-    pub requests: AtomicUsize,
-    pub by_operation: Mutex<HashMap<String, usize>>,
-    /// The step, when it strikes, and at which of its requests (1: the first).
-    armed: Mutex<Option<(Step, When, usize)>>,
-    /// Fail the step every time (a lasting outage) rather than once, without crashing.
-    lasting: AtomicBool,
-    pub struck: AtomicBool,
-    pub crash: Notify,
-    /// SendEmail operations begun (each may take several HTTP attempts).
-    pub sends: AtomicUsize,
-}
-
-impl Faults {
-    /// Strikes at the `nth` request of `step`.
-    pub fn arm(&self, step: Step, when: When, nth: usize) {
-        *self.armed.lock().unwrap() = Some((step, when, nth));
-    }
-
-    pub fn arm_lasting(&self, step: Step) {
-        self.lasting.store(true, Ordering::SeqCst);
-        self.arm(step, When::Before, 1);
-    }
-
-    pub fn disarm(&self) {
-        *self.armed.lock().unwrap() = None;
-        self.lasting.store(false, Ordering::SeqCst);
-    }
-
-    pub fn count(&self, operation: &str) -> usize {
-        self.by_operation.lock().unwrap().get(operation).copied().unwrap_or(0)
-    }
-
-    /// Whether the armed step is this request, and when it strikes.
-    fn aimed(&self, operation: &str, uri: &str, body: &[u8]) -> Option<When> {
-        let mut armed = self.armed.lock().unwrap();
-        let (step, when, nth) = armed.as_mut()?;
-        let holds =
-            step.holds.is_empty() || uri.contains(step.holds) || String::from_utf8_lossy(body).contains(step.holds);
-        if !step.operations.contains(&operation) || !holds {
-            return None;
-        }
-        if *nth > 1 && !self.lasting.load(Ordering::SeqCst) {
-            *nth -= 1;
-            return None;
-        }
-        Some(*when)
-    }
-
-    fn strike(&self) -> Result<(), BoxError> {
-        if !self.lasting.load(Ordering::SeqCst) {
-            let step = self.armed.lock().unwrap().take();
-            if step.is_none() {
-                return Ok(()); // a concurrent request struck first
-            }
-            self.struck.store(true, Ordering::SeqCst);
-            self.crash.notify_one();
-        }
-        Err("injected fault".into())
-    }
-}
-
-/// Marks a request whose answer is to be lost.
-#[derive(Debug, Clone)]
-struct StrikeAfter;
-
-impl Storable for StrikeAfter {
-    type Storer = StoreReplace<Self>;
-}
-
-#[derive(Debug, Clone)]
-pub struct Interceptor(pub Arc<Faults>);
-
-impl Intercept for Interceptor {
-    fn name(&self) -> &'static str {
-        "fault-injection"
-    }
-
-    fn read_before_execution(
-        &self,
-        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let input = context.input();
-        if input
-            .downcast_ref::<aws_sdk_sesv2::operation::send_email::SendEmailInput>()
-            .is_some()
-        {
-            self.0.sends.fetch_add(1, Ordering::SeqCst);
-        }
-        Ok(())
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let operation = cfg.load::<Metadata>().map(|m| m.name().to_string()).unwrap_or_default();
-        self.0.requests.fetch_add(1, Ordering::SeqCst);
-        *self
-            .0
-            .by_operation
-            .lock()
-            .unwrap()
-            .entry(operation.clone())
-            .or_default() += 1;
-        let request = context.request();
-        let body = request.body().bytes().unwrap_or_default();
-        match self.0.aimed(&operation, request.uri(), body) {
-            Some(When::Before) => self.0.strike(),
-            Some(When::After) => {
-                cfg.interceptor_state().store_put(StrikeAfter);
-                Ok(())
-            }
-            None => Ok(()),
-        }
-    }
-
-    fn read_after_transmit(
-        &self,
-        _: &BeforeDeserializationInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        match cfg.load::<StrikeAfter>() {
-            Some(_) => self.0.strike(),
-            None => Ok(()),
-        }
-    }
-}
-
-/// The real renderer, or a failure at the render step (a crash there).
-pub struct Renderer {
-    real: certify_render::Renderer,
-    pub fail: AtomicBool,
-    pub faults: Arc<Faults>,
-}
-
-impl Render for Renderer {
-    fn pdf(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
-        if self.fail.swap(false, Ordering::SeqCst) {
-            self.faults.struck.store(true, Ordering::SeqCst);
-            self.faults.crash.notify_one();
-            anyhow::bail!("injected fault at render");
-        }
-        Ok(self.real.pdf(certificate, verify_url)?)
-    }
-
-    fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
-        Ok(self.real.png(certificate, verify_url)?)
-    }
-}
-
-/// A person of a seeded program, and whether they completed every counted component.
-pub struct Person {
-    pub user_id: &'static str,
-    pub name: &'static str,
-    pub passes: bool,
-}
-
-pub const fn person(user_id: &'static str, name: &'static str, passes: bool) -> Person {
-    Person { user_id, name, passes }
 }
 
 pub struct Harness {
@@ -391,109 +161,6 @@ impl Harness {
 
     pub fn email_of(&self, user_id: &str) -> String {
         format!("{user_id}.{}@example.com", self.ws)
-    }
-
-    /// A certification, and a program of it (or of none) with two counted components and
-    /// an optional one, whose passing people completed both counted ones.
-    pub async fn seed(&self, program_id: &str, certification: Option<&str>, people: &[Person]) -> Program {
-        let ends_at = self.now() + Duration::days(1);
-        self.seed_in(&self.ws, program_id, certification, people, ends_at).await
-    }
-
-    /// As [`Harness::seed`], in workspace `ws` (certifications on) and ending at `ends_at`.
-    pub async fn seed_in(
-        &self,
-        ws: &str,
-        program_id: &str,
-        certification: Option<&str>,
-        people: &[Person],
-        ends_at: DateTime<Utc>,
-    ) -> Program {
-        let now = self.now();
-        let on = WorkspaceSettings {
-            certifications_enabled: true,
-            ..Default::default()
-        };
-        self.store.put_settings(ws, &on).await.unwrap();
-        if let Some(id) = certification {
-            let c = Certification {
-                id: id.into(),
-                fields: CertificationFields {
-                    name: format!("Leadership Essentials {id}"),
-                    description: "Leads teams through change, with care.".into(),
-                    issuer_name: "Exec Coaching".into(),
-                    validity: None,
-                },
-                created_at: now,
-                updated_at: now,
-                version: 1,
-                archived_at: None,
-            };
-            match self
-                .store
-                .create_certification(ws, &c, &certify_rules::Actor::admin("u-admin"))
-                .await
-            {
-                Ok(()) | Err(certify_store::StoreError::Conflict(_)) => {}
-                Err(e) => panic!("{e:?}"),
-            }
-        }
-        let program = Program {
-            id: program_id.into(),
-            name: format!("Spring Cohort {program_id}"),
-            starts_at: now - Duration::days(30),
-            ends_at,
-            certification_id: certification.map(String::from),
-            state: ProgramState::Active,
-            ended_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        self.store.create_program(ws, &program).await.unwrap();
-        for (i, (id, title, optional)) in [
-            ("k1", "Module 1", false),
-            ("k2", "Final quiz", false),
-            ("k3", "Bonus", true),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let fields = ComponentFields {
-                title: title.into(),
-                kind: ComponentKind::Lesson,
-                optional,
-                starts_at: None,
-                ends_at: Some(now - Duration::days(1)),
-                position: i as i64,
-            };
-            let component = Component::new(id.into(), fields);
-            self.store.add_component(ws, program_id, &component).await.unwrap();
-        }
-        let participants: Vec<Participant> = people
-            .iter()
-            .map(|p| Participant {
-                user_id: p.user_id.into(),
-                name: p.name.into(),
-                email: format!("{}.{ws}@example.com", p.user_id),
-                avatar_url: None,
-                group: None,
-            })
-            .collect();
-        self.store.enroll(ws, program_id, &participants).await.unwrap();
-        for p in people {
-            self.store
-                .set_progress(ws, program_id, p.user_id, "k1", ProgressStatus::Completed)
-                .await
-                .unwrap();
-            if p.passes {
-                self.store
-                    .set_progress(ws, program_id, p.user_id, "k2", ProgressStatus::Completed)
-                    .await
-                    .unwrap();
-            }
-        }
-        program
     }
 
     /// The emails moto accepted from this test's sender, to `user_id`.

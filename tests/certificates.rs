@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use base64::Engine;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_store::Claim;
-use common::fixtures::ana_and_ben;
+use common::fixtures::{ana_and_ben, ana_completes_a_lesson};
 use common::{aimed, event, Api};
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -235,16 +235,7 @@ async fn the_banner_and_the_run_record_after_the_end() {
 async fn ending_a_program_answers_202_and_the_trigger_certifies_in_the_background() {
     let api = Api::enabled().await;
     let (_, p) = ana_and_ben(&api, "2026-12-20T17:00:00Z").await;
-    let k = api
-        .send(aimed("components-add.json", "/p1/", &format!("/{p}/")))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let done = aimed("progress-put.json", "/p1/", &format!("/{p}/"))
-        .path(&format!("/programs/{p}/participants/u-ana/progress/{k}"));
-    assert_eq!(api.send(done).await.status, StatusCode::OK);
+    ana_completes_a_lesson(&api, &p).await;
 
     let participant = aimed("programs-end.json", "/p1/", &format!("/{p}/")).as_("ws-acme", "participant");
     assert_eq!(api.send(participant).await.status, StatusCode::FORBIDDEN);

@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::fixtures::ana_and_ben;
+use common::fixtures::{ana_and_ben, ana_completes_a_lesson};
 use common::{aimed, event, Api, Event};
 use serde_json::{json, Value};
 
@@ -70,16 +70,7 @@ async fn a_certification_records_who_created_changed_and_archived_it() {
 async fn a_certificate_records_its_issue_email_and_revocation() {
     let api = Api::enabled().await;
     let (_, p) = ana_and_ben(&api, "2026-12-20T17:00:00Z").await;
-    let k = api
-        .send(aimed("components-add.json", "/p1/", &format!("/{p}/")))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let done = aimed("progress-put.json", "/p1/", &format!("/{p}/"))
-        .path(&format!("/programs/{p}/participants/u-ana/progress/{k}"));
-    assert_eq!(api.send(done).await.status, StatusCode::OK);
+    ana_completes_a_lesson(&api, &p).await;
     let end = api.send(aimed("programs-end.json", "/p1/", &format!("/{p}/"))).await;
     assert_eq!(end.status, StatusCode::ACCEPTED, "{:?}", end.body);
     api.starter.settle().await;

@@ -130,11 +130,17 @@ async fn a_large_nudge_asked_twice_is_queued_in_a_few_writes_and_each_person_is_
     }
     for _ in 0..2 {
         let nudge = aimed("nudges-post.json", "/c1/", &format!("/{c}/")).body("{}");
+        api.dynamo_requests.take();
         let queued = api.send(nudge).await;
         assert_eq!(
             (queued.status, queued.body["queued"].as_u64()),
             (StatusCode::ACCEPTED, Some(PEOPLE as u64))
         );
+        // Bounded work, whatever the number of recipients: the settings, the
+        // certification and its programs, the roster's one Query, and a write per job
+        // of 200 (3 here), counted rather than timed.
+        let requests = api.dynamo_requests.take();
+        assert!(requests <= 8, "{requests} DynamoDB requests for {PEOPLE} recipients");
     }
     // Each request wrote one job per 200 people, not one item per person.
     let jobs = api.store.due_nudge_jobs(common::now(), 100).await.unwrap();

@@ -80,8 +80,16 @@ fn pipeline_http(c: &mut Criterion) {
         ("csv_export", "/certifications/c1/pipeline.csv".into(), ""),
     ];
     for (label, path, query) in &cases {
+        let before = memory::reset_peak();
         let bytes = runtime.block_on(answer(path.clone(), query));
-        println!("{label}: {bytes} bytes");
+        match (before, memory::peak()) {
+            (Some(before), Some(peak)) => println!(
+                "{label}: {bytes} bytes; the process's peak resident memory rose {:.0} MiB above its {:.0} MiB",
+                (peak.saturating_sub(before)) as f64 / 1024.0,
+                before as f64 / 1024.0
+            ),
+            _ => println!("{label}: {bytes} bytes"),
+        }
     }
     let mut group = c.benchmark_group("pipeline_http_100k");
     group.sample_size(10);
@@ -89,6 +97,26 @@ fn pipeline_http(c: &mut Criterion) {
         group.bench_function(label, |b| b.iter(|| runtime.block_on(answer(path.clone(), query))));
     }
     group.finish();
+}
+
+/// The process's resident memory from `/proc/self` (Linux), in KiB: what one answer
+/// holds at its peak, measured by resetting the peak before it.
+mod memory {
+    fn status(field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Resets the peak (`VmHWM`) to the current resident size, which it answers.
+    pub fn reset_peak() -> Option<u64> {
+        std::fs::write("/proc/self/clear_refs", "5").ok()?;
+        status("VmRSS:")
+    }
+
+    pub fn peak() -> Option<u64> {
+        status("VmHWM:")
+    }
 }
 
 criterion_group!(benches, pipeline_http);

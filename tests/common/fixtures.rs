@@ -199,3 +199,17 @@ pub fn exported(reply: &super::Reply) -> String {
     assert_eq!(content_type, "text/csv; charset=utf-8");
     response.into_body().read_to_string().unwrap()
 }
+
+/// Adds a lesson to program `p` and records Ana as having completed it (so she passes).
+pub async fn ana_completes_a_lesson(api: &Api, p: &str) {
+    let k = api
+        .send(aimed("components-add.json", "/p1/", &format!("/{p}/")))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = aimed("progress-put.json", "/p1/", &format!("/{p}/"))
+        .path(&format!("/programs/{p}/participants/u-ana/progress/{k}"));
+    assert_eq!(api.send(done).await.status, StatusCode::OK);
+}

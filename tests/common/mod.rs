@@ -117,13 +117,48 @@ pub struct Api {
     pub router: Router,
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
+    /// Every DynamoDB request the API (and the in-process trigger) made so far.
+    pub dynamo_requests: DynamoRequests,
+}
+
+/// Counts the DynamoDB requests sent (an SDK interceptor), so that a test can bound the
+/// work of one request without timing it.
+#[derive(Debug, Clone, Default)]
+pub struct DynamoRequests(Arc<std::sync::atomic::AtomicUsize>);
+
+impl DynamoRequests {
+    /// The count since the last call.
+    pub fn take(&self) -> usize {
+        self.0.swap(0, std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for DynamoRequests {
+    fn name(&self) -> &'static str {
+        "count-dynamodb-requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
 }
 
 impl Api {
     pub async fn new() -> Api {
         let endpoint = certify_testkit::moto().endpoint();
         let config = certify_testkit::sdk_config(&endpoint).await;
-        let client = aws_sdk_dynamodb::Client::new(&config);
+        let dynamo_requests = DynamoRequests::default();
+        let client = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&config)
+                .interceptor(dynamo_requests.clone())
+                .build(),
+        );
         let table = certify_testkit::unique("api");
         TableSchema::from_template(TEMPLATE, "Table")
             .unwrap()
@@ -163,6 +198,7 @@ impl Api {
             router: router(deps),
             store,
             blobs,
+            dynamo_requests,
         }
     }
 

@@ -14,6 +14,7 @@ use certify_rules::view::{PipelineRow, PipelineStats};
 use certify_rules::{
     card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
 };
+use certify_store::StoreError;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
@@ -22,7 +23,6 @@ use crate::extract::{Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
 use crate::respond::SeeOther;
 use crate::{ApiError, Deps};
-use certify_store::StoreError;
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()

@@ -35,15 +35,16 @@ async fn ended(api: &Api) -> String {
             description: "".into(),
             issuer_name: "Exec Coaching".into(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: p.clone(),
             name: program.name.clone(),
-        },
+        }),
         issued_on: "2026-11-20".parse().unwrap(),
         expires_on: Some("2027-05-20".parse().unwrap()),
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     };
     let passed = Claim {
         outcome: Outcome::Passed,

@@ -26,15 +26,16 @@ fn certificate(n: usize, certification_id: &str, issued_on: &str, expires_on: Op
             description: String::new(),
             issuer_name: "Exec Coaching".into(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: "p1".into(),
             name: "Spring".into(),
-        },
+        }),
         issued_on: day(issued_on),
         expires_on: expires_on.map(day),
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     }
 }
 

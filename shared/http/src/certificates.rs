@@ -42,7 +42,8 @@ pub(crate) struct CertificateView {
     pub(crate) user_id: String,
     pub(crate) holder_name: String,
     pub(crate) certification: CertificationSnapshot,
-    pub(crate) program: ProgramRef,
+    /// `null` for a certificate an admin issued by hand.
+    pub(crate) program: Option<ProgramRef>,
     pub(crate) issued_on: NaiveDate,
     pub(crate) expires_on: Option<NaiveDate>,
     pub(crate) revoked_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -52,6 +53,9 @@ pub(crate) struct CertificateView {
     pub(crate) verify_url: String,
     /// LinkedIn's "Add to profile" form, filled in (SPEC 1.12).
     pub(crate) linkedin_url: String,
+    /// The admin's internal note: in admins' answers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
 }
 
 /// How certificates of one workspace are shown: today's date and its public links.
@@ -59,14 +63,17 @@ pub(crate) struct Viewer {
     today: NaiveDate,
     public_url: String,
     linkedin_organization_id: Option<String>,
+    /// Whether the caller is an admin, who alone sees a certificate's note.
+    admin: bool,
 }
 
 impl Viewer {
-    pub(crate) async fn of(deps: &Deps, ws: &str) -> Result<Viewer, ApiError> {
+    pub(crate) async fn of(deps: &Deps, ws: &str, role: Role) -> Result<Viewer, ApiError> {
         Ok(Viewer {
             today: deps.now().date_naive(),
             public_url: deps.public_url.clone(),
             linkedin_organization_id: deps.store.settings(ws).await?.linkedin_organization_id,
+            admin: role == Role::Admin,
         })
     }
 
@@ -86,6 +93,7 @@ impl Viewer {
             revoked_at: c.revoked_at,
             revoked_reason: c.revoked_reason,
             replaced_by: c.replaced_by,
+            note: c.note.filter(|_| self.admin),
         }
     }
 }
@@ -103,7 +111,7 @@ async fn visible(deps: &Deps, member: &Member, id: &str) -> Result<Certificate, 
 }
 
 async fn mine(State(deps): State<Arc<Deps>>, member: Member) -> Result<Json<Vec<CertificateView>>, ApiError> {
-    let viewer = Viewer::of(&deps, member.ws()).await?;
+    let viewer = Viewer::of(&deps, member.ws(), member.role()).await?;
     let certificates = deps.store.certificates_of(member.ws(), member.user_id()).await?;
     Ok(Json(certificates.into_iter().map(|c| viewer.view(c)).collect()))
 }
@@ -114,7 +122,9 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, ApiError> {
     let certificate = visible(&deps, &member, &id).await?;
-    Ok(Json(Viewer::of(&deps, member.ws()).await?.view(certificate)))
+    Ok(Json(
+        Viewer::of(&deps, member.ws(), member.role()).await?.view(certificate),
+    ))
 }
 
 /// 302 to a short-lived link to one of a certificate's files.
@@ -159,7 +169,7 @@ async fn revoke(
         .store
         .revoke_certificate(admin.ws(), &id, &reason, now, &admin.actor())
         .await?;
-    Ok(Json(Viewer::of(&deps, admin.ws()).await?.view(revoked)))
+    Ok(Json(Viewer::of(&deps, admin.ws(), admin.role()).await?.view(revoked)))
 }
 
 /// The certificate's history, oldest first (SPEC 1.15).

@@ -65,7 +65,7 @@ pub async fn completion_banner(deps: &Deps, ws: &str, user_id: &str, program_id:
             .certificates_of(ws, user_id)
             .await?
             .into_iter()
-            .find(|c| c.program.id == program_id)
+            .find(|c| c.program.as_ref().is_some_and(|p| p.id == program_id))
             .map(|c| BannerCertificate {
                 preview_url: format!("/certificates/{}/preview", c.id),
                 download_url: format!("/certificates/{}/download", c.id),

@@ -44,7 +44,7 @@ async fn list(
     let query = query_of(&raw)?;
     let today = deps.now().date_naive();
     let found = deps.store.registry(admin.ws(), &id, &query, today, &page).await?;
-    let viewer = Viewer::of(&deps, admin.ws()).await?;
+    let viewer = Viewer::of(&deps, admin.ws(), admin.role()).await?;
     Ok(Json(ListPage {
         items: found.items.into_iter().map(|c| viewer.view(c)).collect(),
         next_cursor: found.next_cursor,
@@ -63,7 +63,7 @@ async fn csv_export(
 ) -> Result<SeeOther, ApiError> {
     let query = query_of(&raw)?;
     let today = deps.now().date_naive();
-    let viewer = Viewer::of(&deps, admin.ws()).await?;
+    let viewer = Viewer::of(&deps, admin.ws(), admin.role()).await?;
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -96,8 +96,8 @@ async fn csv_export(
                 v.status.as_str(),
                 &v.issued_on.to_string(),
                 &v.expires_on.map(|d| d.to_string()).unwrap_or_default(),
-                v.program.id.as_str(),
-                v.program.name.as_str(),
+                v.program.as_ref().map_or("", |p| p.id.as_str()),
+                v.program.as_ref().map_or("", |p| p.name.as_str()),
                 v.revoked_reason.as_deref().unwrap_or(""),
                 v.verify_url.as_str(),
             ];

@@ -19,29 +19,28 @@ pub fn passed_email(holder: &Participant, certificate: &Certificate, links: &Pub
         None => "Does not expire".to_string(),
     };
     let issued = certificate.issued_on.to_string();
+    // "you completed Spring and earned", or, issued by hand, "you earned".
+    let completed = |program: &str| format!("you completed {program} and earned");
+    let (text_completed, html_completed) = match &certificate.program {
+        Some(p) => (completed(&p.name), completed(&esc(&p.name))),
+        None => ("you earned".to_string(), "you earned".to_string()),
+    };
     Email {
         to: holder.email.clone(),
         to_name: holder.name.clone(),
         subject: format!("You earned {name}"),
         text: format!(
-            "Hello {},\n\nCongratulations: you completed {} and earned {name}, issued by {}.\n\n\
+            "Hello {},\n\nCongratulations: {text_completed} {name}, issued by {}.\n\n\
              Issued on: {issued}\nExpires on: {expires}\nCertificate id: {}\n\n\
              Download your certificate: {}\nAnyone can verify it at: {}\nAdd it to your LinkedIn profile: {}\n",
-            holder.name,
-            certificate.program.name,
-            certificate.certification.issuer_name,
-            certificate.id,
-            links.pdf,
-            links.verify,
-            links.linkedin,
+            holder.name, certificate.certification.issuer_name, certificate.id, links.pdf, links.verify, links.linkedin,
         ),
         html: format!(
-            "<p>Hello {},</p><p>Congratulations: you completed {} and earned <strong>{}</strong>, issued by {}.</p>\
+            "<p>Hello {},</p><p>Congratulations: {html_completed} <strong>{}</strong>, issued by {}.</p>\
              <p>Issued on: {issued}<br>Expires on: {}<br>Certificate id: {}</p>\
              <p><a href=\"{}\">Download your certificate</a> &middot; <a href=\"{}\">Verify it</a> \
              &middot; <a href=\"{}\">Add to LinkedIn</a></p>",
             esc(&holder.name),
-            esc(&certificate.program.name),
             esc(name),
             esc(&certificate.certification.issuer_name),
             esc(&expires),
@@ -132,15 +131,16 @@ mod tests {
                 description: "d".into(),
                 issuer_name: "Exec".into(),
             },
-            program: ProgramRef {
+            program: Some(ProgramRef {
                 id: "p1".into(),
                 name: "Spring".into(),
-            },
+            }),
             issued_on: "2026-11-28".parse().unwrap_or_default(),
             expires_on: None,
             revoked_at: None,
             revoked_reason: None,
             replaced_by: None,
+            note: None,
         };
         let links = PublicLinks::new("https://x", &certificate, None);
         let email = passed_email(&holder(), &certificate, &links);
@@ -156,6 +156,19 @@ mod tests {
         }
         assert!(email.html.contains("Ana &lt;Ávila&gt;") && email.html.contains("Leadership &amp; Co"));
         assert!(!email.html.contains("<Ávila>"));
+        assert!(email
+            .text
+            .contains("Congratulations: you completed Spring and earned Leadership & Co"));
+        let by_hand = Certificate {
+            program: None,
+            note: Some("finished the 2025 cohort offline".into()),
+            ..certificate
+        };
+        let email = passed_email(&holder(), &by_hand, &links);
+        for part in [&email.text, &email.html] {
+            assert!(part.contains("Congratulations: you earned"), "{part}");
+            assert!(!part.contains("offline"), "the note is for admins only");
+        }
     }
 
     #[test]

@@ -27,15 +27,16 @@ fn certificate() -> Certificate {
                 .to_string(),
             issuer_name: "Acme Training".to_string(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: "p-1".to_string(),
             name: "Spring cohort".to_string(),
-        },
+        }),
         issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).unwrap_or_default(),
         expires_on: NaiveDate::from_ymd_opt(2028, 3, 7),
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     }
 }
 

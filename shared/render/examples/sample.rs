@@ -26,15 +26,16 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .to_string(),
             issuer_name: "Acme Training".to_string(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: "p-1".to_string(),
             name: "Spring cohort".to_string(),
-        },
+        }),
         issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).ok_or("bad date")?,
         expires_on: NaiveDate::from_ymd_opt(2028, 3, 7),
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     };
     let url = "https://certify.example.com/verify/c-01J9Z8Q4K7";
     let renderer = Renderer::new();

@@ -28,15 +28,16 @@ fn certificate(holder: &str) -> Certificate {
             description: "Safe handling, storage and preparation of food in a commercial kitchen.".to_string(),
             issuer_name: "Acme Training".to_string(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: "p-1".to_string(),
             name: "Spring cohort".to_string(),
-        },
+        }),
         issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(),
         expires_on: None,
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     }
 }
 

@@ -44,12 +44,17 @@ pub struct Certificate {
     pub user_id: String,
     pub holder_name: String,
     pub certification: CertificationSnapshot,
-    pub program: ProgramRef,
+    /// The program whose end issued it; `None` for one an admin issued by hand.
+    pub program: Option<ProgramRef>,
     pub issued_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<String>,
     pub replaced_by: Option<String>,
+    /// An admin's internal note (SPEC 1.13): shown to admins only, never on the
+    /// certificate, its verification page or to its holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Certificate {
@@ -73,15 +78,16 @@ impl Certificate {
                 description: certification.fields.description.clone(),
                 issuer_name: certification.fields.issuer_name.clone(),
             },
-            program: ProgramRef {
+            program: Some(ProgramRef {
                 id: program.id.clone(),
                 name: program.name.clone(),
-            },
+            }),
             issued_on,
             expires_on: expires_on(issued_on, certification.fields.validity.as_ref()),
             revoked_at: None,
             revoked_reason: None,
             replaced_by: None,
+            note: None,
         }
     }
 

@@ -190,14 +190,15 @@ pub(crate) fn certificate(id: &str, user_id: &str) -> crate::Certificate {
             description: "Leads teams through change.".into(),
             issuer_name: "Exec Coaching".into(),
         },
-        program: crate::ProgramRef {
+        program: Some(crate::ProgramRef {
             id: "p1".into(),
             name: "Spring Cohort".into(),
-        },
+        }),
         issued_on: day("2026-11-28"),
         expires_on: Some(day("2028-11-28")),
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     }
 }

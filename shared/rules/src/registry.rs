@@ -141,15 +141,16 @@ mod tests {
                 description: String::new(),
                 issuer_name: "E".into(),
             },
-            program: ProgramRef {
+            program: Some(ProgramRef {
                 id: "p1".into(),
                 name: "P".into(),
-            },
+            }),
             issued_on: day("2026-01-31"),
             expires_on: Some(day("2027-01-31")),
             revoked_at: None,
             revoked_reason: None,
             replaced_by: None,
+            note: None,
         };
         let today = day("2026-12-02");
         let q = |pairs: &[(&str, &str)]| input(pairs).parse().unwrap();

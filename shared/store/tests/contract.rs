@@ -119,15 +119,16 @@ fn certificate(id: &str, program_id: &str) -> Certificate {
             description: "d".into(),
             issuer_name: "Exec".into(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: program_id.into(),
             name: "P".into(),
-        },
+        }),
         issued_on: now().date_naive(),
         expires_on: None,
         revoked_at: None,
         revoked_reason: None,
         replaced_by: None,
+        note: None,
     }
 }
 

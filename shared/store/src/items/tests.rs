@@ -110,15 +110,16 @@ fn certificate() -> Certificate {
             description: "d".into(),
             issuer_name: "Exec".into(),
         },
-        program: ProgramRef {
+        program: Some(ProgramRef {
             id: "p1".into(),
             name: "P".into(),
-        },
+        }),
         issued_on: at().date_naive(),
         expires_on: None,
         revoked_at: Some(at()),
         revoked_reason: Some("fraud".into()),
         replaced_by: Some("y".into()),
+        note: None,
     }
 }
 

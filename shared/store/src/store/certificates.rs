@@ -70,7 +70,7 @@ fn issue_writes(
         writes.push(certificate_entry(old, &entry(at, replaced, actor))?);
     }
     let issued = Change::Issued {
-        program: Some(certificate.program.clone()),
+        program: certificate.program.clone(),
     };
     writes.push(certificate_entry(&certificate.id, &entry(at, issued, actor))?);
     Ok(writes)

@@ -176,7 +176,9 @@ impl Harness {
     /// The certificates this program issued to `user_id`.
     pub async fn certificates(&self, user_id: &str, program_id: &str) -> Vec<Certificate> {
         let all = self.store.certificates_of(&self.ws, user_id).await.unwrap();
-        all.into_iter().filter(|c| c.program.id == program_id).collect()
+        all.into_iter()
+            .filter(|c| c.program.as_ref().is_some_and(|p| p.id == program_id))
+            .collect()
     }
 
     /// SPEC 1.8.6: the end state of one clean run. `resends`: how many people may have

@@ -304,6 +304,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("certificates.rs"),
         include_str!("history.rs"),
         include_str!("registry.rs"),
+        include_str!("by_hand.rs"),
         include_str!("../shared/trigger/tests/trigger.rs"),
         include_str!("route_set.rs"),
     ]

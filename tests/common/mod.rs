@@ -219,6 +219,7 @@ impl Api {
             public_url: self.deps.public_url.clone(),
             clock: self.deps.clock.clone(),
             starter: Arc::new(Background::new(|_| async {})),
+            issuer: self.deps.issuer.clone(),
         });
         self.router = router(deps.clone());
         self.deps = deps;

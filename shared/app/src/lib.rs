@@ -5,12 +5,12 @@
 //! naming it), AWS clients built once. Local endpoints come from the SDK's own
 //! `AWS_ENDPOINT_URL`; nothing here knows whether it runs locally.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use certify_blobs::BlobStore;
-use certify_http::{Area, Background, ClaimNames, Deps, StartTrigger, TriggerWork};
+use certify_http::{Area, Background, ClaimNames, Deps, IssueByHand, StartTrigger, TriggerWork};
 use certify_mail::Mailer;
 use certify_rules::Clock;
 use certify_store::{AppStore, DynamoStore, DynamoTable};
@@ -145,8 +145,18 @@ impl Ports {
     /// The API's dependencies; `starter` starts the trigger's work (a program an admin
     /// ended, nudges queued).
     pub fn deps(&self, claims: ClaimNames, public_url: &str, starter: Arc<dyn StartTrigger>) -> Deps {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        let settings = Settings {
+            public_url: public_url.clone(),
+            ..Settings::default()
+        };
+        let ports = self.clone();
         Deps {
-            public_url: public_url.trim_end_matches('/').to_string(),
+            issuer: Arc::new(TriggerIssuer {
+                make: Box::new(move || ports.trigger(settings.clone())),
+                trigger: OnceLock::new(),
+            }),
+            public_url,
             store: self.store.clone(),
             blobs: self.blobs.clone(),
             claims,
@@ -180,7 +190,12 @@ impl Ports {
                 }
             }
         }));
-        let deps = Arc::new(self.deps(claims, &settings_url, starter.clone()));
+        let mut deps = self.deps(claims, &settings_url, starter.clone());
+        deps.issuer = Arc::new(TriggerIssuer {
+            make: Box::new(|| unreachable!("the trigger is given")),
+            trigger: OnceLock::from(trigger.clone()),
+        });
+        let deps = Arc::new(deps);
         InProcess { deps, trigger, starter }
     }
 }
@@ -201,6 +216,28 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
         &config.public_url,
         starter,
     )))
+}
+
+/// The trigger, in this process, issuing certificates admins make by hand; made on
+/// first use, so an API function that never certifies by hand never loads the renderer.
+struct TriggerIssuer {
+    make: Box<dyn Fn() -> Trigger + Send + Sync>,
+    trigger: OnceLock<Arc<Trigger>>,
+}
+
+#[async_trait::async_trait]
+impl IssueByHand for TriggerIssuer {
+    async fn issue_by_hand(
+        &self,
+        ws: &str,
+        certificate: &certify_rules::Certificate,
+        holder: &certify_rules::Participant,
+        notify: bool,
+        actor: &certify_rules::Actor,
+    ) -> anyhow::Result<bool> {
+        let trigger = self.trigger.get_or_init(|| Arc::new((self.make)()));
+        trigger.issue_by_hand(ws, certificate, holder, notify, actor).await
+    }
 }
 
 /// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with a

@@ -31,7 +31,7 @@ async fn create(
         .await?;
     Ok(Created {
         location: format!("/certifications/{}", certification.id),
-        version: certification.version,
+        version: Some(certification.version),
         body: certification,
     })
 }

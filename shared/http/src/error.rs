@@ -127,6 +127,15 @@ impl ApiError {
         )
     }
 
+    /// An `Idempotency-Key` reused with another request (422).
+    pub fn idempotency_key_reused() -> Self {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with another request",
+        )
+    }
+
     /// A state conflict of its own kind (409).
     pub fn conflict(code: &'static str, message: &str) -> Self {
         ApiError::new(StatusCode::CONFLICT, code, message)

@@ -6,6 +6,7 @@
 //! handler reads as its use case, and the longer use cases (the completion banner,
 //! nudges) are functions of their own over the ports.
 
+mod by_hand;
 mod certificates;
 mod certifications;
 mod completion;
@@ -66,6 +67,23 @@ pub struct Deps {
     /// Starts the trigger's work the API hands over: a program an admin just ended,
     /// nudges just queued.
     pub starter: Arc<dyn StartTrigger>,
+    /// Issues certificates admins make by hand (the trigger's own code, in process).
+    pub issuer: Arc<dyn IssueByHand>,
+}
+
+/// Issues a certificate an admin made by hand: files, record, history and, when
+/// `notify`, the result email; answers whether this call issued it (`false`: issued
+/// already, by a retried or racing request with the same `Idempotency-Key`).
+#[async_trait::async_trait]
+pub trait IssueByHand: Send + Sync {
+    async fn issue_by_hand(
+        &self,
+        ws: &str,
+        certificate: &certify_rules::Certificate,
+        holder: &certify_rules::Participant,
+        notify: bool,
+        actor: &certify_rules::Actor,
+    ) -> anyhow::Result<bool>;
 }
 
 /// Work the API hands the trigger, started without waiting for it.

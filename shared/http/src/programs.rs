@@ -65,7 +65,7 @@ async fn create(
     deps.store.create_program(admin.ws(), &program).await?;
     Ok(Created {
         location: format!("/programs/{}", program.id),
-        version: program.version,
+        version: Some(program.version),
         body: program,
     })
 }
@@ -176,7 +176,7 @@ async fn add_component(
     deps.store.add_component(admin.ws(), &id, &component).await?;
     Ok(Created {
         location: format!("/programs/{id}/components/{}", component.id),
-        version: 1,
+        version: Some(1),
         body: component,
     })
 }
@@ -230,7 +230,7 @@ async fn enroll(
     deps.store.enroll(admin.ws(), &id, &participants).await?;
     Ok(Created {
         location: format!("/programs/{id}/participants"),
-        version: 1,
+        version: Some(1),
         body: ListPage {
             items: participants,
             next_cursor: None,

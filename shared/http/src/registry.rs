@@ -19,7 +19,10 @@ use crate::{ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
-        .route("/certifications/{id}/certificates", get(list))
+        .route(
+            "/certifications/{id}/certificates",
+            get(list).post(crate::by_hand::issue),
+        )
         .route("/certifications/{id}/certificates.csv", get(csv_export))
 }
 

@@ -51,17 +51,20 @@ impl<T: Serialize> IntoResponse for Tagged<T> {
     }
 }
 
-/// 201 with `Location` and `ETag`.
+/// 201 with `Location` and, for a versioned resource, `ETag`.
 pub struct Created<T> {
     pub location: String,
-    pub version: u64,
+    /// The `ETag`, for a resource that has versions.
+    pub version: Option<u64>,
     pub body: T,
 }
 
 impl<T: Serialize> IntoResponse for Created<T> {
     fn into_response(self) -> Response {
         let mut headers = HeaderMap::new();
-        headers.insert(ETAG, etag(self.version));
+        if let Some(version) = self.version {
+            headers.insert(ETAG, etag(version));
+        }
         if let Ok(location) = HeaderValue::from_str(&self.location) {
             headers.insert(LOCATION, location);
         }

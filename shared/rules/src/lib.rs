@@ -24,6 +24,7 @@
 //! every problem at once as an [`Invalid`]. Every timestamp they accept lies within
 //! [`TIME_MIN`]..=[`TIME_MAX`] and every integer within a documented range (SPEC 1.1).
 
+pub mod by_hand;
 pub mod certificate;
 pub mod certification;
 pub mod component;
@@ -46,6 +47,7 @@ pub mod view;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
+pub use by_hand::{ByHand, ByHandInput, NOTE_MAX};
 pub use certificate::{
     completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunError,
     RunErrorCode, RunRecord, RunState, RunStep, REASON_MAX,

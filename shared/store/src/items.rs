@@ -10,6 +10,7 @@
 //! | run record | `WS#{ws}#PROG#{id}` | `RUN` | |
 //! | certificate | `CERTIFICATE#{id}` | `CERTIFICATE` | by_user; registry_issued, registry_expiry |
 //! | active certificate of (user, certification) | `WS#{ws}#USER#{uid}` | `ACTIVE#{cid}` | |
+//! | `Idempotency-Key` of a workspace (certify by hand) | `WS#{ws}` | `IDEM#{key}` | |
 //! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
 //! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
 
@@ -31,6 +32,8 @@ pub const ENR: &str = "ENR#";
 pub const RUN: &str = "RUN";
 pub const CERTIFICATE: &str = "CERTIFICATE";
 pub const ACTIVE: &str = "ACTIVE#";
+/// A workspace's `Idempotency-Key` claims, under its partition.
+pub const IDEM: &str = "IDEM#";
 /// A certificate's history entries, under the certificate's own partition.
 pub const HIST: &str = "HIST#";
 /// A certification's history entries, under its workspace's partition.
@@ -84,6 +87,11 @@ pub mod attr {
     pub const REVOKED_AT: &str = "revoked_at";
     pub const REVOKED_REASON: &str = "revoked_reason";
     pub const REPLACED_BY: &str = "replaced_by";
+
+    /// An `Idempotency-Key` claim's request fingerprint and the certificate it issues.
+    pub const FINGERPRINT: &str = "fingerprint";
+    /// When DynamoDB deletes the item (its TTL attribute, Unix seconds).
+    pub const TTL: &str = "ttl";
 
     /// The workspace of a program or certificate item (read by the sweep and by public
     /// verification, which do not know it).

@@ -264,6 +264,16 @@ pub struct Lease {
     pub until: DateTime<Utc>,
 }
 
+/// How long an `Idempotency-Key` is kept (SPEC 1.13).
+pub const REQUEST_KEY_HOURS: i64 = 24;
+
+/// What an `Idempotency-Key` was first claimed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    pub fingerprint: String,
+    pub certificate_id: String,
+}
+
 /// A participant whose result email went to the mail service, or never can (`error`).
 /// With the certificate the email announced, whose history records `emailed` in the
 /// same transaction as the mark.
@@ -427,6 +437,21 @@ pub trait CertificateStore: Send + Sync {
         today: NaiveDate,
         page: &PageRequest,
     ) -> Result<Page<Certificate>>;
+    /// Records that the holder was sent the result email of a certificate issued by
+    /// hand (a run records it with its notified mark instead).
+    async fn record_emailed(&self, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()>;
+    /// Claims a workspace's `Idempotency-Key` for a request (its `fingerprint`) that
+    /// will issue `certificate_id`, kept [`REQUEST_KEY_HOURS`] from `now`: the first
+    /// claim stands and every later one, racing or retried, answers it; an expired
+    /// claim is replaced.
+    async fn claim_request_key(
+        &self,
+        ws: &str,
+        key: &str,
+        fingerprint: &str,
+        certificate_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RequestKey>;
     /// Its history, oldest first. MUST answer `NotFound` for another workspace's or a
     /// missing one and `BadCursor` for a cursor a page did not give out.
     async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;

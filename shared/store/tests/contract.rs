@@ -177,6 +177,7 @@ macro_rules! contract {
                 runs::failing_and_given_up_marks_are_set_once,
                 certificates::a_new_certificate_replaces_the_active_one_in_one_swap,
                 certificates::racing_issues_leave_exactly_one_active_certificate,
+                certificates::an_idempotency_key_keeps_its_first_claim_for_a_day,
 
                 history::changes_are_recorded_with_their_history_oldest_first,
                 history::a_refused_change_records_nothing,

@@ -11,6 +11,7 @@
 //! The same code serves the Lambda function (`functions/program-ended`) and the local
 //! server's background task.
 
+mod by_hand;
 mod event;
 mod nudges;
 mod pace;

@@ -8,8 +8,11 @@ use serde_json::Value;
 use super::history::{certificate_entry, entry};
 use super::{json, lookup, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Query, Table, TableError, Write, BY_USER, REGISTRY_EXPIRY, REGISTRY_ISSUED};
-use crate::{CertificateStore, CertificationStore, Conflict, Page, PageRequest, Result, StoreError};
+use crate::table::{path, Cond, Item, Key, Query, Table, TableError, Write, BY_USER, REGISTRY_EXPIRY, REGISTRY_ISSUED};
+use crate::{
+    CertificateStore, CertificationStore, Conflict, Page, PageRequest, RequestKey, Result, StoreError,
+    REQUEST_KEY_HOURS,
+};
 
 /// Stores a certificate, points the active pointer at it (expecting `previous`) and
 /// revokes `previous`, with their history entries; write 0 is the certificate, 1 the
@@ -246,6 +249,59 @@ impl<T: Table> CertificateStore for Store<T> {
             items: page.items.into_iter().map(decode).collect::<Result<_>>()?,
             next_cursor: page.next_cursor,
         })
+    }
+
+    async fn record_emailed(&self, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()> {
+        let write = certificate_entry(certificate_id, &entry(at, Change::Emailed {}, actor))?;
+        Ok(self.table.write(write).await?)
+    }
+
+    async fn claim_request_key(
+        &self,
+        ws: &str,
+        key: &str,
+        fingerprint: &str,
+        certificate_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RequestKey> {
+        let at = Key::new(workspace_pk(ws)?, format!("{IDEM}{}", id(key)?));
+        let mut item = keyed(Item::new(), &at);
+        item.insert(attr::FINGERPRINT.into(), fingerprint.into());
+        item.insert(attr::CERTIFICATE_ID.into(), certificate_id.into());
+        let ttl = (now + chrono::Duration::hours(REQUEST_KEY_HOURS)).timestamp();
+        item.insert(attr::TTL.into(), ttl.into());
+        let mine = RequestKey {
+            fingerprint: fingerprint.into(),
+            certificate_id: certificate_id.into(),
+        };
+        let mut expect = Cond::Absent;
+        // A claim that stands, or an expired one replaced once; a racing replacement wins.
+        for _ in 0..2 {
+            let put = Write::Put {
+                item: item.clone(),
+                cond: Some(expect),
+            };
+            match self.table.write(put).await {
+                Ok(()) => return Ok(mine),
+                Err(TableError::ConditionFailed) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let stored = self
+                .table
+                .get(&at)
+                .await?
+                .ok_or(StoreError::Conflict(Conflict::StaleVersion))?;
+            let text = |name: &str| stored.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+            let stored_ttl = stored.get(attr::TTL).and_then(Value::as_i64).unwrap_or(i64::MAX);
+            if stored_ttl > now.timestamp() {
+                return Ok(RequestKey {
+                    fingerprint: text(attr::FINGERPRINT),
+                    certificate_id: text(attr::CERTIFICATE_ID),
+                });
+            }
+            expect = Cond::Eq(attr::TTL, stored_ttl.into());
+        }
+        Err(StoreError::Conflict(Conflict::StaleVersion))
     }
 
     async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>> {

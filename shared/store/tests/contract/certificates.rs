@@ -1,5 +1,5 @@
 //! Certificates: issued once, a new one replacing the active one in one swap, revoked
-//! once, and racing issues leaving exactly one active.
+//! once, racing issues leaving exactly one active; an `Idempotency-Key` claimed once.
 
 use super::*;
 
@@ -77,5 +77,37 @@ pub async fn racing_issues_leave_exactly_one_active_certificate<T: Table>(s: Sto
     assert_eq!(
         s.active_certificate("ws1", "u1", "c1").await.unwrap().as_deref(),
         Some(active[0].id.as_str())
+    );
+}
+
+pub async fn an_idempotency_key_keeps_its_first_claim_for_a_day<T: Table>(s: Store<T>) {
+    let first = s.claim_request_key("ws1", "k-1", "f-1", "x1", now()).await.unwrap();
+    assert_eq!(
+        (first.fingerprint.as_str(), first.certificate_id.as_str()),
+        ("f-1", "x1")
+    );
+    let later = now() + Duration::hours(23);
+    let again = s.claim_request_key("ws1", "k-1", "f-2", "x2", later).await.unwrap();
+    assert_eq!(again, first, "a later claim answers the first");
+    let elsewhere = s.claim_request_key("ws2", "k-1", "f-2", "x2", later).await.unwrap();
+    assert_eq!(elsewhere.certificate_id, "x2", "keys are the workspace's own");
+    let expired = now() + Duration::hours(25);
+    let fresh = s.claim_request_key("ws1", "k-1", "f-3", "x3", expired).await.unwrap();
+    assert_eq!(fresh.certificate_id, "x3", "an expired claim is replaced");
+    let claims: Vec<(String, String)> = (0..4).map(|i| (format!("f{i}"), format!("y{i}"))).collect();
+    let racing = futures::future::join_all(
+        claims
+            .iter()
+            .map(|(f, y)| s.claim_request_key("ws1", "k-2", f, y, now())),
+    )
+    .await;
+    let winners: Vec<String> = racing.into_iter().map(|r| r.unwrap().certificate_id).collect();
+    assert!(
+        winners.iter().all(|w| w == &winners[0]),
+        "one claim stands: {winners:?}"
+    );
+    assert!(
+        s.claim_request_key("ws1", "k#3", "f", "z", now()).await.is_err(),
+        "not a key"
     );
 }

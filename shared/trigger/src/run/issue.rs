@@ -1,7 +1,5 @@
 //! Claiming outcomes and issuing certificates: the first half of a run's step.
 
-use anyhow::Context;
-use certify_blobs::{certificate_key, FileKind};
 use certify_rules::{Actor, Certificate, RunErrorCode, RunStep};
 use certify_store::{Claim, StoreError};
 use futures::StreamExt;
@@ -111,25 +109,10 @@ impl Run<'_> {
         {
             return Ok(());
         }
-        let verify_url = certify_rules::verify_url(&self.trigger.settings.public_url, &certificate.id);
-        let render = self.trigger.render.clone();
-        let drawn = certificate.clone();
-        let (pdf, png) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
-            Ok((render.pdf(&drawn, &verify_url)?, render.png(&drawn, &verify_url)?))
-        })
-        .await
-        .context("the renderer stopped")
-        .and_then(|drawn| drawn.context("rendering"))
-        .map_err(|e| Failure(RunErrorCode::RenderFailed, e))?;
-        for (kind, bytes) in [(FileKind::Pdf, pdf), (FileKind::Png, png)] {
-            let key = certificate_key(self.ws, &certificate.id, kind);
-            self.trigger
-                .blobs
-                .put(&key, bytes, kind.content_type())
-                .await
-                .with_context(|| format!("storing the {} at {key}", kind.extension().to_uppercase()))
-                .map_err(|e| Failure(RunErrorCode::StorageFailed, e))?;
-        }
+        self.trigger
+            .store_files(self.ws, &certificate)
+            .await
+            .map_err(|(code, e)| Failure(code, e))?;
         // `false`: issued already (a retry, or a racing run); either way it stands.
         self.trigger
             .store

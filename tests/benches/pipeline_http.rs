@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use certify_app::Ports;
-use certify_http::{router, Background, ClaimNames};
 use certify_store::{EmbeddedStore, EmbeddedTable};
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -17,7 +15,7 @@ use tower::ServiceExt;
 
 mod common;
 
-use common::{request, seed, COMPONENTS, PROGRAMS};
+use common::{app, request, seed, COMPONENTS, PROGRAMS};
 
 const PER_PROGRAM: usize = 10_000;
 
@@ -38,24 +36,7 @@ fn pipeline_http(c: &mut Criterion) {
         PROGRAMS * PER_PROGRAM,
         started.elapsed()
     );
-    let ports = Ports {
-        store,
-        blobs: Arc::new(certify_blobs::FsBlobs::new(
-            dir.path().join("files"),
-            "http://127.0.0.1:3000",
-        )),
-        mailer: Arc::new(certify_mail::OutboxMailer::new(
-            dir.path().join("outbox"),
-            "bench@certify.local",
-        )),
-        clock: Arc::new(Utc::now),
-    };
-    let starter = Arc::new(Background::new(|_| async {}));
-    let app = router(Arc::new(ports.deps(
-        ClaimNames::default(),
-        "http://127.0.0.1:3000",
-        starter,
-    )));
+    let app = app(store, dir.path());
     let answer = |path: String, query: &'static str| {
         let app = app.clone();
         async move {

@@ -20,15 +20,13 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
-use certify_app::Ports;
-use certify_http::{router, Background, ClaimNames};
 use certify_store::{AppStore, DynamoStore, DynamoTable, TableSchema};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 mod common;
 
-use common::{request, seed, COMPONENTS, PROGRAMS};
+use common::{app, request, seed, COMPONENTS, PROGRAMS};
 
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
@@ -143,24 +141,7 @@ async fn main() {
         started.elapsed()
     );
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let ports = Ports {
-        store: store.clone(),
-        blobs: Arc::new(certify_blobs::FsBlobs::new(
-            dir.path().join("files"),
-            "http://127.0.0.1:3000",
-        )),
-        mailer: Arc::new(certify_mail::OutboxMailer::new(
-            dir.path().join("outbox"),
-            "bench@certify.local",
-        )),
-        clock: Arc::new(chrono::Utc::now),
-    };
-    let starter = Arc::new(Background::new(|_| async {}));
-    let app = router(Arc::new(ports.deps(
-        ClaimNames::default(),
-        "http://127.0.0.1:3000",
-        starter,
-    )));
+    let app = app(store.clone(), dir.path());
     log.take();
     let started = Instant::now();
     let response = app

@@ -150,10 +150,10 @@ impl Ports {
             public_url: public_url.clone(),
             ..Settings::default()
         };
-        let ports = self.clone();
         Deps {
             issuer: Arc::new(TriggerIssuer {
-                make: Box::new(move || ports.trigger(settings.clone())),
+                ports: self.clone(),
+                settings,
                 trigger: OnceLock::new(),
             }),
             public_url,
@@ -191,8 +191,10 @@ impl Ports {
             }
         }));
         let mut deps = self.deps(claims, &settings_url, starter.clone());
+        // Certifying by hand goes through this process's trigger, with its settings.
         deps.issuer = Arc::new(TriggerIssuer {
-            make: Box::new(|| unreachable!("the trigger is given")),
+            ports: self.clone(),
+            settings: trigger.settings.clone(),
             trigger: OnceLock::from(trigger.clone()),
         });
         let deps = Arc::new(deps);
@@ -221,7 +223,8 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 /// The trigger, in this process, issuing certificates admins make by hand; made on
 /// first use, so an API function that never certifies by hand never loads the renderer.
 struct TriggerIssuer {
-    make: Box<dyn Fn() -> Trigger + Send + Sync>,
+    ports: Ports,
+    settings: Settings,
     trigger: OnceLock<Arc<Trigger>>,
 }
 
@@ -235,7 +238,9 @@ impl IssueByHand for TriggerIssuer {
         notify: bool,
         actor: &certify_rules::Actor,
     ) -> anyhow::Result<bool> {
-        let trigger = self.trigger.get_or_init(|| Arc::new((self.make)()));
+        let trigger = self
+            .trigger
+            .get_or_init(|| Arc::new(self.ports.trigger(self.settings.clone())));
         trigger.issue_by_hand(ws, certificate, holder, notify, actor).await
     }
 }

@@ -1,13 +1,12 @@
 //! The registry of a certification (SPEC 1.13): who holds it and until when, as pages
 //! and as a CSV export (a file, SPEC 1.16).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_rules::{RegistryQuery, RegistryQueryInput};
+use certify_rules::RegistryQueryInput;
 use certify_store::PageRequest;
 
 use crate::certificates::{CertificateView, Viewer};
@@ -26,25 +25,14 @@ pub fn routes() -> Router<Arc<Deps>> {
         .route("/certifications/{id}/certificates.csv", get(csv_export))
 }
 
-fn query_of(raw: &HashMap<String, String>) -> Result<RegistryQuery, ApiError> {
-    let input = RegistryQueryInput {
-        status: raw.get("status").cloned(),
-        user_id: raw.get("user_id").cloned(),
-        expires_before: raw.get("expires_before").cloned(),
-        sort: raw.get("sort").cloned(),
-        order: raw.get("order").cloned(),
-    };
-    Ok(input.parse()?)
-}
-
 async fn list(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
     Paging(page): Paging,
-    Query(raw): Query<HashMap<String, String>>,
+    Query(input): Query<RegistryQueryInput>,
 ) -> Result<Json<ListPage<CertificateView>>, ApiError> {
-    let query = query_of(&raw)?;
+    let query = input.parse()?;
     let today = deps.now().date_naive();
     let found = deps.store.registry(admin.ws(), &id, &query, today, &page).await?;
     let viewer = Viewer::of(&deps, admin.ws(), admin.role()).await?;
@@ -62,9 +50,9 @@ async fn csv_export(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
-    Query(raw): Query<HashMap<String, String>>,
+    Query(input): Query<RegistryQueryInput>,
 ) -> Result<SeeOther, ApiError> {
-    let query = query_of(&raw)?;
+    let query = input.parse()?;
     let today = deps.now().date_naive();
     let viewer = Viewer::of(&deps, admin.ws(), admin.role()).await?;
     let mut out = csv::WriterBuilder::new()

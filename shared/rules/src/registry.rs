@@ -3,6 +3,7 @@
 //! the chosen order; the rules decide which are shown.
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 
 use crate::certificate::{Certificate, CertificateStatus};
 use crate::field::{Invalid, Problems};
@@ -27,8 +28,9 @@ pub struct RegistryQuery {
     pub descending: bool,
 }
 
-/// The registry's query parameters as they came (paging is read apart).
-#[derive(Debug, Clone, Default)]
+/// The registry's query parameters as they came (paging is read apart, so other
+/// parameters are left for it).
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct RegistryQueryInput {
     pub status: Option<String>,
     pub user_id: Option<String>,

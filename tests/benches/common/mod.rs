@@ -8,6 +8,10 @@ use certify_rules::participant::Participant;
 use certify_rules::program::{Program, ProgramState};
 use certify_rules::progress::ProgressStatus;
 use certify_rules::{Certification, CertificationFields, EnrollmentRecord};
+use std::sync::Arc;
+
+use certify_app::Ports;
+use certify_http::{router, Background, ClaimNames};
 use certify_store::{AppStore, WorkspaceSettings};
 use chrono::{DateTime, Duration, Utc};
 
@@ -122,4 +126,24 @@ pub fn request(path: &str, query: &str) -> Request<lambda_http::Body> {
     event["requestContext"]["http"]["path"] = path.into();
     event["rawQueryString"] = query.into();
     lambda_http::request::from_str(&event.to_string()).expect("a request")
+}
+
+/// The API's router over `store`, as the Lambda functions run it, with files and mail
+/// in `dir` and no trigger started.
+pub fn app(store: Arc<dyn AppStore>, dir: &std::path::Path) -> axum::Router {
+    let ports = Ports {
+        store,
+        blobs: Arc::new(certify_blobs::FsBlobs::new(dir.join("files"), "http://127.0.0.1:3000")),
+        mailer: Arc::new(certify_mail::OutboxMailer::new(
+            dir.join("outbox"),
+            "bench@certify.local",
+        )),
+        clock: Arc::new(Utc::now),
+    };
+    let starter = Arc::new(Background::new(|_| async {}));
+    router(Arc::new(ports.deps(
+        ClaimNames::default(),
+        "http://127.0.0.1:3000",
+        starter,
+    )))
 }

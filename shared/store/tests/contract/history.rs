@@ -23,8 +23,7 @@ where
             None => break,
         }
     }
-    let mut ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-    ids.dedup();
+    let ids: std::collections::BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), entries.len(), "no entry twice");
     entries
 }

@@ -305,6 +305,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("history.rs"),
         include_str!("registry.rs"),
         include_str!("by_hand.rs"),
+        include_str!("regenerations.rs"),
         include_str!("../shared/trigger/tests/trigger.rs"),
         include_str!("route_set.rs"),
     ]
@@ -385,6 +386,8 @@ async fn framework_rejections_answer_in_the_error_shape() {
         ("PATCH", "/certifications/%FF"),
         ("GET", "/certifications/%FF/pipeline"),
         ("POST", "/certifications/%FF/nudges"),
+        ("POST", "/certifications/%FF/regenerations"),
+        ("GET", "/certifications/c1/regenerations/%FF"),
         ("GET", "/programs/%FF"),
         ("POST", "/programs/%FF/components"),
         ("PATCH", "/programs/p1/components/%FF"),

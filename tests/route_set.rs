@@ -105,7 +105,10 @@ fn the_document_is_openapi_3_1_with_an_error_schema() {
 
 /// The documented path with sample ids in place of its parameters.
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "x1").replace("{cid}", "k1").replace("{uid}", "u1")
+    path.replace("{id}", "x1")
+        .replace("{cid}", "k1")
+        .replace("{uid}", "u1")
+        .replace("{rid}", "r1")
 }
 
 #[tokio::test]

@@ -190,6 +190,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(Conflict::AlreadyRevoked) => {
                 conflict("already_revoked", "the certificate is revoked already")
             }
+            StoreError::Conflict(Conflict::RegenerationRunning(id)) => conflict(
+                "regeneration_running",
+                &format!("regeneration {id} of this certification is still running; wait for it to complete"),
+            ),
             StoreError::Conflict(Conflict::AlreadyEnrolled(users)) => ApiError {
                 details: users
                     .into_iter()

@@ -18,6 +18,7 @@ mod page;
 mod pipeline;
 mod programs;
 mod public;
+mod regenerations;
 mod registry;
 pub mod respond;
 mod settings;
@@ -157,7 +158,8 @@ pub enum Area {
     Programs,
     /// The pipeline view, its CSV, the in-program card, nudges.
     Pipeline,
-    /// Certificates, verification, the completion banner, run records.
+    /// Certificates, verification, the completion banner, run records, the registry,
+    /// certifying by hand, regenerations.
     Certificates,
 }
 
@@ -182,7 +184,10 @@ impl Area {
                 .merge(certifications::routes()),
             Area::Programs => programs::routes(),
             Area::Pipeline => pipeline::routes().merge(nudges::routes()),
-            Area::Certificates => certificates::routes().merge(public::routes()).merge(registry::routes()),
+            Area::Certificates => certificates::routes()
+                .merge(public::routes())
+                .merge(registry::routes())
+                .merge(regenerations::routes()),
         }
     }
 }

@@ -47,6 +47,12 @@ pub enum Change {
     Revoked { reason: String },
     /// A newer certificate of the same certification replaced this one.
     Replaced { by: String },
+    /// Its files were drawn again (SPEC 1.13) by a regeneration, which may have given it
+    /// the certification's current name, description and issuer.
+    Regenerated {
+        regeneration_id: String,
+        snapshot_changed: bool,
+    },
     /// A certification was created.
     Created {},
     /// A certification's fields changed: each changed field, old and new.
@@ -62,7 +68,7 @@ impl Change {
     pub fn rank(&self) -> u8 {
         match self {
             Change::Created {} | Change::Issued { .. } => 0,
-            Change::Updated { .. } | Change::Emailed {} => 1,
+            Change::Updated { .. } | Change::Emailed {} | Change::Regenerated { .. } => 1,
             Change::Archived {} | Change::Replaced { .. } | Change::Revoked { .. } => 2,
         }
     }

@@ -15,6 +15,7 @@
 //!   card's participants, paged by name.
 //! - [`nudge`]: who a reminder reaches.
 //! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
+//! - [`regeneration`]: re-drawing a certification's certificates, and its record.
 //! - [`schedule`]: when programs end and whether their run certifies.
 //! - [`certificate`]: certificates, revocation reasons, run records and the completion
 //!   banner.
@@ -38,6 +39,7 @@ pub mod participant;
 pub mod program;
 pub mod progress;
 pub mod public;
+pub mod regeneration;
 pub mod registry;
 pub mod roster;
 pub mod schedule;
@@ -65,6 +67,10 @@ pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
+pub use regeneration::{
+    PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
+    REGENERATION_ERRORS_MAX,
+};
 pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{

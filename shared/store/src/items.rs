@@ -13,6 +13,8 @@
 //! | `Idempotency-Key` of a workspace (certify by hand) | `WS#{ws}` | `IDEM#{key}` | |
 //! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
 //! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
+//! | regeneration record | `WS#{ws}` | `REGEN#{cid}#{id}` | open_programs while running |
+//! | a certification's running regeneration | `WS#{ws}` | `REGENRUN#{cid}` | |
 
 use anyhow::Context;
 use certify_rules::{HistoryEntry, Program, ProgramState};
@@ -51,6 +53,12 @@ pub const RUNS: &str = "RUNS";
 pub const NUDGES: &str = "NUDGES";
 /// A queued nudge job's sort key prefix, under its workspace's settings partition.
 pub const NUDGE_JOB: &str = "NUDGEJOB#";
+/// The sweep index's partition of running regenerations, by when they were asked for.
+pub const REGENERATIONS: &str = "REGENERATIONS";
+/// A regeneration record's sort key prefix (`REGEN#{cid}#{id}`), under its workspace.
+pub const REGEN: &str = "REGEN#";
+/// The item naming a certification's running regeneration (`REGENRUN#{cid}`).
+pub const REGEN_RUNNING: &str = "REGENRUN#";
 
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
@@ -87,6 +95,11 @@ pub mod attr {
     pub const REVOKED_AT: &str = "revoked_at";
     pub const REVOKED_REASON: &str = "revoked_reason";
     pub const REPLACED_BY: &str = "replaced_by";
+    pub const CERTIFICATION: &str = "certification";
+    /// On a certificate: the regeneration that last claimed it, and (while set) that
+    /// its files are still to be drawn by it.
+    pub const REGENERATION_ID: &str = "regeneration_id";
+    pub const REGENERATION_PENDING: &str = "regeneration_pending";
 
     /// An `Idempotency-Key` claim's request fingerprint and the certificate it issues.
     pub const FINGERPRINT: &str = "fingerprint";
@@ -155,6 +168,18 @@ pub fn enrollment_key(ws: &str, program_id: &str, uid: &str) -> Result<Key> {
 
 pub fn nudge_job_key(ws: &str, job_id: &str) -> Result<Key> {
     Ok(Key::new(workspace_pk(ws)?, format!("{NUDGE_JOB}{}", id(job_id)?)))
+}
+
+pub fn regeneration_key(ws: &str, certification_id: &str, regeneration_id: &str) -> Result<Key> {
+    let sk = format!("{REGEN}{}#{}", id(certification_id)?, id(regeneration_id)?);
+    Ok(Key::new(workspace_pk(ws)?, sk))
+}
+
+pub fn running_regeneration_key(ws: &str, certification_id: &str) -> Result<Key> {
+    Ok(Key::new(
+        workspace_pk(ws)?,
+        format!("{REGEN_RUNNING}{}", id(certification_id)?),
+    ))
 }
 
 pub fn run_key(ws: &str, program_id: &str) -> Result<Key> {

@@ -10,6 +10,7 @@
 pub mod dynamo;
 pub mod embedded;
 mod items;
+mod regenerations;
 mod schema;
 mod store;
 pub mod table;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
+pub use regenerations::{RegenerationClaim, RegenerationStore};
 pub use schema::TableSchema;
 pub use store::Store;
 
@@ -47,6 +49,8 @@ pub enum Conflict {
     AlreadyEnrolled(Vec<String>),
     /// The certificate is revoked already.
     AlreadyRevoked,
+    /// A regeneration of the certification is still running (its id).
+    RegenerationRunning(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,12 +115,26 @@ pub struct StoredRoster {
 
 /// Everything the store offers, as one object the handlers and the trigger share.
 pub trait AppStore:
-    SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore + NudgeStore
+    SettingsStore
+    + CertificationStore
+    + ProgramStore
+    + RosterStore
+    + RunStore
+    + CertificateStore
+    + NudgeStore
+    + RegenerationStore
 {
 }
 
 impl<T> AppStore for T where
-    T: SettingsStore + CertificationStore + ProgramStore + RosterStore + RunStore + CertificateStore + NudgeStore
+    T: SettingsStore
+        + CertificationStore
+        + ProgramStore
+        + RosterStore
+        + RunStore
+        + CertificateStore
+        + NudgeStore
+        + RegenerationStore
 {
 }
 

@@ -146,6 +146,8 @@ mod certificates;
 
 #[path = "contract/history.rs"]
 mod history;
+#[path = "contract/regenerations.rs"]
+mod regenerations;
 #[path = "contract/registry.rs"]
 mod registry;
 
@@ -182,7 +184,11 @@ macro_rules! contract {
                 history::changes_are_recorded_with_their_history_oldest_first,
                 history::a_refused_change_records_nothing,
                 registry::a_query_reads_either_way_and_resumes_after_its_last_item,
-                registry::the_registry_reads_a_certification_by_index_in_few_requests,            );
+                registry::the_registry_reads_a_certification_by_index_in_few_requests,
+                regenerations::one_regeneration_runs_at_a_time_under_one_lease,
+                regenerations::a_claim_takes_the_snapshot_with_its_history_once,
+                regenerations::a_certificate_revoked_before_its_files_were_drawn_is_still_drawn,
+            );
         }
     };
     (@cases $make:path; $($module:ident :: $case:ident),* $(,)?) => {

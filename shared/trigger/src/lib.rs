@@ -15,6 +15,7 @@ mod by_hand;
 mod event;
 mod nudges;
 mod pace;
+mod regenerate;
 mod run;
 
 use std::sync::Arc;
@@ -70,6 +71,9 @@ pub struct Settings {
     pub margin: Duration,
     /// Sends of one email before a throttled one is left for the next sweep.
     pub send_attempts: u32,
+    /// Pages (of `chunk` certificates) one invocation works of each regeneration, so
+    /// that a big one goes on over several sweeps and never holds up the next.
+    pub regeneration_pages: usize,
 }
 
 impl Default for Settings {
@@ -84,6 +88,7 @@ impl Default for Settings {
             lease: Duration::from_secs(120),
             margin: Duration::from_secs(60),
             send_attempts: 5,
+            regeneration_pages: 10,
         }
     }
 }
@@ -149,6 +154,8 @@ pub struct Report {
     pub programs: Vec<ProgramReport>,
     /// Nudge emails sent (SPEC 1.9).
     pub nudges_sent: usize,
+    /// Certificates regenerated (SPEC 1.13).
+    pub regenerated: u64,
     /// Sweep errors, per program (`workspace/program: error`).
     pub errors: Vec<String>,
 }
@@ -193,8 +200,7 @@ impl Trigger {
                 program_id,
             } => Ok(Report {
                 programs: vec![self.end_program(&workspace_id, &program_id, deadline).await?],
-                nudges_sent: 0,
-                errors: Vec::new(),
+                ..Report::default()
             }),
             Event::Nudges { workspace_id, job_ids } => Ok(self.send_nudge_jobs(&workspace_id, job_ids, deadline).await),
         }
@@ -202,7 +208,8 @@ impl Trigger {
 
     /// Ends every due `active` program, in due order, then tries every run due to be
     /// tried (SPEC 1.8.8): runs wait in a partition of their own, backing off while they
-    /// fail, so none of them delays a due program; then sends queued nudges (1.9). A few
+    /// fail, so none of them delays a due program; then sends queued nudges (1.9) and
+    /// works running regenerations (1.13). A few
     /// at once; one program's failure is reported and does not stop the others.
     pub async fn sweep(&self, deadline: Option<DateTime<Utc>>) -> Result<Report, StoreError> {
         let now = self.now();
@@ -239,6 +246,8 @@ impl Trigger {
         let jobs = self.store.due_nudge_jobs(now, limit).await?;
         self.send_jobs(jobs.into_iter().map(|(ws, job)| (ws, job.id)), deadline, &mut report)
             .await;
+        // Then regenerations, a few pages of each (1.13).
+        self.regenerate_due(deadline, &mut report).await;
         Ok(report)
     }
 

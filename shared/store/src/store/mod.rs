@@ -7,6 +7,7 @@ mod certifications;
 mod history;
 mod nudges;
 mod programs;
+mod regenerations;
 mod roster;
 mod runs;
 mod settings;

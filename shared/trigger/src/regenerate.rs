@@ -1,0 +1,173 @@
+//! Regeneration (SPEC 1.13): the sweep works each running regeneration a few pages at a
+//! time, after every due program and run, so that no regeneration delays a program end
+//! (1.8.8). Per certificate: claim (the mark, the new snapshot when refreshed and the
+//! `regenerated` entry in one transaction) -> draw and store both files under the same
+//! keys -> clear the mark. A crash at any point leaves the mark set, so the next sweep,
+//! resuming from the last checkpoint, draws the same certificate again from the same
+//! record into the same files; a certificate drawn already is counted, not drawn again.
+//! A page where some certificate failed is tried again later, as a run's participant is
+//! (SPEC 1.8.8), so every file comes to match its record or is reported given up.
+
+use certify_rules::{
+    PageOutcome, Regeneration, RegenerationErrorCode, RegenerationState, RegistryQuery, RegistrySort, RunErrorCode,
+};
+use certify_store::{Lease, PageRequest, RegenerationClaim, StoreError};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+
+use crate::{Report, Trigger};
+
+/// What became of one certificate.
+enum Drawn {
+    /// Counted as done: drawn now, or by this regeneration before.
+    Done,
+    /// Revoked or gone: not counted.
+    Skipped,
+    Failed(RegenerationErrorCode),
+}
+
+impl Trigger {
+    /// Works the running regenerations, oldest first, a few at once, into `report`.
+    pub(crate) async fn regenerate_due(&self, deadline: Option<DateTime<Utc>>, report: &mut Report) {
+        let due = match self
+            .store
+            .due_regenerations(self.now(), self.settings.sweep_limit)
+            .await
+        {
+            Ok(due) => due,
+            Err(e) => {
+                report.errors.push(format!("regenerations: {e}"));
+                return;
+            }
+        };
+        let results: Vec<_> = futures::stream::iter(due)
+            .map(|(ws, regeneration)| async move {
+                let result = self.regenerate(&ws, &regeneration, deadline).await;
+                (ws, regeneration.id, result)
+            })
+            .buffer_unordered(self.settings.programs_at_once.max(1))
+            .collect()
+            .await;
+        for (ws, id, result) in results {
+            match result {
+                Ok(drawn) => report.regenerated += drawn,
+                // Another invocation took it over.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => {
+                    tracing::error!(workspace = %ws, regeneration = %id, error = ?e, "a regeneration failed");
+                    report.errors.push(format!("{ws}: regeneration {id}: {e}"));
+                }
+            }
+        }
+    }
+
+    /// Works one regeneration for at most [`crate::Settings::regeneration_pages`] pages
+    /// (fewer when the deadline nears), checkpointing after each; answers how many
+    /// certificates it counted done. One held elsewhere, or completed, is left alone.
+    pub async fn regenerate(
+        &self,
+        ws: &str,
+        regeneration: &Regeneration,
+        deadline: Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
+        let mut lease = Lease {
+            owner: uuid::Uuid::new_v4().to_string(),
+            until: self.now() + self.settings.lease,
+        };
+        let cid = regeneration.certification_id.as_str();
+        let Some(mut job) = self
+            .store
+            .take_regeneration(ws, cid, &regeneration.id, &lease, self.now())
+            .await?
+        else {
+            return Ok(0);
+        };
+        if job.total.is_none() {
+            job.total = Some(self.store.count_regenerable(ws, cid).await?);
+        }
+        let mut drawn = 0;
+        for worked_pages in 0.. {
+            if worked_pages == self.settings.regeneration_pages.max(1)
+                || deadline.is_some_and(|d| self.now() + self.settings.margin >= d)
+            {
+                break;
+            }
+            if worked_pages > 0 {
+                lease.until = self.now() + self.settings.lease;
+                self.store.save_regeneration(ws, &job, &lease).await?;
+            }
+            let page = PageRequest {
+                limit: self.settings.chunk.max(1),
+                cursor: job.cursor.clone(),
+            };
+            // Every status, oldest issue first: a revoked certificate may still have
+            // files to draw from an earlier, interrupted regeneration.
+            let all = RegistryQuery {
+                status: None,
+                user_id: None,
+                expires_before: None,
+                sort: RegistrySort::IssuedOn,
+                descending: false,
+            };
+            let page = self
+                .store
+                .registry(ws, cid, &all, self.now().date_naive(), &page)
+                .await?;
+            let ids: Vec<String> = page.items.iter().map(|c| c.id.clone()).collect();
+            let claimed = &job;
+            let outcomes: Vec<_> = futures::stream::iter(ids)
+                .map(|id| async move {
+                    let outcome = self.draw_again(ws, &id, claimed).await;
+                    (id, outcome)
+                })
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+            let mut worked = PageOutcome {
+                next_cursor: page.next_cursor,
+                ..PageOutcome::default()
+            };
+            for (id, outcome) in outcomes {
+                match outcome? {
+                    Drawn::Done => worked.done += 1,
+                    Drawn::Skipped => {}
+                    Drawn::Failed(code) => worked.failures.push((id, code)),
+                }
+            }
+            drawn += worked.done;
+            // A page with failures waits for its next try; the last page completes it.
+            if !job.page(worked, self.now()) || job.state == RegenerationState::Completed {
+                break;
+            }
+        }
+        if job.state == RegenerationState::Running {
+            // Released for the next sweep (or the next try of a failing page).
+            lease.until = self.now();
+        }
+        self.store.save_regeneration(ws, &job, &lease).await?;
+        Ok(drawn)
+    }
+
+    /// One certificate: claim, draw and store, clear the mark.
+    async fn draw_again(&self, ws: &str, certificate_id: &str, job: &Regeneration) -> Result<Drawn, StoreError> {
+        let certificate = match self.store.claim_regeneration(certificate_id, job, self.now()).await {
+            Ok(RegenerationClaim::Draw(certificate)) => certificate,
+            Ok(RegenerationClaim::Done) => return Ok(Drawn::Done),
+            Ok(RegenerationClaim::Revoked) | Err(StoreError::NotFound) => return Ok(Drawn::Skipped),
+            Err(e) => return Err(e),
+        };
+        if let Err((code, error)) = self.store_files(ws, certificate.as_ref()).await {
+            tracing::warn!(workspace = ws, certificate = certificate_id, error = ?error, "a certificate was not regenerated");
+            let code = match code {
+                RunErrorCode::RenderFailed => RegenerationErrorCode::RenderFailed,
+                _ => RegenerationErrorCode::StorageFailed,
+            };
+            return Ok(Drawn::Failed(code));
+        }
+        self.store.finish_regeneration(certificate_id, &job.id).await?;
+        Ok(match certificate.revoked_at {
+            Some(_) => Drawn::Skipped,
+            None => Drawn::Done,
+        })
+    }
+}

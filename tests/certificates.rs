@@ -45,6 +45,7 @@ async fn ended(api: &Api) -> String {
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     };
     let passed = Claim {
         outcome: Outcome::Passed,

@@ -1,6 +1,6 @@
-//! Input bounds at the program routes through the Lambda handler (see `common`): dates,
-//! positions, user ids, addresses, body shapes and nulls are refused naming the field,
-//! and change nothing.
+//! Input bounds at the program and certification routes through the Lambda handler (see
+//! `common`): dates, positions, user ids, addresses, body shapes, nulls and reminder offsets
+//! are refused naming the field, and change nothing.
 
 #![allow(clippy::unwrap_used)] // a test says what broke by its panic
 
@@ -261,5 +261,48 @@ async fn null_for_a_field_that_cannot_be_null_is_refused_in_every_patch() {
         StatusCode::OK,
         "null still unlinks: {:?}",
         unlinked.body
+    );
+}
+
+#[tokio::test]
+async fn reminder_offsets_are_checked_on_create_and_patch_and_recorded_when_changed() {
+    let api = Api::enabled().await;
+    let created = api.create("Coaching Basics").await.body;
+    assert_eq!(created["expiry_reminders_days"], json!([30]), "the default");
+    let id = created["id"].as_str().unwrap();
+    let path = format!("/certifications/{id}");
+    for (days, field) in [
+        (json!([0]), "expiry_reminders_days[0]"),
+        (json!([7, 7]), "expiry_reminders_days[1]"),
+        (json!([1, 2, 3, 4]), "expiry_reminders_days"),
+        (json!(null), "expiry_reminders_days"),
+    ] {
+        let body = json!({ "expiry_reminders_days": days }).to_string();
+        let reply = api
+            .send(event("certifications-patch.json").path(&path).body(&body))
+            .await;
+        assert_eq!(
+            (reply.status, reply.fields()),
+            (StatusCode::BAD_REQUEST, vec![field]),
+            "{body}: {:?}",
+            reply.body
+        );
+        let refused = api.send(event("certifications-create.json").body(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    let body = json!({ "expiry_reminders_days": [7, 60] }).to_string();
+    let patched = api
+        .send(event("certifications-patch.json").path(&path).body(&body))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
+    assert_eq!(patched.body["expiry_reminders_days"], json!([60, 7]), "largest first");
+    let history = api
+        .send(event("certifications-history.json").path(&format!("{path}/history")))
+        .await;
+    let updated = &history.body["items"][1];
+    assert_eq!(updated["type"], "updated");
+    assert_eq!(
+        updated["details"]["fields"]["expiry_reminders_days"],
+        json!({"old": [30], "new": [60, 7]})
     );
 }

@@ -36,6 +36,7 @@ fn certificate(n: usize, certification_id: &str, issued_on: &str, expires_on: Op
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     }
 }
 

@@ -1,11 +1,11 @@
 //! What every email Certify sends says, in one place: the result each evaluated
 //! participant gets when the program's run reaches them (SPEC 1.8.4: passed, with the
 //! certification, its dates and links; or did not pass, with the counted components not
-//! completed), and the nudge to an off-track participant (1.9). Every value is
-//! HTML-escaped in the HTML part.
+//! completed), the nudge to an off-track participant (1.9) and the expiry reminders
+//! (1.14). Every value is HTML-escaped in the HTML part.
 
 use certify_rules::nudge::NudgeTarget;
-use certify_rules::{Certificate, Participant, PublicLinks};
+use certify_rules::{Certificate, Participant, PublicLinks, Reminder};
 
 use crate::{escape_html as esc, Email};
 
@@ -104,6 +104,51 @@ pub fn nudge_email(target: &NudgeTarget, certification: &str) -> Email {
     }
 }
 
+/// An expiry reminder: which certification, the date, how to renew and the public
+/// verification page. `None` for a certificate with no address or no expiry.
+pub fn reminder_email(certificate: &Certificate, reminder: Reminder, links: &PublicLinks) -> Option<Email> {
+    let to = certificate.holder_email.clone()?;
+    let expires = certificate.expires_on?.to_string();
+    let name = &certificate.certification.name;
+    let issuer = &certificate.certification.issuer_name;
+    let (subject, when) = match reminder {
+        Reminder::Before(days) => (
+            format!("{name} expires on {expires}"),
+            format!(
+                "expires on {expires}, in {days} day{}",
+                if days == 1 { "" } else { "s" }
+            ),
+        ),
+        Reminder::Expired => (format!("{name} expired on {expires}"), format!("expired on {expires}")),
+    };
+    let contact = if issuer.is_empty() {
+        "the program's organizers".to_string()
+    } else {
+        issuer.clone()
+    };
+    let renew =
+        format!("To renew it, complete a program that awards {name}; {contact} can tell you which one is next.");
+    Some(Email {
+        to,
+        to_name: certificate.holder_name.clone(),
+        subject,
+        text: format!(
+            "Hello {},\n\nYour certificate {name} (id {}) {when}.\n\n{renew}\n\nAnyone can check it at: {}\n",
+            certificate.holder_name, certificate.id, links.verify
+        ),
+        html: format!(
+            "<p>Hello {},</p><p>Your certificate <strong>{}</strong> (id {}) {}.</p><p>{}</p>\
+             <p><a href=\"{}\">Verify it</a></p>",
+            esc(&certificate.holder_name),
+            esc(name),
+            esc(&certificate.id),
+            esc(&when),
+            esc(&renew),
+            esc(&links.verify),
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +186,7 @@ mod tests {
             revoked_reason: None,
             replaced_by: None,
             note: None,
+            holder_email: None,
         };
         let links = PublicLinks::new("https://x", &certificate, None);
         let email = passed_email(&holder(), &certificate, &links);
@@ -211,5 +257,56 @@ mod tests {
             .html
             .contains("<li>Module &lt;1&gt; (due 2026-11-20 17:00 UTC)</li>"));
         assert!(email.html.contains("Spring &lt;A&gt;"));
+    }
+
+    #[test]
+    fn a_reminder_says_what_expires_when_and_how_to_renew() {
+        let certificate = Certificate {
+            holder_email: Some("ana@example.com".into()),
+            expires_on: Some("2027-01-31".parse().unwrap_or_default()),
+            ..certify_rules::Certificate::by_hand(
+                "c-1".into(),
+                &certify_rules::ByHandInput {
+                    user_id: Some("u1".into()),
+                    name: Some("Ana <Ávila>".into()),
+                    email: Some("ana@example.com".into()),
+                    ..Default::default()
+                }
+                .parse("2026-11-28".parse().unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{e:?}")),
+                &certify_rules::Certification::create(
+                    "c1".into(),
+                    certify_rules::CertificationInput {
+                        name: Some("Leadership & Co".into()),
+                        issuer_name: Some("Exec".into()),
+                        ..Default::default()
+                    }
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{e:?}")),
+                    "2026-11-28T00:00:00Z".parse().unwrap_or_default(),
+                ),
+            )
+        };
+        let links = PublicLinks::new("https://x", &certificate, None);
+        let soon = reminder_email(&certificate, Reminder::Before(7), &links).unwrap_or_else(|| panic!("an email"));
+        assert_eq!(
+            (soon.to.as_str(), soon.subject.as_str()),
+            ("ana@example.com", "Leadership & Co expires on 2027-01-31")
+        );
+        assert!(soon.text.contains("expires on 2027-01-31, in 7 days") && soon.text.contains("https://x/verify/c-1"));
+        assert!(soon
+            .text
+            .contains("complete a program that awards Leadership & Co; Exec can tell you"));
+        assert!(soon.html.contains("Leadership &amp; Co") && soon.html.contains("Ana &lt;Ávila&gt;"));
+        let over = reminder_email(&certificate, Reminder::Expired, &links).unwrap_or_else(|| panic!("an email"));
+        assert_eq!(over.subject, "Leadership & Co expired on 2027-01-31");
+        let silent = Certificate {
+            holder_email: None,
+            ..certificate
+        };
+        assert!(
+            reminder_email(&silent, Reminder::Expired, &links).is_none(),
+            "no address, no email"
+        );
     }
 }

@@ -37,6 +37,7 @@ fn certificate() -> Certificate {
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     }
 }
 

@@ -38,6 +38,7 @@ fn certificate(holder: &str) -> Certificate {
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     }
 }
 

@@ -104,6 +104,7 @@ impl Certificate {
             revoked_reason: None,
             replaced_by: None,
             note: by_hand.note.clone(),
+            holder_email: Some(by_hand.holder.email.clone()),
         }
     }
 }

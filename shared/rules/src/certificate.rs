@@ -55,6 +55,10 @@ pub struct Certificate {
     /// certificate, its verification page or to its holder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where its expiry reminders go (SPEC 1.14): the holder's address when it was
+    /// issued. Never shown: not in any view, page, file or event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder_email: Option<String>,
 }
 
 impl Certificate {
@@ -88,6 +92,7 @@ impl Certificate {
             revoked_reason: None,
             replaced_by: None,
             note: None,
+            holder_email: Some(holder.email.clone()),
         }
     }
 
@@ -305,6 +310,7 @@ mod tests {
                 description: "d".into(),
                 issuer_name: "Exec".into(),
                 validity,
+                expiry_reminders_days: vec![30],
             },
             created_at: now(),
             updated_at: now(),

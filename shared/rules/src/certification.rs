@@ -8,6 +8,39 @@ use crate::field::{double_option, not_null, Invalid, Problems};
 pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 4000;
 pub const ISSUER_MAX: usize = 200;
+/// At most this many reminder offsets, each 1..=[`REMINDER_DAYS_MAX`] days (SPEC 1.2).
+pub const REMINDERS_MAX: usize = 3;
+pub const REMINDER_DAYS_MAX: i64 = 365;
+
+/// A new certification's reminders: 30 days before expiry.
+pub fn default_reminders() -> Vec<u16> {
+    vec![30]
+}
+
+/// `expiry_reminders_days` as sent: 0 to 3 distinct integers 1-365, kept largest first.
+fn reminders(p: &mut Problems, raw: &[i64]) -> Vec<u16> {
+    if raw.len() > REMINDERS_MAX {
+        p.add(
+            "expiry_reminders_days",
+            format!("must hold at most {REMINDERS_MAX} offsets"),
+        );
+    }
+    let mut days = Vec::new();
+    for (i, &day) in raw.iter().enumerate() {
+        if !(1..=REMINDER_DAYS_MAX).contains(&day) {
+            p.add(
+                &format!("expiry_reminders_days[{i}]"),
+                format!("must be between 1 and {REMINDER_DAYS_MAX} days"),
+            );
+        } else if days.contains(&(day as u16)) {
+            p.add(&format!("expiry_reminders_days[{i}]"), "must not repeat an offset");
+        } else {
+            days.push(day as u16);
+        }
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +161,10 @@ pub struct CertificationFields {
     pub description: String,
     pub issuer_name: String,
     pub validity: Option<Validity>,
+    /// Days before a certificate's expiry its holder is reminded, largest first (SPEC
+    /// 1.14); read when a reminder is due. Stored before reminders existed: the default.
+    #[serde(default = "default_reminders")]
+    pub expiry_reminders_days: Vec<u16>,
 }
 
 /// Body of `POST /certifications`.
@@ -138,6 +175,8 @@ pub struct CertificationInput {
     pub description: Option<String>,
     pub issuer_name: Option<String>,
     pub validity: Option<ValidityInput>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub expiry_reminders_days: Option<Vec<i64>>,
 }
 
 impl CertificationInput {
@@ -147,11 +186,16 @@ impl CertificationInput {
         let description = p.optional_text("description", self.description.as_deref(), DESCRIPTION_MAX, true);
         let issuer_name = p.optional_text("issuer_name", self.issuer_name.as_deref(), ISSUER_MAX, false);
         let validity = self.validity.as_ref().and_then(|v| v.parse(&mut p));
+        let expiry_reminders_days = match &self.expiry_reminders_days {
+            Some(raw) => reminders(&mut p, raw),
+            None => default_reminders(),
+        };
         p.finish(|| CertificationFields {
             name,
             description,
             issuer_name,
             validity,
+            expiry_reminders_days,
         })
     }
 }
@@ -169,6 +213,8 @@ pub struct CertificationPatch {
     pub issuer_name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub validity: Option<Option<ValidityInput>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub expiry_reminders_days: Option<Vec<i64>>,
 }
 
 impl CertificationPatch {
@@ -192,11 +238,16 @@ impl CertificationPatch {
             Some(None) => None,
             Some(Some(v)) => v.parse(&mut p),
         };
+        let expiry_reminders_days = match &self.expiry_reminders_days {
+            Some(raw) => reminders(&mut p, raw),
+            None => current.expiry_reminders_days.clone(),
+        };
         p.finish(|| CertificationFields {
             name,
             description,
             issuer_name,
             validity,
+            expiry_reminders_days,
         })
     }
 }
@@ -335,6 +386,7 @@ mod tests {
             description: "d".into(),
             issuer_name: "i".into(),
             validity: Some(months(6)),
+            expiry_reminders_days: vec![30],
         };
         let patch: CertificationPatch = serde_json::from_str(r#"{"name": "New"}"#).unwrap();
         let next = patch.apply(&current).unwrap();
@@ -352,12 +404,70 @@ mod tests {
             description: "d".into(),
             issuer_name: "Exec".into(),
             validity: Some(months(6)),
+            expiry_reminders_days: vec![30],
         };
         let now: DateTime<Utc> = "2026-10-01T09:30:00Z".parse().unwrap();
         let c = Certification::create("c1".into(), fields.clone(), now);
         assert_eq!((c.id.as_str(), &c.fields), ("c1", &fields));
         assert_eq!((c.version, c.archived_at, c.is_archived()), (1, None, false));
         assert_eq!((c.created_at, c.updated_at), (now, now));
+    }
+
+    #[test]
+    fn reminder_offsets_are_up_to_three_distinct_days_of_a_year_largest_first() {
+        let create = |days: serde_json::Value| {
+            serde_json::from_value::<CertificationInput>(
+                serde_json::json!({"name": "L", "expiry_reminders_days": days}),
+            )
+            .map(|input| input.parse())
+        };
+        assert_eq!(
+            create(serde_json::json!([7, 30]))
+                .unwrap()
+                .unwrap()
+                .expiry_reminders_days,
+            [30, 7]
+        );
+        assert!(create(serde_json::json!([]))
+            .unwrap()
+            .unwrap()
+            .expiry_reminders_days
+            .is_empty());
+        let input: CertificationInput = serde_json::from_value(serde_json::json!({"name": "L"})).unwrap();
+        assert_eq!(input.parse().unwrap().expiry_reminders_days, [30], "the default");
+        let refused = |days: serde_json::Value| -> Vec<String> {
+            let invalid = create(days).unwrap().unwrap_err();
+            invalid.fields().iter().map(|f| f.to_string()).collect()
+        };
+        assert_eq!(refused(serde_json::json!([1, 2, 3, 4])), ["expiry_reminders_days"]);
+        assert_eq!(
+            refused(serde_json::json!([0, 366])),
+            ["expiry_reminders_days[0]", "expiry_reminders_days[1]"]
+        );
+        assert_eq!(refused(serde_json::json!([30, 30])), ["expiry_reminders_days[1]"]);
+        assert!(create(serde_json::json!(null)).is_err(), "null is refused");
+        assert!(create(serde_json::json!([1.5])).is_err());
+
+        let current = CertificationInput {
+            name: Some("L".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        let patch: CertificationPatch =
+            serde_json::from_value(serde_json::json!({"expiry_reminders_days": [60, 7]})).unwrap();
+        assert_eq!(patch.apply(&current).unwrap().expiry_reminders_days, [60, 7]);
+        let untouched: CertificationPatch = serde_json::from_value(serde_json::json!({"name": "M"})).unwrap();
+        assert_eq!(untouched.apply(&current).unwrap().expiry_reminders_days, [30]);
+        let stored_before: CertificationFields = serde_json::from_value(
+            serde_json::json!({"name": "L", "description": "", "issuer_name": "", "validity": null}),
+        )
+        .unwrap();
+        assert_eq!(
+            stored_before.expiry_reminders_days,
+            [30],
+            "stored before reminders existed"
+        );
     }
 
     proptest! {

@@ -200,5 +200,6 @@ pub(crate) fn certificate(id: &str, user_id: &str) -> crate::Certificate {
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     }
 }

@@ -47,6 +47,10 @@ pub enum Change {
     Revoked { reason: String },
     /// A newer certificate of the same certification replaced this one.
     Replaced { by: String },
+    /// The holder was sent an expiry reminder `offset_days` before it expires (SPEC 1.14).
+    Reminded { offset_days: u16 },
+    /// The holder was told it expired (the day after).
+    Expired {},
     /// Its files were drawn again (SPEC 1.13) by a regeneration, which may have given it
     /// the certification's current name, description and issuer.
     Regenerated {
@@ -68,7 +72,11 @@ impl Change {
     pub fn rank(&self) -> u8 {
         match self {
             Change::Created {} | Change::Issued { .. } => 0,
-            Change::Updated { .. } | Change::Emailed {} | Change::Regenerated { .. } => 1,
+            Change::Updated { .. }
+            | Change::Emailed {}
+            | Change::Regenerated { .. }
+            | Change::Reminded { .. }
+            | Change::Expired {} => 1,
             Change::Archived {} | Change::Replaced { .. } | Change::Revoked { .. } => 2,
         }
     }
@@ -150,6 +158,7 @@ mod tests {
             description: "d".into(),
             issuer_name: "Exec".into(),
             validity: None,
+            expiry_reminders_days: vec![30],
         };
         let new = CertificationFields {
             name: "Leadership Essentials".into(),

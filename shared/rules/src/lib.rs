@@ -16,6 +16,7 @@
 //! - [`nudge`]: who a reminder reaches.
 //! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
 //! - [`regeneration`]: re-drawing a certification's certificates, and its record.
+//! - [`reminder`]: which expiry reminder is due, and when to look again.
 //! - [`schedule`]: when programs end and whether their run certifies.
 //! - [`certificate`]: certificates, revocation reasons, run records and the completion
 //!   banner.
@@ -41,6 +42,7 @@ pub mod progress;
 pub mod public;
 pub mod regeneration;
 pub mod registry;
+pub mod reminder;
 pub mod roster;
 pub mod schedule;
 pub mod text;
@@ -55,7 +57,8 @@ pub use certificate::{
     RunErrorCode, RunRecord, RunState, RunStep, REASON_MAX,
 };
 pub use certification::{
-    expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch, Validity, ValidityUnit,
+    default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
+    Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
@@ -72,6 +75,7 @@ pub use regeneration::{
     REGENERATION_ERRORS_MAX,
 };
 pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
+pub use reminder::{due_reminder, next_look, Reminder};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{
     decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,

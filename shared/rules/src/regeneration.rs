@@ -229,6 +229,7 @@ mod tests {
             description: "Leads teams through change.".into(),
             issuer_name: "Exec Coaching".into(),
             validity: None,
+            expiry_reminders_days: vec![30],
         };
         Certification::create("c1".into(), fields, fixtures::now())
     }

@@ -153,6 +153,7 @@ mod tests {
             revoked_reason: None,
             replaced_by: None,
             note: None,
+            holder_email: None,
         };
         let today = day("2026-12-02");
         let q = |pairs: &[(&str, &str)]| input(pairs).parse().unwrap();

@@ -59,6 +59,9 @@ pub const REGENERATIONS: &str = "REGENERATIONS";
 pub const REGEN: &str = "REGEN#";
 /// The item naming a certification's running regeneration (`REGENRUN#{cid}`).
 pub const REGEN_RUNNING: &str = "REGENRUN#";
+/// The sweep index's partition of certificates by the day of their next expiry
+/// reminder look.
+pub const REMINDERS: &str = "REMINDERS";
 
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
@@ -100,6 +103,11 @@ pub mod attr {
     /// its files are still to be drawn by it.
     pub const REGENERATION_ID: &str = "regeneration_id";
     pub const REGENERATION_PENDING: &str = "regeneration_pending";
+    /// On a certificate: the expiry reminders sent (`30,7,expired`), and the claim of
+    /// the one being sent.
+    pub const REMINDERS_SENT: &str = "reminders_sent";
+    pub const REMINDER_CLAIM_OWNER: &str = "reminder_claim_owner";
+    pub const REMINDER_CLAIM_UNTIL: &str = "reminder_claim_until";
 
     /// An `Idempotency-Key` claim's request fingerprint and the certificate it issues.
     pub const FINGERPRINT: &str = "fingerprint";

@@ -11,6 +11,7 @@ pub mod dynamo;
 pub mod embedded;
 mod items;
 mod regenerations;
+mod reminders;
 mod schema;
 mod store;
 pub mod table;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
 pub use regenerations::{RegenerationClaim, RegenerationStore};
+pub use reminders::{ReminderLook, ReminderSent, ReminderStore};
 pub use schema::TableSchema;
 pub use store::Store;
 
@@ -123,6 +125,7 @@ pub trait AppStore:
     + CertificateStore
     + NudgeStore
     + RegenerationStore
+    + ReminderStore
 {
 }
 
@@ -135,6 +138,7 @@ impl<T> AppStore for T where
         + CertificateStore
         + NudgeStore
         + RegenerationStore
+        + ReminderStore
 {
 }
 

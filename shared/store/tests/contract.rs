@@ -39,6 +39,7 @@ fn certification(id: &str) -> Certification {
             description: "Ünïcode déscription".into(),
             issuer_name: "Exec".into(),
             validity: Some(Validity::new(12, ValidityUnit::Months).unwrap()),
+            expiry_reminders_days: vec![30],
         },
         created_at: now(),
         updated_at: now(),
@@ -129,6 +130,7 @@ fn certificate(id: &str, program_id: &str) -> Certificate {
         revoked_reason: None,
         replaced_by: None,
         note: None,
+        holder_email: None,
     }
 }
 
@@ -150,6 +152,8 @@ mod history;
 mod regenerations;
 #[path = "contract/registry.rs"]
 mod registry;
+#[path = "contract/reminders.rs"]
+mod reminders;
 
 macro_rules! contract {
     ($backend:ident, $make:path) => {
@@ -188,6 +192,8 @@ macro_rules! contract {
                 regenerations::one_regeneration_runs_at_a_time_under_one_lease,
                 regenerations::a_claim_takes_the_snapshot_with_its_history_once,
                 regenerations::a_certificate_revoked_before_its_files_were_drawn_is_still_drawn,
+                reminders::reminders_are_found_by_their_next_look_and_recorded_once,
+                reminders::a_revoked_or_replaced_certificate_leaves_the_reminders,
             );
         }
     };

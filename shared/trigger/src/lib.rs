@@ -16,6 +16,7 @@ mod event;
 mod nudges;
 mod pace;
 mod regenerate;
+mod remind;
 mod run;
 
 use std::sync::Arc;
@@ -74,6 +75,8 @@ pub struct Settings {
     /// Pages (of `chunk` certificates) one invocation works of each regeneration, so
     /// that a big one goes on over several sweeps and never holds up the next.
     pub regeneration_pages: usize,
+    /// Certificates one sweep looks at for expiry reminders (each at most one email).
+    pub reminders_per_sweep: usize,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             margin: Duration::from_secs(60),
             send_attempts: 5,
             regeneration_pages: 10,
+            reminders_per_sweep: 300,
         }
     }
 }
@@ -154,6 +158,8 @@ pub struct Report {
     pub programs: Vec<ProgramReport>,
     /// Nudge emails sent (SPEC 1.9).
     pub nudges_sent: usize,
+    /// Expiry reminders sent (SPEC 1.14).
+    pub reminders_sent: usize,
     /// Certificates regenerated (SPEC 1.13).
     pub regenerated: u64,
     /// Sweep errors, per program (`workspace/program: error`).
@@ -209,7 +215,7 @@ impl Trigger {
     /// Ends every due `active` program, in due order, then tries every run due to be
     /// tried (SPEC 1.8.8): runs wait in a partition of their own, backing off while they
     /// fail, so none of them delays a due program; then sends queued nudges (1.9) and
-    /// works running regenerations (1.13). A few
+    /// expiry reminders (1.14), and works running regenerations (1.13). A few
     /// at once; one program's failure is reported and does not stop the others.
     pub async fn sweep(&self, deadline: Option<DateTime<Utc>>) -> Result<Report, StoreError> {
         let now = self.now();
@@ -246,7 +252,8 @@ impl Trigger {
         let jobs = self.store.due_nudge_jobs(now, limit).await?;
         self.send_jobs(jobs.into_iter().map(|(ws, job)| (ws, job.id)), deadline, &mut report)
             .await;
-        // Then regenerations, a few pages of each (1.13).
+        // Then expiry reminders due (1.14), and regenerations, a few pages of each (1.13).
+        self.send_reminders(deadline, &mut report).await;
         self.regenerate_due(deadline, &mut report).await;
         Ok(report)
     }

@@ -87,6 +87,7 @@ async fn retried_across_a_certification_change(parts: &Parts) -> (String, certif
         description: "Leads teams through change.".into(),
         issuer_name: ISSUED_BY.into(),
         validity: None,
+        expiry_reminders_days: vec![30],
     };
     let certification = Certification::create("c1".into(), fields, start);
     store

@@ -113,8 +113,8 @@ async fn a_rerun_and_a_sweep_after_the_end_double_nothing() {
         "the record is untouched"
     );
     assert!(
-        h.faults.requests.load(Ordering::SeqCst) - requests <= 8,
-        "an ended program costs a few reads (the sweep: its four partitions)"
+        h.faults.requests.load(Ordering::SeqCst) - requests <= 9,
+        "an ended program costs a few reads (the sweep: its five partitions)"
     );
     h.assert_clean_end("p1", &PEOPLE, 0).await;
 }

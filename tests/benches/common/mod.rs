@@ -56,6 +56,7 @@ pub async fn seed(store: &dyn AppStore, per_program: usize, now: DateTime<Utc>) 
             description: String::new(),
             issuer_name: "Exec Coaching".into(),
             validity: None,
+            expiry_reminders_days: vec![30],
         },
         created_at: now,
         updated_at: now,

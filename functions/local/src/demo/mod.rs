@@ -45,6 +45,7 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
                 .into(),
             issuer_name: "Certify Demo Academy".into(),
             validity: Some(Validity::new(12, ValidityUnit::Months).map_err(|e| anyhow!("{e:?}"))?),
+            expiry_reminders_days: vec![30],
         },
         created_at: now,
         updated_at: now,

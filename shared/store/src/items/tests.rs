@@ -69,6 +69,7 @@ fn certification() -> Certification {
             description: "d".into(),
             issuer_name: "Exec".into(),
             validity: None,
+            expiry_reminders_days: vec![30],
         },
         created_at: at(),
         updated_at: at(),
@@ -120,6 +121,7 @@ fn certificate() -> Certificate {
         revoked_reason: Some("fraud".into()),
         replaced_by: Some("y".into()),
         note: None,
+        holder_email: None,
     }
 }
 

@@ -6,9 +6,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
+use super::reminders::{first_look, look_sort_key};
 use super::{json, lookup, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Key, Query, Table, TableError, Write, BY_USER, REGISTRY_EXPIRY, REGISTRY_ISSUED};
+use crate::table::{
+    path, Cond, Item, Key, Query, Table, TableError, Write, BY_USER, OPEN_PROGRAMS, REGISTRY_EXPIRY, REGISTRY_ISSUED,
+};
 use crate::{
     CertificateStore, CertificationStore, Conflict, Page, PageRequest, RequestKey, Result, StoreError,
     REQUEST_KEY_HOURS,
@@ -43,6 +46,10 @@ fn issue_writes(
         REGISTRY_EXPIRY.sk.into(),
         expiry_sort_key(certificate.expires_on, &certificate.id).into(),
     );
+    if let Some(at) = first_look(certificate) {
+        item.insert(OPEN_PROGRAMS.pk.into(), REMINDERS.into());
+        item.insert(OPEN_PROGRAMS.sk.into(), look_sort_key(&certificate.id, at)?.into());
+    }
     let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
     let mut pointer_item = keyed(Item::new(), &pointer);
     pointer_item.insert(attr::CERTIFICATE_ID.into(), certificate.id.clone().into());
@@ -65,6 +72,8 @@ fn issue_writes(
                 .set(path(&[attr::REVOKED_AT]), json(&at)?)
                 .set(path(&[attr::REVOKED_REASON]), REPLACED.into())
                 .set(path(&[attr::REPLACED_BY]), certificate.id.clone().into())
+                .remove(path(&[OPEN_PROGRAMS.pk]))
+                .remove(path(&[OPEN_PROGRAMS.sk]))
                 .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)])),
         );
         let replaced = Change::Replaced {
@@ -168,6 +177,8 @@ impl<T: Table> CertificateStore for Store<T> {
         let mut writes = vec![Write::update(certificate_key(id)?)
             .set(path(&[attr::REVOKED_AT]), json(&at)?)
             .set(path(&[attr::REVOKED_REASON]), reason.into())
+            .remove(path(&[OPEN_PROGRAMS.pk]))
+            .remove(path(&[OPEN_PROGRAMS.sk]))
             .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)]))];
         if self
             .active_certificate(ws, &certificate.user_id, &certificate.certification.id)

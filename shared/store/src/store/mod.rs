@@ -8,6 +8,7 @@ mod history;
 mod nudges;
 mod programs;
 mod regenerations;
+mod reminders;
 mod roster;
 mod runs;
 mod settings;

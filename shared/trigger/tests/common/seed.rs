@@ -52,6 +52,7 @@ impl Harness {
                     description: "Leads teams through change, with care.".into(),
                     issuer_name: "Exec Coaching".into(),
                     validity: None,
+                    expiry_reminders_days: vec![30],
                 },
                 created_at: now,
                 updated_at: now,

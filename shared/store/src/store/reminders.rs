@@ -1,0 +1,181 @@
+//! [`ReminderStore`] over the table: certificates in the sweep index's `REMINDERS`
+//! partition by the day of their next look, the reminders sent as one text attribute
+//! (so that a condition can hold it unchanged), and a claim while one is being sent.
+
+use async_trait::async_trait;
+use certify_rules::{Actor, Certificate, Change, Reminder};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde_json::Value;
+
+use super::history::{certificate_entry, entry};
+use super::{held_elsewhere, json, still, Store};
+use crate::items::*;
+use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::{Lease, ReminderLook, ReminderSent, ReminderStore, Result, StoreError};
+
+/// The first look at a certificate issued now: the earliest day a reminder could be due
+/// (a year before expiry: offsets are at most 365 days), or today if that has passed.
+pub(super) fn first_look(certificate: &Certificate) -> Option<DateTime<Utc>> {
+    let expires_on = certificate.expires_on?;
+    certificate.holder_email.as_ref()?;
+    let earliest = Reminder::Before(certify_rules::REMINDER_DAYS_MAX as u16).opens(expires_on);
+    Some(midnight(earliest.max(certificate.issued_on)))
+}
+
+pub(super) fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Puts a certificate's next look on `write` (or takes it out of the index).
+pub(super) fn keyed_for_look(write: Write, certificate_id: &str, next: Option<DateTime<Utc>>) -> Result<Write> {
+    Ok(match next {
+        Some(at) => write
+            .set(path(&[OPEN_PROGRAMS.pk]), REMINDERS.into())
+            .set(path(&[OPEN_PROGRAMS.sk]), look_sort_key(certificate_id, at)?.into()),
+        None => write
+            .remove(path(&[OPEN_PROGRAMS.pk]))
+            .remove(path(&[OPEN_PROGRAMS.sk])),
+    })
+}
+
+/// The index's sort key of a look: its time, then the certificate (the workspace is on
+/// the item).
+pub(super) fn look_sort_key(certificate_id: &str, at: DateTime<Utc>) -> Result<String> {
+    Ok(open_sort_key("-", id(certificate_id)?, at))
+}
+
+fn sent_of(item: &Item) -> Vec<Reminder> {
+    let text = item
+        .get(attr::REMINDERS_SENT)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    text.split(',')
+        .filter_map(|key| match key {
+            "expired" => Some(Reminder::Expired),
+            days => days.parse().ok().map(Reminder::Before),
+        })
+        .collect()
+}
+
+fn sent_text(sent: &[Reminder]) -> String {
+    sent.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
+}
+
+#[async_trait]
+impl<T: Table> ReminderStore for Store<T> {
+    async fn due_reminder_looks(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, ReminderLook)>> {
+        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let page = self
+            .table
+            .query(&Query {
+                index: Some(OPEN_PROGRAMS),
+                pk: REMINDERS.into(),
+                sk_at_most: Some(format!("{until}$")),
+                limit: Some(limit.max(1)),
+                ..Default::default()
+            })
+            .await?;
+        page.items
+            .into_iter()
+            .map(|item| {
+                let ws = item
+                    .get(attr::WORKSPACE_ID)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| anyhow::anyhow!("a certificate in the reminders index without its workspace"))?
+                    .to_string();
+                let sent = sent_of(&item);
+                Ok((
+                    ws,
+                    ReminderLook {
+                        certificate: decode(item)?,
+                        sent,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn claim_reminder(
+        &self,
+        certificate_id: &str,
+        reminder: Reminder,
+        claim: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let key = certificate_key(certificate_id)?;
+        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let revoked = item.contains_key(attr::REVOKED_AT);
+        let held = held_elsewhere(
+            &item,
+            attr::REMINDER_CLAIM_OWNER,
+            attr::REMINDER_CLAIM_UNTIL,
+            claim,
+            now,
+        );
+        if revoked || held || sent_of(&item).contains(&reminder) {
+            return Ok(false);
+        }
+        let write = Write::update(key)
+            .set(path(&[attr::REMINDER_CLAIM_OWNER]), claim.owner.clone().into())
+            .set(path(&[attr::REMINDER_CLAIM_UNTIL]), json(&claim.until)?)
+            .when(Cond::All(vec![
+                Cond::Exists,
+                Cond::AttrAbsent(attr::REVOKED_AT),
+                still(attr::REMINDERS_SENT, item.get(attr::REMINDERS_SENT)),
+                still(attr::REMINDER_CLAIM_OWNER, item.get(attr::REMINDER_CLAIM_OWNER)),
+            ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn settle_reminder(
+        &self,
+        certificate_id: &str,
+        reminder: Reminder,
+        claim: &Lease,
+        sent: ReminderSent,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<bool> {
+        let key = certificate_key(certificate_id)?;
+        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let mut marks = sent_of(&item);
+        if sent != ReminderSent::NotSent && !marks.contains(&reminder) {
+            marks.push(reminder);
+        }
+        let write = Write::update(key)
+            .remove(path(&[attr::REMINDER_CLAIM_OWNER]))
+            .remove(path(&[attr::REMINDER_CLAIM_UNTIL]))
+            .set(path(&[attr::REMINDERS_SENT]), sent_text(&marks).into());
+        let write = keyed_for_look(write, certificate_id, next)?.when(Cond::All(vec![
+            Cond::Exists,
+            Cond::Eq(attr::REMINDER_CLAIM_OWNER, claim.owner.clone().into()),
+        ]));
+        let mut writes = vec![write];
+        if let ReminderSent::Accepted(at) = sent {
+            let change = match reminder {
+                Reminder::Before(offset_days) => Change::Reminded { offset_days },
+                Reminder::Expired => Change::Expired {},
+            };
+            writes.push(certificate_entry(certificate_id, &entry(at, change, &Actor::System))?);
+        }
+        match self.transact_or_write(writes).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => Ok(false),
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn look_again(&self, certificate_id: &str, next: Option<DateTime<Utc>>) -> Result<()> {
+        let key = certificate_key(certificate_id)?;
+        let write = keyed_for_look(Write::update(key), certificate_id, next)?
+            .when(Cond::All(vec![Cond::Exists, Cond::AttrAbsent(attr::REVOKED_AT)]));
+        match self.table.write(write).await {
+            Ok(()) | Err(TableError::ConditionFailed) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

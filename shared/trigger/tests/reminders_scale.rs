@@ -13,10 +13,7 @@ use certify_rules::{
     Actor, Certificate, Certification, CertificationFields, CertificationSnapshot, Clock, Program, ProgramState,
     Validity, ValidityUnit,
 };
-use certify_store::{
-    AppStore, CertificateStore, CertificationStore, EmbeddedStore, EmbeddedTable, ProgramStore, SettingsStore,
-    WorkspaceSettings,
-};
+use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
 use certify_trigger::{Settings, Trigger};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -75,7 +72,10 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
                     note: None,
                     holder_email: Some(format!("u{i:05}@example.com")),
                 };
-                assert!(store.issue_certificate("big", &certificate, start, &Actor::System).await.unwrap());
+                assert!(store
+                    .issue_certificate("big", &certificate, start, &Actor::System)
+                    .await
+                    .unwrap());
             }
         })
         .await;

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::items::*;
-use crate::table::{key_attributes, Cond, Item, Key, Query, Table, TableError, Write, PK, SK};
+use crate::table::{key_attributes, path, Cond, Item, Key, Query, Table, TableError, Write, PK, SK};
 use crate::{Conflict, Lease, Page, PageRequest, ProgramStore, Result, StoreError};
 
 /// Most writes in one transaction: DynamoDB's limit.
@@ -247,6 +247,32 @@ impl<T: Table> Store<T> {
         match self.table.get(&key).await? {
             Some(_) => Err(StoreError::Conflict(Conflict::ProgramEnded)),
             None => Err(StoreError::NotFound),
+        }
+    }
+}
+
+impl<T: Table> Store<T> {
+    /// Takes the lease on the item at `key` unless another holds it until after `now`:
+    /// the item as it was read, or `None` when it is gone, held elsewhere, or taken by
+    /// another meanwhile.
+    async fn take_lease(&self, key: Key, lease: &Lease, now: DateTime<Utc>) -> Result<Option<Item>> {
+        let Some(item) = self.table.get(&key).await? else {
+            return Ok(None);
+        };
+        if held_elsewhere(&item, attr::LEASE_OWNER, attr::LEASE_UNTIL, lease, now) {
+            return Ok(None);
+        }
+        let write = Write::update(key)
+            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
+            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
+            .when(Cond::All(vec![
+                Cond::Exists,
+                still(attr::LEASE_OWNER, item.get(attr::LEASE_OWNER)),
+            ]));
+        match self.table.write(write).await {
+            Ok(()) => Ok(Some(item)),
+            Err(TableError::ConditionFailed) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 }

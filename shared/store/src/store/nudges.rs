@@ -44,26 +44,8 @@ impl<T: Table> NudgeStore for Store<T> {
     }
 
     async fn take_nudge_job(&self, ws: &str, id: &str, lease: &Lease, now: DateTime<Utc>) -> Result<Option<NudgeJob>> {
-        let key = nudge_job_key(ws, id)?;
-        let Some(item) = self.table.get(&key).await? else {
-            return Ok(None);
-        };
-        if held_elsewhere(&item, attr::LEASE_OWNER, attr::LEASE_UNTIL, lease, now) {
-            return Ok(None);
-        }
-        let job: NudgeJob = decode(item.clone())?;
-        let write = Write::update(key)
-            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
-            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
-            .when(Cond::All(vec![
-                Cond::Exists,
-                still(attr::LEASE_OWNER, item.get(attr::LEASE_OWNER)),
-            ]));
-        match self.table.write(write).await {
-            Ok(()) => Ok(Some(job)),
-            Err(TableError::ConditionFailed) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let item = self.take_lease(nudge_job_key(ws, id)?, lease, now).await?;
+        item.map(decode).transpose()
     }
 
     async fn save_nudge_job(&self, ws: &str, job: &NudgeJob, lease: &Lease) -> Result<()> {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
-use super::{held_elsewhere, json, still, Store};
+use super::{json, still, Store};
 use crate::items::*;
 use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS, REGISTRY_ISSUED};
 use crate::{Conflict, Lease, RegenerationClaim, RegenerationStore, Result, StoreError};
@@ -83,28 +83,11 @@ impl<T: Table> RegenerationStore for Store<T> {
         now: DateTime<Utc>,
     ) -> Result<Option<Regeneration>> {
         let key = regeneration_key(ws, certification_id, id)?;
-        let Some(item) = self.table.get(&key).await? else {
+        let Some(item) = self.take_lease(key, lease, now).await? else {
             return Ok(None);
         };
-        if held_elsewhere(&item, attr::LEASE_OWNER, attr::LEASE_UNTIL, lease, now) {
-            return Ok(None);
-        }
-        let regeneration: Regeneration = decode(item.clone())?;
-        if regeneration.state != RegenerationState::Running {
-            return Ok(None);
-        }
-        let write = Write::update(key)
-            .set(path(&[attr::LEASE_OWNER]), lease.owner.clone().into())
-            .set(path(&[attr::LEASE_UNTIL]), json(&lease.until)?)
-            .when(Cond::All(vec![
-                Cond::Exists,
-                still(attr::LEASE_OWNER, item.get(attr::LEASE_OWNER)),
-            ]));
-        match self.table.write(write).await {
-            Ok(()) => Ok(Some(regeneration)),
-            Err(TableError::ConditionFailed) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let regeneration: Regeneration = decode(item)?;
+        Ok((regeneration.state == RegenerationState::Running).then_some(regeneration))
     }
 
     async fn save_regeneration(&self, ws: &str, regeneration: &Regeneration, lease: &Lease) -> Result<()> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::history::{certificate_entry, entry};
 use super::{held_elsewhere, json, still, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::table::{path, Cond, Item, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Lease, ReminderLook, ReminderSent, ReminderStore, Result, StoreError};
 
 /// The first look at a certificate issued now: the earliest day a reminder could be due
@@ -64,33 +64,13 @@ fn sent_text(sent: &[Reminder]) -> String {
 #[async_trait]
 impl<T: Table> ReminderStore for Store<T> {
     async fn due_reminder_looks(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, ReminderLook)>> {
-        let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let page = self
-            .table
-            .query(&Query {
-                index: Some(OPEN_PROGRAMS),
-                pk: REMINDERS.into(),
-                sk_at_most: Some(format!("{until}$")),
-                limit: Some(limit.max(1)),
-                ..Default::default()
-            })
-            .await?;
-        page.items
+        let items = self.open_items(REMINDERS, until, limit).await?;
+        items
             .into_iter()
-            .map(|item| {
-                let ws = item
-                    .get(attr::WORKSPACE_ID)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| anyhow::anyhow!("a certificate in the reminders index without its workspace"))?
-                    .to_string();
+            .map(|(ws, item)| {
                 let sent = sent_of(&item);
-                Ok((
-                    ws,
-                    ReminderLook {
-                        certificate: decode(item)?,
-                        sent,
-                    },
-                ))
+                let certificate = decode(item)?;
+                Ok((ws, ReminderLook { certificate, sent }))
             })
             .collect()
     }

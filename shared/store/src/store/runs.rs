@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::history::{certificate_entry, entry};
 use super::{held_elsewhere, json, still, Store, TRANSACTION_MAX};
 use crate::items::*;
-use crate::table::{path, Cond, Query, Table, TableError, Write, OPEN_PROGRAMS};
+use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
 
 /// Sets the outcome (and the certificate, with its id) of an enrollment that has none.
@@ -79,6 +79,18 @@ impl<T: Table> Store<T> {
         until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(String, V)>> {
+        let items = self.open_items(partition, until, limit).await?;
+        items.into_iter().map(|(ws, item)| Ok((ws, decode(item)?))).collect()
+    }
+
+    /// The items of a partition of the sweep's index due by `until`, earliest first,
+    /// each with its workspace.
+    pub(super) async fn open_items(
+        &self,
+        partition: &str,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(String, Item)>> {
         let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let page = self
             .table
@@ -99,7 +111,7 @@ impl<T: Table> Store<T> {
                     .and_then(Value::as_str)
                     .ok_or_else(|| anyhow::anyhow!("an item of the sweep's index without its workspace"))?
                     .to_string();
-                Ok((ws, decode(item)?))
+                Ok((ws, item))
             })
             .collect()
     }

@@ -75,7 +75,7 @@ pub use regeneration::{
     REGENERATION_ERRORS_MAX,
 };
 pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
-pub use reminder::{due_reminder, next_look, Reminder};
+pub use reminder::{day_start, due_reminder, first_look, next_look, Reminder};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use schedule::{
     decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,

@@ -8,7 +8,9 @@
 //! or looked at late (the system was down), gets that window's reminder at once, and
 //! the larger windows it skipped are never sent.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+
+use crate::certification::REMINDER_DAYS_MAX;
 use serde::{Deserialize, Serialize};
 
 /// One reminder of a certificate.
@@ -30,6 +32,14 @@ impl Reminder {
         }
     }
 
+    /// The reminder a [`Reminder::key`] names.
+    pub fn from_key(key: &str) -> Option<Reminder> {
+        match key {
+            "expired" => Some(Reminder::Expired),
+            days => days.parse().ok().map(Reminder::Before),
+        }
+    }
+
     /// The first day it is due for a certificate expiring on `expires_on`.
     pub fn opens(self, expires_on: NaiveDate) -> NaiveDate {
         match self {
@@ -39,6 +49,19 @@ impl Reminder {
             Reminder::Expired => expires_on.succ_opt().unwrap_or(NaiveDate::MAX),
         }
     }
+}
+
+/// The first look at a certificate: the earliest day any reminder could be due (offsets
+/// are at most [`REMINDER_DAYS_MAX`] days), or the day it was issued if that is later.
+pub fn first_look(issued_on: NaiveDate, expires_on: NaiveDate) -> NaiveDate {
+    Reminder::Before(REMINDER_DAYS_MAX as u16)
+        .opens(expires_on)
+        .max(issued_on)
+}
+
+/// When a look on `day` is due: its first instant (UTC).
+pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// The reminder due `today` for a certificate expiring on `expires_on`, under `offsets`
@@ -110,6 +133,17 @@ mod tests {
         // Down for a while: late, once, the window it is in.
         assert_eq!(due("2027-03-15", &[Reminder::Before(30)]), Some(Reminder::Expired));
         assert_eq!(due_reminder(expires, &[], &[], day("2027-02-01")), None, "silenced");
+    }
+
+    #[test]
+    fn a_first_look_is_a_year_before_expiry_or_at_issue_and_keys_read_back() {
+        assert_eq!(first_look(day("2026-01-01"), day("2028-01-01")), day("2027-01-01"));
+        assert_eq!(first_look(day("2026-06-01"), day("2026-07-01")), day("2026-06-01"));
+        for r in [Reminder::Before(30), Reminder::Before(365), Reminder::Expired] {
+            assert_eq!(Reminder::from_key(&r.key()), Some(r));
+        }
+        assert_eq!(Reminder::from_key(""), None);
+        assert_eq!(day_start(day("2026-06-01")).to_rfc3339(), "2026-06-01T00:00:00+00:00");
     }
 
     #[test]

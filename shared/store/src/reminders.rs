@@ -35,24 +35,26 @@ pub trait ReminderStore: Send + Sync {
     /// Certificates whose next look is due by `until`, earliest first, across
     /// workspaces; at most `limit`.
     async fn due_reminder_looks(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, ReminderLook)>>;
-    /// Claims it to send `reminder`: `Ok(false)` when it is revoked, the reminder was
-    /// sent, or another holds a claim until after `now`. MUST answer `NotFound` for a
-    /// missing one.
+    /// Claims it to send `reminder`, answering the reminders sent so far (as the claim
+    /// read them); `Ok(None)` when it is revoked, the reminder was sent, or another
+    /// holds a claim until after `now`. MUST answer `NotFound` for a missing one.
     async fn claim_reminder(
         &self,
         certificate_id: &str,
         reminder: Reminder,
         claim: &Lease,
         now: DateTime<Utc>,
-    ) -> Result<bool>;
+    ) -> Result<Option<Vec<Reminder>>>;
     /// Releases the claim, records what became of the reminder (its history entry, by
     /// the system, in the same transaction) and moves the next look to `next` (`None`:
-    /// no more looks). `false` when the claim is no longer this one (nothing changed).
+    /// no more looks). `sent_before`: what the claim answered. `false` when the claim
+    /// is no longer this one (nothing changed).
     async fn settle_reminder(
         &self,
         certificate_id: &str,
         reminder: Reminder,
         claim: &Lease,
+        sent_before: &[Reminder],
         sent: ReminderSent,
         next: Option<DateTime<Utc>>,
     ) -> Result<bool>;

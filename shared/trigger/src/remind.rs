@@ -9,19 +9,15 @@
 use std::collections::HashMap;
 
 use certify_mail::templates::reminder_email;
-use certify_rules::{due_reminder, next_look, Certificate, PublicLinks, Reminder};
+use certify_rules::{day_start, due_reminder, next_look, Certificate, PublicLinks, Reminder};
 use certify_store::{Lease, ReminderLook, ReminderSent, StoreError};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 
 use crate::{Report, Trigger};
 
 /// A reminder not sent (a failure that may pass) is tried again this much later.
 const RETRY_AFTER: Duration = Duration::minutes(5);
-
-fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
-}
 
 impl Trigger {
     /// Looks at the certificates due a look, into `report`.
@@ -89,7 +85,7 @@ impl Trigger {
         };
         let today = self.now().date_naive();
         let Some(reminder) = due_reminder(expires_on, offsets, &look.sent, today) else {
-            let next = next_look(expires_on, offsets, &look.sent, today).map(midnight);
+            let next = next_look(expires_on, offsets, &look.sent, today).map(day_start);
             self.store.look_again(&certificate.id, next).await?;
             return Ok(false);
         };
@@ -100,27 +96,24 @@ impl Trigger {
             owner: uuid::Uuid::new_v4().to_string(),
             until: self.now() + self.settings.lease,
         };
-        match self
-            .store
-            .claim_reminder(&certificate.id, reminder, &claim, self.now())
-            .await
-        {
-            Ok(true) => {}
+        let claimed = self.store.claim_reminder(&certificate.id, reminder, &claim, self.now());
+        let sent_before = match claimed.await {
+            Ok(Some(sent_before)) => sent_before,
             // Revoked, sent meanwhile, or another sender holds it.
-            Ok(false) | Err(StoreError::NotFound) => return Ok(false),
+            Ok(None) | Err(StoreError::NotFound) => return Ok(false),
             Err(e) => return Err(e),
-        }
+        };
         let sent = self.send_reminder(ws, certificate, reminder).await;
         let next = match sent {
             ReminderSent::NotSent => Some(self.now() + RETRY_AFTER),
             _ => {
-                let mut marked = look.sent.clone();
+                let mut marked = sent_before.clone();
                 marked.push(reminder);
-                next_look(expires_on, offsets, &marked, today).map(midnight)
+                next_look(expires_on, offsets, &marked, today).map(day_start)
             }
         };
         self.store
-            .settle_reminder(&certificate.id, reminder, &claim, sent, next)
+            .settle_reminder(&certificate.id, reminder, &claim, &sent_before, sent, next)
             .await?;
         Ok(matches!(sent, ReminderSent::Accepted(_)))
     }

@@ -3,8 +3,8 @@
 //! (so that a condition can hold it unchanged), and a claim while one is being sent.
 
 use async_trait::async_trait;
-use certify_rules::{Actor, Certificate, Change, Reminder};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use certify_rules::{day_start, Actor, Certificate, Change, Reminder};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
@@ -13,17 +13,11 @@ use crate::items::*;
 use crate::table::{path, Cond, Item, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Lease, ReminderLook, ReminderSent, ReminderStore, Result, StoreError};
 
-/// The first look at a certificate issued now: the earliest day a reminder could be due
-/// (a year before expiry: offsets are at most 365 days), or today if that has passed.
+/// The first look at a certificate being issued, when it expires and has an address.
 pub(super) fn first_look(certificate: &Certificate) -> Option<DateTime<Utc>> {
     let expires_on = certificate.expires_on?;
     certificate.holder_email.as_ref()?;
-    let earliest = Reminder::Before(certify_rules::REMINDER_DAYS_MAX as u16).opens(expires_on);
-    Some(midnight(earliest.max(certificate.issued_on)))
-}
-
-pub(super) fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
+    Some(day_start(certify_rules::first_look(certificate.issued_on, expires_on)))
 }
 
 /// Puts a certificate's next look on `write` (or takes it out of the index).
@@ -49,12 +43,7 @@ fn sent_of(item: &Item) -> Vec<Reminder> {
         .get(attr::REMINDERS_SENT)
         .and_then(Value::as_str)
         .unwrap_or_default();
-    text.split(',')
-        .filter_map(|key| match key {
-            "expired" => Some(Reminder::Expired),
-            days => days.parse().ok().map(Reminder::Before),
-        })
-        .collect()
+    text.split(',').filter_map(Reminder::from_key).collect()
 }
 
 fn sent_text(sent: &[Reminder]) -> String {
@@ -81,9 +70,10 @@ impl<T: Table> ReminderStore for Store<T> {
         reminder: Reminder,
         claim: &Lease,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Option<Vec<Reminder>>> {
         let key = certificate_key(certificate_id)?;
         let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
+        let sent = sent_of(&item);
         let revoked = item.contains_key(attr::REVOKED_AT);
         let held = held_elsewhere(
             &item,
@@ -92,8 +82,8 @@ impl<T: Table> ReminderStore for Store<T> {
             claim,
             now,
         );
-        if revoked || held || sent_of(&item).contains(&reminder) {
-            return Ok(false);
+        if revoked || held || sent.contains(&reminder) {
+            return Ok(None);
         }
         let write = Write::update(key)
             .set(path(&[attr::REMINDER_CLAIM_OWNER]), claim.owner.clone().into())
@@ -105,8 +95,8 @@ impl<T: Table> ReminderStore for Store<T> {
                 still(attr::REMINDER_CLAIM_OWNER, item.get(attr::REMINDER_CLAIM_OWNER)),
             ]));
         match self.table.write(write).await {
-            Ok(()) => Ok(true),
-            Err(TableError::ConditionFailed) => Ok(false),
+            Ok(()) => Ok(Some(sent)),
+            Err(TableError::ConditionFailed) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -116,12 +106,13 @@ impl<T: Table> ReminderStore for Store<T> {
         certificate_id: &str,
         reminder: Reminder,
         claim: &Lease,
+        sent_before: &[Reminder],
         sent: ReminderSent,
         next: Option<DateTime<Utc>>,
     ) -> Result<bool> {
+        // While the claim holds, nobody else changes the marks: no read is needed.
         let key = certificate_key(certificate_id)?;
-        let item = self.table.get(&key).await?.ok_or(StoreError::NotFound)?;
-        let mut marks = sent_of(&item);
+        let mut marks = sent_before.to_vec();
         if sent != ReminderSent::NotSent && !marks.contains(&reminder) {
             marks.push(reminder);
         }

@@ -47,22 +47,31 @@ pub async fn reminders_are_found_by_their_next_look_and_recorded_once<T: Table>(
     );
 
     let r = Reminder::Before(30);
-    assert!(s.claim_reminder("x-near", r, &claim("a"), now()).await.unwrap());
+    assert_eq!(
+        s.claim_reminder("x-near", r, &claim("a"), now()).await.unwrap(),
+        Some(vec![])
+    );
     assert!(
-        !s.claim_reminder("x-near", r, &claim("b"), now()).await.unwrap(),
+        s.claim_reminder("x-near", r, &claim("b"), now())
+            .await
+            .unwrap()
+            .is_none(),
         "held by a"
     );
     assert!(!s
-        .settle_reminder("x-near", r, &claim("b"), ReminderSent::Accepted(now()), None)
+        .settle_reminder("x-near", r, &claim("b"), &[], ReminderSent::Accepted(now()), None)
         .await
         .unwrap());
     let next = now() + Duration::days(13);
     assert!(s
-        .settle_reminder("x-near", r, &claim("a"), ReminderSent::Accepted(now()), Some(next))
+        .settle_reminder("x-near", r, &claim("a"), &[], ReminderSent::Accepted(now()), Some(next))
         .await
         .unwrap());
     assert!(
-        !s.claim_reminder("x-near", r, &claim("b"), now()).await.unwrap(),
+        s.claim_reminder("x-near", r, &claim("b"), now())
+            .await
+            .unwrap()
+            .is_none(),
         "sent"
     );
     let looks = s.due_reminder_looks(next, 10).await.unwrap();
@@ -83,16 +92,25 @@ pub async fn reminders_are_found_by_their_next_look_and_recorded_once<T: Table>(
 
     // A claim that ran out is taken over; a failed send records nothing.
     let expired = Reminder::Expired;
-    assert!(s.claim_reminder("x-near", expired, &claim("c"), now()).await.unwrap());
+    assert_eq!(
+        s.claim_reminder("x-near", expired, &claim("c"), now()).await.unwrap(),
+        Some(vec![r]),
+        "what was sent, as the claim read it"
+    );
     let later = now() + Duration::minutes(5);
-    assert!(s.claim_reminder("x-near", expired, &claim("d"), later).await.unwrap());
     assert!(s
-        .settle_reminder("x-near", expired, &claim("d"), ReminderSent::NotSent, Some(later))
+        .claim_reminder("x-near", expired, &claim("d"), later)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(s
+        .settle_reminder("x-near", expired, &claim("d"), &[r], ReminderSent::NotSent, Some(later))
         .await
         .unwrap());
-    assert!(
+    assert_eq!(
         s.claim_reminder("x-near", expired, &claim("e"), later).await.unwrap(),
-        "still owed"
+        Some(vec![r]),
+        "still owed, and the earlier mark kept"
     );
     assert!(matches!(
         s.claim_reminder("nope", expired, &claim("e"), later).await,
@@ -125,10 +143,11 @@ pub async fn a_revoked_or_replaced_certificate_leaves_the_reminders<T: Table>(s:
     s.revoke_certificate("ws1", "x3", "fraud", now(), &admin())
         .await
         .unwrap();
-    assert!(!s
+    assert!(s
         .claim_reminder("x3", Reminder::Before(30), &claim("a"), now())
         .await
-        .unwrap());
+        .unwrap()
+        .is_none());
     let due = s.due_reminder_looks(now() + Duration::days(400), 10).await.unwrap();
     assert_eq!(due.len(), 1, "the revoked one left");
     s.look_again("x3", Some(now())).await.unwrap();

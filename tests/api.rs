@@ -307,6 +307,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("by_hand.rs"),
         include_str!("regenerations.rs"),
         include_str!("../shared/trigger/tests/trigger.rs"),
+        include_str!("../shared/trigger/tests/events.rs"),
         include_str!("route_set.rs"),
     ]
     .concat();

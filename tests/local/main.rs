@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::json;
+use serde_json::{json, Value};
 use server::*;
 
 #[test]
@@ -127,6 +127,35 @@ fn the_readme_path_certifies_downloads_verifies_and_emails() {
         };
         assert_eq!(reply.status, 200, "{link}: {:?}", reply.body);
     }
+
+    // The sweep publishes what happened to events.jsonl in the data folder (SPEC 1.15).
+    let kinds = |data: &std::path::Path| -> Vec<String> {
+        let text = std::fs::read_to_string(data.join("events.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["detail-type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !kinds(data.path()).iter().any(|k| k == "run.completed") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let kinds = kinds(data.path());
+    for kind in [
+        "certification.created",
+        "program.ended",
+        "certificate.issued",
+        "certificate.emailed",
+        "run.completed",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    let text = std::fs::read_to_string(data.path().join("events.jsonl")).unwrap();
+    assert!(!text.contains("@example.com"), "no email address in an event");
 }
 
 #[test]

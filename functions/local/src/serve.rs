@@ -19,6 +19,7 @@ use axum::routing::get;
 use axum::Router;
 use certify_app::{InProcess, Ports};
 use certify_blobs::{BlobStore, FileKind, FsBlobs};
+use certify_events::JsonlPublisher;
 use certify_http::{ApiError, AppStore, ClaimNames, Deps, VerifiedClaims};
 use certify_mail::OutboxMailer;
 use certify_store::{EmbeddedStore, EmbeddedTable};
@@ -88,12 +89,16 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
         store: Arc::new(EmbeddedStore::new(table)),
         blobs: blobs.clone(),
         mailer: Arc::new(OutboxMailer::new(&outbox, SENDER)),
+        events: Arc::new(JsonlPublisher::new(data.join("events.jsonl"))),
         clock: Arc::new(Utc::now),
     };
     let settings = Settings {
         public_url: public_url.clone(),
         // The outbox is a folder: no sending rate to keep to.
         send_rate: 0.0,
+        // The embedded store writes an entry and its place in the index in one
+        // transaction: nothing is on its way, so events go out at the next sweep.
+        event_settle: Duration::ZERO,
         ..Settings::default()
     };
     let InProcess { deps, trigger, .. } = ports.in_process(ClaimNames::default(), settings);

@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use certify_blobs::BlobStore;
+use certify_events::Publisher;
 use certify_http::{Area, Background, ClaimNames, Deps, IssueByHand, StartTrigger, TriggerWork};
 use certify_mail::Mailer;
 use certify_rules::Clock;
@@ -35,6 +36,9 @@ pub struct Config {
     pub public_url: String,
     /// `SEND_RATE` (default 10): emails per second.
     pub send_rate: f64,
+    /// `EVENT_BUS` (default `default`): the EventBridge bus, by name or ARN, events go
+    /// to (SPEC 1.15).
+    pub event_bus: String,
 }
 
 impl Config {
@@ -73,6 +77,9 @@ impl Config {
                         format!("SEND_RATE must be a positive number of emails per second, not {rate:?}")
                     })?,
             },
+            event_bus: lookup("EVENT_BUS")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "default".into()),
         })
     }
 }
@@ -89,8 +96,8 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
-/// The ports every part of Certify runs on (the store, the files, the mail and the
-/// clock) and what is built from them: the trigger and the API's dependencies. The
+/// The ports every part of Certify runs on (the store, the files, the mail, the events
+/// and the clock) and what is built from them: the trigger and the API's dependencies. The
 /// Lambda functions, the local server and the tests all wire through here, so each is
 /// wired once.
 #[derive(Clone)]
@@ -98,6 +105,8 @@ pub struct Ports {
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
+    /// Where the trigger publishes committed history as events.
+    pub events: Arc<dyn Publisher>,
     pub clock: Clock,
 }
 
@@ -125,6 +134,10 @@ impl Ports {
                 aws_sdk_sesv2::Client::new(sdk),
                 config.sender.clone(),
             )),
+            events: Arc::new(certify_events::EventBridgePublisher::new(
+                aws_sdk_eventbridge::Client::new(sdk),
+                config.event_bus.clone(),
+            )),
             clock: Arc::new(chrono::Utc::now),
         }
     }
@@ -140,6 +153,7 @@ impl Ports {
             settings,
             self.clock.clone(),
         )
+        .with_publisher(self.events.clone())
     }
 
     /// The API's dependencies; `starter` starts the trigger's work (a program an admin

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::certificate::{RunRecord, RunState};
 use crate::certification::CertificationFields;
 use crate::view::ProgramRef;
 
@@ -63,6 +64,46 @@ pub enum Change {
     Updated { fields: BTreeMap<String, FieldChange> },
     /// A certification was archived.
     Archived {},
+    /// A program ended (its end time passed, or an admin ended it). Published as
+    /// `program.ended`; no admin history shows it.
+    Ended {},
+    /// A program's run finished (or was skipped), with its counts. Published as
+    /// `run.completed`; no admin history shows it.
+    Completed(RunSummary),
+}
+
+/// What a finished run did, as `run.completed` tells it: its counts, never its errors
+/// (which may quote a mail service's words about an address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// The certification the run certified for (`None`: the program had none).
+    pub certification_id: Option<String>,
+    pub state: RunState,
+    pub reason: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub participants: u64,
+    pub certified: u64,
+    pub did_not_pass: u64,
+    pub notified: u64,
+    pub failed: u64,
+}
+
+impl RunSummary {
+    pub fn of(run: &RunRecord, certification_id: Option<String>) -> RunSummary {
+        RunSummary {
+            certification_id,
+            state: run.state,
+            reason: run.reason.clone(),
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            participants: run.participants,
+            certified: run.certified,
+            did_not_pass: run.did_not_pass,
+            notified: run.notified,
+            failed: run.failed,
+        }
+    }
 }
 
 impl Change {
@@ -71,13 +112,13 @@ impl Change {
     /// created before updated before archived.
     pub fn rank(&self) -> u8 {
         match self {
-            Change::Created {} | Change::Issued { .. } => 0,
+            Change::Created {} | Change::Issued { .. } | Change::Ended {} => 0,
             Change::Updated { .. }
             | Change::Emailed {}
             | Change::Regenerated { .. }
             | Change::Reminded { .. }
             | Change::Expired {} => 1,
-            Change::Archived {} | Change::Replaced { .. } | Change::Revoked { .. } => 2,
+            Change::Archived {} | Change::Replaced { .. } | Change::Revoked { .. } | Change::Completed(_) => 2,
         }
     }
 }

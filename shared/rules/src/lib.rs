@@ -17,6 +17,7 @@
 //! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
 //! - [`regeneration`]: re-drawing a certification's certificates, and its record.
 //! - [`reminder`]: which expiry reminder is due, and when to look again.
+//! - [`events`]: what each committed history entry is told to the platform as.
 //! - [`schedule`]: when programs end and whether their run certifies.
 //! - [`certificate`]: certificates, revocation reasons, run records and the completion
 //!   banner.
@@ -31,6 +32,7 @@ pub mod certificate;
 pub mod certification;
 pub mod component;
 mod cursor;
+pub mod events;
 mod field;
 pub mod history;
 pub mod identity;
@@ -61,8 +63,9 @@ pub use certification::{
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
+pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
-pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry};
+pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};

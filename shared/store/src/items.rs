@@ -13,8 +13,12 @@
 //! | `Idempotency-Key` of a workspace (certify by hand) | `WS#{ws}` | `IDEM#{key}` | |
 //! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
 //! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
+//! | program ended / run completed (events only) | `WS#{ws}` | `PHIST#{pid}#{at}#{entry}` | |
 //! | regeneration record | `WS#{ws}` | `REGEN#{cid}#{id}` | open_programs while running |
 //! | a certification's running regeneration | `WS#{ws}` | `REGENRUN#{cid}` | |
+//!
+//! Every history entry (and program entry) is also in open_programs' `EVENTS`
+//! partition, by its time, until it is published as an event.
 
 use anyhow::Context;
 use certify_rules::{HistoryEntry, Program, ProgramState};
@@ -41,6 +45,10 @@ pub const HIST: &str = "HIST#";
 /// A certification's history entries, under its workspace's partition.
 pub const CHIST: &str = "CHIST#";
 
+/// What befell a program (ended, run completed), under its workspace's partition: only
+/// ever published, never shown.
+pub const PHIST: &str = "PHIST#";
+
 /// The open-programs index's partition of `active` programs, by `ends_at`: the sweep's
 /// due programs. (Named `OPEN` since v1, when it held every open program: an `ending`
 /// program stored then is still found here, and the sweep runs it.)
@@ -62,6 +70,9 @@ pub const REGEN_RUNNING: &str = "REGENRUN#";
 /// The sweep index's partition of certificates by the day of their next expiry
 /// reminder look.
 pub const REMINDERS: &str = "REMINDERS";
+/// The sweep index's partition of history entries not yet published as events, by
+/// their time (the outbox, SPEC 1.15).
+pub const EVENTS: &str = "EVENTS";
 
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
@@ -117,6 +128,10 @@ pub mod attr {
     /// The workspace of a program or certificate item (read by the sweep and by public
     /// verification, which do not know it).
     pub const WORKSPACE_ID: &str = "workspace_id";
+    /// What a history entry's event is of (`certificate`, `certification`, `program`,
+    /// `run`), and its id.
+    pub const EVENT_SUBJECT: &str = "event_subject";
+    pub const EVENT_SUBJECT_ID: &str = "event_subject_id";
     /// The holder of a run's lease and when it runs out.
     pub const LEASE_OWNER: &str = "lease_owner";
     pub const LEASE_UNTIL: &str = "lease_until";

@@ -9,6 +9,7 @@
 
 pub mod dynamo;
 pub mod embedded;
+mod events;
 mod items;
 mod regenerations;
 mod reminders;
@@ -26,8 +27,9 @@ use serde::{Deserialize, Serialize};
 
 pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
+pub use events::{EventStore, PendingEvent};
 pub use regenerations::{RegenerationClaim, RegenerationStore};
-pub use reminders::{ReminderLook, ReminderSent, ReminderStore};
+pub use reminders::{ClaimedReminder, ReminderLook, ReminderSent, ReminderStore};
 pub use schema::TableSchema;
 pub use store::Store;
 
@@ -126,6 +128,7 @@ pub trait AppStore:
     + NudgeStore
     + RegenerationStore
     + ReminderStore
+    + EventStore
 {
 }
 
@@ -139,6 +142,7 @@ impl<T> AppStore for T where
         + NudgeStore
         + RegenerationStore
         + ReminderStore
+        + EventStore
 {
 }
 
@@ -461,7 +465,7 @@ pub trait CertificateStore: Send + Sync {
     ) -> Result<Page<Certificate>>;
     /// Records that the holder was sent the result email of a certificate issued by
     /// hand (a run records it with its notified mark instead).
-    async fn record_emailed(&self, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()>;
+    async fn record_emailed(&self, ws: &str, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()>;
     /// Claims a workspace's `Idempotency-Key` for a request (its `fingerprint`) that
     /// will issue `certificate_id`, kept [`REQUEST_KEY_HOURS`] from `now`: the first
     /// claim stands and every later one, racing or retried, answers it; an expired

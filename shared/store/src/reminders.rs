@@ -25,6 +25,17 @@ pub enum ReminderSent {
     NotSent,
 }
 
+/// A reminder claimed to be sent, as [`ReminderStore::settle_reminder`] settles it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimedReminder<'a> {
+    pub ws: &'a str,
+    pub certificate_id: &'a str,
+    pub reminder: Reminder,
+    pub claim: &'a Lease,
+    /// The reminders sent before, as the claim answered them.
+    pub sent_before: &'a [Reminder],
+}
+
 /// Each certificate that expires waits in a sparse index under the day of its next
 /// look (set when it is issued, moved by each look, removed when it is revoked or
 /// replaced, or when nothing more is owed). Sending is claimed first and recorded after
@@ -47,14 +58,10 @@ pub trait ReminderStore: Send + Sync {
     ) -> Result<Option<Vec<Reminder>>>;
     /// Releases the claim, records what became of the reminder (its history entry, by
     /// the system, in the same transaction) and moves the next look to `next` (`None`:
-    /// no more looks). `sent_before`: what the claim answered. `false` when the claim
-    /// is no longer this one (nothing changed).
+    /// no more looks). `false` when the claim is no longer this one (nothing changed).
     async fn settle_reminder(
         &self,
-        certificate_id: &str,
-        reminder: Reminder,
-        claim: &Lease,
-        sent_before: &[Reminder],
+        claimed: &ClaimedReminder<'_>,
         sent: ReminderSent,
         next: Option<DateTime<Utc>>,
     ) -> Result<bool>;

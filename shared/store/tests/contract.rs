@@ -146,6 +146,8 @@ mod runs;
 #[path = "contract/certificates.rs"]
 mod certificates;
 
+#[path = "contract/events.rs"]
+mod events;
 #[path = "contract/history.rs"]
 mod history;
 #[path = "contract/regenerations.rs"]
@@ -187,6 +189,7 @@ macro_rules! contract {
 
                 history::changes_are_recorded_with_their_history_oldest_first,
                 history::a_refused_change_records_nothing,
+                events::committed_entries_wait_in_order_until_published,
                 registry::a_query_reads_either_way_and_resumes_after_its_last_item,
                 registry::the_registry_reads_a_certification_by_index_in_few_requests,
                 regenerations::one_regeneration_runs_at_a_time_under_one_lease,

@@ -66,7 +66,11 @@ impl Trigger {
                 settings.linkedin_organization_id.as_deref(),
             );
             match self.send_email(&passed_email(holder, certificate, &links)).await? {
-                None => self.store.record_emailed(&certificate.id, self.now(), actor).await?,
+                None => {
+                    self.store
+                        .record_emailed(ws, &certificate.id, self.now(), actor)
+                        .await?
+                }
                 Some(reason) => {
                     tracing::warn!(workspace = ws, certificate = %certificate.id, reason, "the result email was refused")
                 }

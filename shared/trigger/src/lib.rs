@@ -15,6 +15,7 @@ mod by_hand;
 mod event;
 mod nudges;
 mod pace;
+mod publish;
 mod regenerate;
 mod remind;
 mod run;
@@ -77,6 +78,12 @@ pub struct Settings {
     pub regeneration_pages: usize,
     /// Certificates one sweep looks at for expiry reminders (each at most one email).
     pub reminders_per_sweep: usize,
+    /// Pages (of 100 events) one sweep publishes at most.
+    pub event_pages: usize,
+    /// How old an entry must be before it is published: longer than any write takes
+    /// to commit and reach the index, so that an earlier entry of the same subject is
+    /// never still on its way when a later one is published.
+    pub event_settle: Duration,
 }
 
 impl Default for Settings {
@@ -93,6 +100,8 @@ impl Default for Settings {
             send_attempts: 5,
             regeneration_pages: 10,
             reminders_per_sweep: 300,
+            event_pages: 20,
+            event_settle: Duration::from_secs(5),
         }
     }
 }
@@ -106,6 +115,8 @@ pub struct Trigger {
     pub settings: Settings,
     pub clock: Clock,
     pacer: Pacer,
+    /// Where committed history goes out as events ([`Trigger::with_publisher`]).
+    publisher: Option<Arc<dyn certify_events::Publisher>>,
 }
 
 /// Why an event could not be handled. Nothing was changed by a [`TriggerError::BadEvent`]
@@ -162,6 +173,8 @@ pub struct Report {
     pub reminders_sent: usize,
     /// Certificates regenerated (SPEC 1.13).
     pub regenerated: u64,
+    /// History entries published as events (SPEC 1.15).
+    pub events_published: usize,
     /// Sweep errors, per program (`workspace/program: error`).
     pub errors: Vec<String>,
 }
@@ -184,6 +197,7 @@ impl Trigger {
             settings,
             clock,
             pacer,
+            publisher: None,
         }
     }
 
@@ -215,7 +229,8 @@ impl Trigger {
     /// Ends every due `active` program, in due order, then tries every run due to be
     /// tried (SPEC 1.8.8): runs wait in a partition of their own, backing off while they
     /// fail, so none of them delays a due program; then sends queued nudges (1.9) and
-    /// expiry reminders (1.14), and works running regenerations (1.13). A few
+    /// expiry reminders (1.14), works running regenerations (1.13) and publishes the
+    /// committed history as events (1.15). A few
     /// at once; one program's failure is reported and does not stop the others.
     pub async fn sweep(&self, deadline: Option<DateTime<Utc>>) -> Result<Report, StoreError> {
         let now = self.now();
@@ -255,6 +270,8 @@ impl Trigger {
         // Then expiry reminders due (1.14), and regenerations, a few pages of each (1.13).
         self.send_reminders(deadline, &mut report).await;
         self.regenerate_due(deadline, &mut report).await;
+        // Last, what all of the above committed goes out as events (1.15).
+        self.publish_events(deadline, &mut report).await;
         Ok(report)
     }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use certify_mail::templates::reminder_email;
 use certify_rules::{day_start, due_reminder, next_look, Certificate, PublicLinks, Reminder};
-use certify_store::{Lease, ReminderLook, ReminderSent, StoreError};
+use certify_store::{ClaimedReminder, Lease, ReminderLook, ReminderSent, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 
@@ -112,9 +112,14 @@ impl Trigger {
                 next_look(expires_on, offsets, &marked, today).map(day_start)
             }
         };
-        self.store
-            .settle_reminder(&certificate.id, reminder, &claim, &sent_before, sent, next)
-            .await?;
+        let claimed = ClaimedReminder {
+            ws,
+            certificate_id: &certificate.id,
+            reminder,
+            claim: &claim,
+            sent_before: &sent_before,
+        };
+        self.store.settle_reminder(&claimed, sent, next).await?;
         Ok(matches!(sent, ReminderSent::Accepted(_)))
     }
 

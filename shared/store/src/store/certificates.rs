@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
 use super::reminders::{first_look, look_sort_key};
-use super::{json, lookup, Store};
+use super::{json, lookup, workspace_of, Store};
 use crate::items::*;
 use crate::table::{
     path, Cond, Item, Key, Query, Table, TableError, Write, BY_USER, OPEN_PROGRAMS, REGISTRY_EXPIRY, REGISTRY_ISSUED,
@@ -79,12 +79,12 @@ fn issue_writes(
         let replaced = Change::Replaced {
             by: certificate.id.clone(),
         };
-        writes.push(certificate_entry(old, &entry(at, replaced, actor))?);
+        writes.push(certificate_entry(ws, old, &entry(at, replaced, actor))?);
     }
     let issued = Change::Issued {
         program: certificate.program.clone(),
     };
-    writes.push(certificate_entry(&certificate.id, &entry(at, issued, actor))?);
+    writes.push(certificate_entry(ws, &certificate.id, &entry(at, issued, actor))?);
     Ok(writes)
 }
 
@@ -132,12 +132,7 @@ impl<T: Table> CertificateStore for Store<T> {
         let Some(item) = self.table.get(&key).await? else {
             return Ok(None);
         };
-        let ws = item
-            .get(attr::WORKSPACE_ID)
-            .and_then(Value::as_str)
-            .ok_or_else(|| anyhow::anyhow!("a certificate item without its workspace"))?
-            .to_string();
-        Ok(Some((ws, decode(item)?)))
+        Ok(Some((workspace_of(&item)?, decode(item)?)))
     }
 
     async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>> {
@@ -194,7 +189,7 @@ impl<T: Table> CertificateStore for Store<T> {
         let revoked = Change::Revoked {
             reason: reason.to_string(),
         };
-        writes.push(certificate_entry(id, &entry(at, revoked, actor))?);
+        writes.push(certificate_entry(ws, id, &entry(at, revoked, actor))?);
         match self.table.transact(writes).await {
             Ok(()) => Ok(Certificate {
                 revoked_at: Some(at),
@@ -262,8 +257,8 @@ impl<T: Table> CertificateStore for Store<T> {
         })
     }
 
-    async fn record_emailed(&self, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()> {
-        let write = certificate_entry(certificate_id, &entry(at, Change::Emailed {}, actor))?;
+    async fn record_emailed(&self, ws: &str, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()> {
+        let write = certificate_entry(ws, certificate_id, &entry(at, Change::Emailed {}, actor))?;
         Ok(self.table.write(write).await?)
     }
 

@@ -4,6 +4,7 @@
 
 mod certificates;
 mod certifications;
+mod events;
 mod history;
 mod nudges;
 mod programs;
@@ -275,6 +276,16 @@ impl<T: Table> Store<T> {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// The workspace an item of a global partition (a certificate) or of the sweep's index
+/// belongs to.
+pub(super) fn workspace_of(item: &Item) -> Result<String> {
+    Ok(item
+        .get(attr::WORKSPACE_ID)
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow::anyhow!("an item without its workspace"))?
+        .to_string())
 }
 
 /// A time attribute of an item, read back.

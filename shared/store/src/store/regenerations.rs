@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::history::{certificate_entry, entry};
-use super::{json, still, Store};
+use super::{json, still, workspace_of, Store};
 use crate::items::*;
 use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS, REGISTRY_ISSUED};
 use crate::{Conflict, Lease, RegenerationClaim, RegenerationStore, Result, StoreError};
@@ -187,7 +187,9 @@ impl<T: Table> RegenerationStore for Store<T> {
                     regeneration_id: regeneration.id.clone(),
                     snapshot_changed: target.certification != certificate.certification,
                 };
-                let history = certificate_entry(certificate_id, &entry(at, regenerated, &regeneration.requested_by))?;
+                let ws = workspace_of(&item)?;
+                let history =
+                    certificate_entry(&ws, certificate_id, &entry(at, regenerated, &regeneration.requested_by))?;
                 match self.table.transact(vec![write, history]).await {
                     Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
                         Err(TableError::ConditionFailed)

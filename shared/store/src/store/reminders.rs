@@ -11,7 +11,7 @@ use super::history::{certificate_entry, entry};
 use super::{held_elsewhere, json, still, Store};
 use crate::items::*;
 use crate::table::{path, Cond, Item, Table, TableError, Write, OPEN_PROGRAMS};
-use crate::{Lease, ReminderLook, ReminderSent, ReminderStore, Result, StoreError};
+use crate::{ClaimedReminder, Lease, ReminderLook, ReminderSent, ReminderStore, Result, StoreError};
 
 /// The first look at a certificate being issued, when it expires and has an address.
 pub(super) fn first_look(certificate: &Certificate) -> Option<DateTime<Utc>> {
@@ -103,13 +103,17 @@ impl<T: Table> ReminderStore for Store<T> {
 
     async fn settle_reminder(
         &self,
-        certificate_id: &str,
-        reminder: Reminder,
-        claim: &Lease,
-        sent_before: &[Reminder],
+        claimed: &ClaimedReminder<'_>,
         sent: ReminderSent,
         next: Option<DateTime<Utc>>,
     ) -> Result<bool> {
+        let ClaimedReminder {
+            ws,
+            certificate_id,
+            reminder,
+            claim,
+            sent_before,
+        } = *claimed;
         // While the claim holds, nobody else changes the marks: no read is needed.
         let key = certificate_key(certificate_id)?;
         let mut marks = sent_before.to_vec();
@@ -130,7 +134,11 @@ impl<T: Table> ReminderStore for Store<T> {
                 Reminder::Before(offset_days) => Change::Reminded { offset_days },
                 Reminder::Expired => Change::Expired {},
             };
-            writes.push(certificate_entry(certificate_id, &entry(at, change, &Actor::System))?);
+            writes.push(certificate_entry(
+                ws,
+                certificate_id,
+                &entry(at, change, &Actor::System),
+            )?);
         }
         match self.transact_or_write(writes).await {
             Ok(()) => Ok(true),

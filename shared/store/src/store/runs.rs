@@ -1,12 +1,11 @@
 //! [`RunStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::{Actor, Change, Program, ProgramState, RunRecord, RunState};
+use certify_rules::{Actor, Change, Program, ProgramState, RunRecord, RunState, RunSummary};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use super::history::{certificate_entry, entry};
-use super::{held_elsewhere, json, still, Store, TRANSACTION_MAX};
+use super::history::{certificate_entry, entry, program_entry};
+use super::{held_elsewhere, json, still, workspace_of, Store, TRANSACTION_MAX};
 use crate::items::*;
 use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS};
 use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
@@ -39,6 +38,7 @@ fn notify_writes(ws: &str, program_id: &str, mark: &NotifyMark, at: DateTime<Utc
     let mut writes = vec![notify_write(ws, program_id, mark, at)?];
     if let (Some(certificate_id), None) = (&mark.certificate_id, &mark.error) {
         writes.push(certificate_entry(
+            ws,
             certificate_id,
             &entry(at, Change::Emailed {}, &Actor::System),
         )?);
@@ -105,14 +105,7 @@ impl<T: Table> Store<T> {
             .await?;
         page.items
             .into_iter()
-            .map(|item| {
-                let ws = item
-                    .get(attr::WORKSPACE_ID)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| anyhow::anyhow!("an item of the sweep's index without its workspace"))?
-                    .to_string();
-                Ok((ws, item))
-            })
+            .map(|item| Ok((workspace_of(&item)?, item)))
             .collect()
     }
 
@@ -163,7 +156,8 @@ impl<T: Table> RunStore for Store<T> {
                 open_sort_key(ws, program_id, ended_at).into(),
             )
             .add(attr::VERSION, 1);
-        self.transition(ws, program_id, state::ACTIVE, write, Vec::new()).await
+        let ended = program_entry(ws, program_id, &entry(ended_at, Change::Ended {}, &Actor::System))?;
+        self.transition(ws, program_id, state::ACTIVE, write, vec![ended]).await
     }
 
     async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program> {
@@ -175,11 +169,17 @@ impl<T: Table> RunStore for Store<T> {
         // An ended program stops counting as an open link; its link cannot change once
         // it is ending, so the one read here is the one to release.
         let program = self.program(ws, program_id).await?.ok_or(StoreError::NotFound)?;
-        let release = match program.certification_id.as_deref() {
+        let mut also = match program.certification_id.as_deref() {
             Some(cid) if program.state == ProgramState::Ending => vec![Self::unlink(ws, cid)?],
             _ => Vec::new(),
         };
-        self.transition(ws, program_id, state::ENDING, write, release).await
+        // The run is finished (completed or skipped) before its program is `ended`.
+        if let Some(run) = self.run(ws, program_id).await? {
+            let at = run.finished_at.unwrap_or(run.started_at);
+            let completed = Change::Completed(RunSummary::of(&run, program.certification_id.clone()));
+            also.push(program_entry(ws, program_id, &entry(at, completed, &Actor::System))?);
+        }
+        self.transition(ws, program_id, state::ENDING, write, also).await
     }
 
     async fn due_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>> {

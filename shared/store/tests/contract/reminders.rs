@@ -3,10 +3,21 @@
 //! its history entry, and revoking or replacing takes it out of the index.
 
 use certify_rules::{Change, Reminder};
-use certify_store::{ReminderSent, ReminderStore};
+use certify_store::{ClaimedReminder, ReminderSent, ReminderStore};
 use chrono::NaiveDate;
 
 use super::*;
+
+/// A claim of ws1's certificate `id` to send `reminder`, for settling.
+fn settled<'a>(id: &'a str, reminder: Reminder, claim: &'a Lease, before: &'a [Reminder]) -> ClaimedReminder<'a> {
+    ClaimedReminder {
+        ws: "ws1",
+        certificate_id: id,
+        reminder,
+        claim,
+        sent_before: before,
+    }
+}
 
 fn expiring(id: &str, user_id: &str, expires_on: NaiveDate) -> Certificate {
     Certificate {
@@ -59,12 +70,20 @@ pub async fn reminders_are_found_by_their_next_look_and_recorded_once<T: Table>(
         "held by a"
     );
     assert!(!s
-        .settle_reminder("x-near", r, &claim("b"), &[], ReminderSent::Accepted(now()), None)
+        .settle_reminder(
+            &settled("x-near", r, &claim("b"), &[]),
+            ReminderSent::Accepted(now()),
+            None
+        )
         .await
         .unwrap());
     let next = now() + Duration::days(13);
     assert!(s
-        .settle_reminder("x-near", r, &claim("a"), &[], ReminderSent::Accepted(now()), Some(next))
+        .settle_reminder(
+            &settled("x-near", r, &claim("a"), &[]),
+            ReminderSent::Accepted(now()),
+            Some(next)
+        )
         .await
         .unwrap());
     assert!(
@@ -104,7 +123,11 @@ pub async fn reminders_are_found_by_their_next_look_and_recorded_once<T: Table>(
         .unwrap()
         .is_some());
     assert!(s
-        .settle_reminder("x-near", expired, &claim("d"), &[r], ReminderSent::NotSent, Some(later))
+        .settle_reminder(
+            &settled("x-near", expired, &claim("d"), &[r]),
+            ReminderSent::NotSent,
+            Some(later)
+        )
         .await
         .unwrap());
     assert_eq!(

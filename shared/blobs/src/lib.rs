@@ -14,9 +14,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 mod fs;
+#[cfg(feature = "aws")]
 mod s3;
 
 pub use fs::{load_or_create_secret, write_atomically, FsBlobs};
+#[cfg(feature = "aws")]
 pub use s3::S3Blobs;
 
 /// The longest link S3 can sign (SigV4's limit); every adapter holds to it.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::Extensions;
 use certify_rules::{check_identity, Role};
 use lambda_http::request::RequestContext;
 
@@ -32,8 +33,13 @@ pub struct Identity {
     pub role: Role,
 }
 
-fn lambda_claims(parts: &Parts) -> Option<HashMap<String, String>> {
-    match parts.extensions.get::<RequestContext>()? {
+/// The verified claims a request carries: put there by the local server, or by API
+/// Gateway's JWT authorizer in the Lambda request context.
+pub(crate) fn claims_of(extensions: &Extensions) -> Option<HashMap<String, String>> {
+    if let Some(verified) = extensions.get::<VerifiedClaims>() {
+        return Some(verified.0.clone());
+    }
+    match extensions.get::<RequestContext>()? {
         RequestContext::ApiGatewayV2(context) => Some(context.authorizer.as_ref()?.jwt.as_ref()?.claims.clone()),
         #[allow(unreachable_patterns)]
         _ => None,
@@ -44,10 +50,7 @@ impl FromRequestParts<Arc<Deps>> for Identity {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, deps: &Arc<Deps>) -> Result<Self, ApiError> {
-        let claims = match parts.extensions.get::<VerifiedClaims>() {
-            Some(verified) => verified.0.clone(),
-            None => lambda_claims(parts).ok_or_else(|| ApiError::unauthenticated("sign in first"))?,
-        };
+        let claims = claims_of(&parts.extensions).ok_or_else(|| ApiError::unauthenticated("sign in first"))?;
         let claim = |name: &str| {
             claims
                 .get(name)

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 mod nudges;
+mod observe;
 mod page;
 mod pipeline;
 mod programs;
@@ -196,6 +197,7 @@ fn finish(routes: Router<Arc<Deps>>, deps: Arc<Deps>) -> Router {
     routes
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::from_fn_with_state(deps.clone(), observe::observe))
         .with_state(deps)
 }
 

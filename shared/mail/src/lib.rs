@@ -13,10 +13,12 @@
 use async_trait::async_trait;
 
 mod outbox;
+#[cfg(feature = "aws")]
 mod ses;
 pub mod templates;
 
 pub use outbox::OutboxMailer;
+#[cfg(feature = "aws")]
 pub use ses::SesMailer;
 
 /// One message to one recipient, with a plain-text and an HTML version of one body.

@@ -7,12 +7,14 @@
 //! Ids handed to the store are opaque, but never hold `#` or control characters (they
 //! are parts of keys): such an id reads as not found.
 
+#[cfg(feature = "aws")]
 pub mod dynamo;
 pub mod embedded;
 mod events;
 mod items;
 mod regenerations;
 mod reminders;
+#[cfg(feature = "aws")]
 mod schema;
 mod store;
 pub mod table;
@@ -25,14 +27,17 @@ use certify_rules::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "aws")]
 pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
 pub use events::{EventStore, PendingEvent};
 pub use regenerations::{RegenerationClaim, RegenerationStore};
 pub use reminders::{ClaimedReminder, ReminderLook, ReminderSent, ReminderStore};
+#[cfg(feature = "aws")]
 pub use schema::TableSchema;
 pub use store::Store;
 
+#[cfg(feature = "aws")]
 pub type DynamoStore = Store<DynamoTable>;
 pub type EmbeddedStore = Store<EmbeddedTable>;
 

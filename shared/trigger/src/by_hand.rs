@@ -42,8 +42,22 @@ impl Trigger {
     /// replaces the holder's active one of the certification and records `issued` by
     /// `actor`), then, when `notify`, the result email to `holder`. Answers whether this
     /// call issued it: `false` when it was issued already (a retried or racing request
-    /// with the same `Idempotency-Key`), which sends nothing again.
+    /// with the same `Idempotency-Key`), which sends nothing again. Its metrics go out
+    /// with it (the API function that runs it never runs a sweep).
     pub async fn issue_by_hand(
+        &self,
+        ws: &str,
+        certificate: &Certificate,
+        holder: &Participant,
+        notify: bool,
+        actor: &Actor,
+    ) -> anyhow::Result<bool> {
+        let issued = self.issue_and_tell(ws, certificate, holder, notify, actor).await;
+        crate::metrics::emit_counts(&self.tally.take());
+        issued
+    }
+
+    async fn issue_and_tell(
         &self,
         ws: &str,
         certificate: &Certificate,
@@ -58,6 +72,7 @@ impl Trigger {
         if !self.store.issue_certificate(ws, certificate, self.now(), actor).await? {
             return Ok(false);
         }
+        self.tally.issued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if notify {
             let settings = self.store.settings(ws).await?;
             let links = PublicLinks::new(

@@ -13,6 +13,7 @@
 
 mod by_hand;
 mod event;
+mod metrics;
 mod nudges;
 mod pace;
 mod publish;
@@ -33,6 +34,7 @@ use serde::Serialize;
 
 use certify_mail::{Email, MailError};
 pub use event::{BadEvent, Event};
+use metrics::Tally;
 use pace::{backoff, Pacer};
 pub use run::{Opened, Run, Step};
 
@@ -115,6 +117,8 @@ pub struct Trigger {
     pub settings: Settings,
     pub clock: Clock,
     pacer: Pacer,
+    /// What this invocation did, counted as it goes, for its metrics.
+    tally: Tally,
     /// Where committed history goes out as events ([`Trigger::with_publisher`]).
     publisher: Option<Arc<dyn certify_events::Publisher>>,
 }
@@ -142,6 +146,7 @@ impl TriggerError {
     }
 }
 
+#[cfg(feature = "lambda")]
 /// A failed invocation as Lambda reports it: the kind as the error type (not a boxed
 /// type name), the message (with its causes) as the message.
 impl From<TriggerError> for lambda_runtime::Diagnostic {
@@ -197,6 +202,7 @@ impl Trigger {
             settings,
             clock,
             pacer,
+            tally: Tally::default(),
             publisher: None,
         }
     }
@@ -209,6 +215,32 @@ impl Trigger {
     /// nothing. `deadline`: when the invocation is stopped, on the trigger's clock (none
     /// locally).
     pub async fn handle(
+        &self,
+        event: serde_json::Value,
+        deadline: Option<DateTime<Utc>>,
+    ) -> Result<Report, TriggerError> {
+        let started = self.now();
+        let report = self.handle_event(event, deadline).await;
+        let tally = self.tally.take();
+        if let Ok(report) = &report {
+            metrics::emit(report, &tally, started);
+            tracing::info!(
+                programs = report.programs.len(),
+                certificates_issued = tally.issued,
+                emails_sent = tally.emails_sent,
+                emails_failed = tally.emails_failed,
+                nudges_sent = report.nudges_sent,
+                reminders_sent = report.reminders_sent,
+                regenerated = report.regenerated,
+                events_published = report.events_published,
+                errors = report.errors.len(),
+                "invocation done"
+            );
+        }
+        report
+    }
+
+    async fn handle_event(
         &self,
         event: serde_json::Value,
         deadline: Option<DateTime<Utc>>,
@@ -381,7 +413,17 @@ impl Trigger {
         let attempts = self.settings.send_attempts.max(1);
         for attempt in 0..attempts {
             self.pacer.wait().await;
-            match self.mailer.send(email).await {
+            let sent = self.mailer.send(email).await;
+            // Counted once settled: sent, or failed (a throttled one only on its last try).
+            let counter = match &sent {
+                Ok(_) => Some(&self.tally.emails_sent),
+                Err(MailError::Throttled(_)) if attempt + 1 < attempts => None,
+                Err(_) => Some(&self.tally.emails_failed),
+            };
+            if let Some(counter) = counter {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            match sent {
                 Ok(_) => return Ok(None),
                 Err(MailError::Rejected(reason)) => return Ok(Some(reason)),
                 Err(MailError::Throttled(e)) if attempt + 1 == attempts => {

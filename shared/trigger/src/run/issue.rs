@@ -2,6 +2,8 @@
 
 use certify_rules::{Actor, Certificate, RunErrorCode, RunStep};
 use certify_store::{Claim, StoreError};
+use std::sync::atomic::Ordering;
+
 use futures::StreamExt;
 
 use super::{Candidate, Failure, Run};
@@ -114,11 +116,15 @@ impl Run<'_> {
             .await
             .map_err(|(code, e)| Failure(code, e))?;
         // `false`: issued already (a retry, or a racing run); either way it stands.
-        self.trigger
+        let issued = self
+            .trigger
             .store
             .issue_certificate(self.ws, &certificate, self.trigger.now(), &Actor::System)
             .await
             .map_err(issue_failed)?;
+        if issued {
+            self.trigger.tally.issued.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
 }

@@ -221,6 +221,19 @@ impl<'a> Run<'a> {
                 self.candidates[i].record.notify_error = mark.error;
             }
         }
+        tally(&mut self.record, &self.candidates);
+        let r = &self.record;
+        tracing::info!(
+            workspace = self.ws,
+            run = %self.program.id,
+            participants = chunk.len(),
+            certified = r.certified,
+            did_not_pass = r.did_not_pass,
+            notified = r.notified,
+            failed = r.failed,
+            chunks_left = self.chunks.len(),
+            "run step"
+        );
         Ok(if self.chunks.is_empty() {
             Step::Done
         } else {
@@ -252,6 +265,17 @@ impl<'a> Run<'a> {
             Err(StoreError::Conflict(_)) => return trigger.store.run(self.ws, &self.program.id).await,
             Err(e) => return Err(e),
         }
+        let r = &self.record;
+        tracing::info!(
+            workspace = self.ws,
+            run = %self.program.id,
+            state = ?r.state,
+            certified = r.certified,
+            did_not_pass = r.did_not_pass,
+            notified = r.notified,
+            failed = r.failed,
+            "run checkpoint"
+        );
         if done {
             trigger.finish(self.ws, &self.program.id).await?;
         } else {

@@ -14,7 +14,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::Extensions;
 use certify_rules::{check_identity, Role};
-use lambda_http::request::RequestContext;
 
 use crate::error::ApiError;
 use crate::Deps;
@@ -39,11 +38,24 @@ pub(crate) fn claims_of(extensions: &Extensions) -> Option<HashMap<String, Strin
     if let Some(verified) = extensions.get::<VerifiedClaims>() {
         return Some(verified.0.clone());
     }
-    match extensions.get::<RequestContext>()? {
-        RequestContext::ApiGatewayV2(context) => Some(context.authorizer.as_ref()?.jwt.as_ref()?.claims.clone()),
+    lambda_claims(extensions)
+}
+
+#[cfg(feature = "lambda")]
+fn lambda_claims(extensions: &Extensions) -> Option<HashMap<String, String>> {
+    match extensions.get::<lambda_http::request::RequestContext>()? {
+        lambda_http::request::RequestContext::ApiGatewayV2(context) => {
+            Some(context.authorizer.as_ref()?.jwt.as_ref()?.claims.clone())
+        }
         #[allow(unreachable_patterns)]
         _ => None,
     }
+}
+
+/// Without Lambda (the local server), only the server's own verified claims count.
+#[cfg(not(feature = "lambda"))]
+fn lambda_claims(_: &Extensions) -> Option<HashMap<String, String>> {
+    None
 }
 
 impl FromRequestParts<Arc<Deps>> for Identity {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Extensions;
 use axum::middleware::Next;
 use axum::response::Response;
 use certify_metrics::Metric;
-use lambda_http::request::RequestContext;
 
 use crate::identity::claims_of;
 use crate::Deps;
@@ -25,11 +25,7 @@ pub async fn observe(State(deps): State<Arc<Deps>>, request: Request, next: Next
         .and_then(|claims| claims.get(&deps.claims.workspace).cloned())
         .filter(|ws| certify_rules::check_identity(ws).is_ok())
         .unwrap_or_default();
-    let request_id = match request.extensions().get::<RequestContext>() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone().unwrap_or_default(),
-        #[allow(unreachable_patterns)]
-        _ => String::new(),
-    };
+    let request_id = request_id(request.extensions());
     let response = next.run(request).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
@@ -42,4 +38,21 @@ pub async fn observe(State(deps): State<Arc<Deps>>, request: Request, next: Next
         ],
     );
     response
+}
+
+/// API Gateway's id of the request (empty without Lambda).
+#[cfg(feature = "lambda")]
+fn request_id(extensions: &Extensions) -> String {
+    match extensions.get::<lambda_http::request::RequestContext>() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.request_id.clone().unwrap_or_default()
+        }
+        #[allow(unreachable_patterns)]
+        _ => String::new(),
+    }
+}
+
+#[cfg(not(feature = "lambda"))]
+fn request_id(_: &Extensions) -> String {
+    String::new()
 }

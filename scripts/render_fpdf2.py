@@ -168,8 +168,17 @@ def one_certificate():
     return bytes(pdf.output())
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def n_pages(n):
+    pdf = new_document()
+    for _ in range(n):
+        draw_page(pdf, CERTIFICATE)
+    pdf.output()
+
+
+def measure(tool, doc, one_certificate, n_pages):
+    """Times `one_certificate()` (a whole document) and `n_pages(n)` (one document of n
+    pages) as the command line asks, and prints both figures for scripts/bench-render."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=50, help="certificates to draw (default 50)")
     parser.add_argument("--out", help="also write one certificate to this PDF file")
     args = parser.parse_args()
@@ -184,14 +193,15 @@ def main():
     per_document = (time.perf_counter() - start) * 1000 / args.n
 
     start = time.perf_counter()
-    pdf = new_document()
-    for _ in range(args.n):
-        draw_page(pdf, CERTIFICATE)
-    pdf.output()
+    n_pages(args.n)
     per_page = (time.perf_counter() - start) * 1000 / args.n
 
-    print(f"fpdf2 {fpdf.__version__}: {per_document:.2f} ms per certificate (one document each, {len(one)} bytes)")
-    print(f"fpdf2 {fpdf.__version__}: {per_page:.2f} ms per page (one document of {args.n} pages)")
+    print(f"{tool}: {per_document:.2f} ms per certificate (one document each, {len(one)} bytes)")
+    print(f"{tool}: {per_page:.2f} ms per page (one document of {args.n} pages)")
+
+
+def main():
+    measure(f"fpdf2 {fpdf.__version__}", __doc__, one_certificate, n_pages)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,9 @@ reportlab caches them), and one document of N pages.
     python3 scripts/render_reportlab.py [N] [--out FILE.pdf]
 """
 
-import argparse
 import io
 import pathlib
 import sys
-import time
 
 REPORTLAB = "reportlab==4.4.4"
 try:
@@ -32,7 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from render_fpdf2 import CERTIFICATE, FONTS, GOLD, GREY, NAVY, QR  # noqa: E402  the same page
+from render_fpdf2 import CERTIFICATE, FONTS, GOLD, GREY, NAVY, QR, measure  # noqa: E402  the same page
 
 HEIGHT = 595.0
 REGULAR, BOLD = "DejaVu", "DejaVu-Bold"
@@ -135,32 +133,15 @@ def one_certificate():
     return out.getvalue()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", nargs="?", type=int, default=50, help="certificates to draw (default 50)")
-    parser.add_argument("--out", help="also write one certificate to this PDF file")
-    args = parser.parse_args()
-
-    one = one_certificate()  # warm-up: imports, caches
-    if args.out:
-        pathlib.Path(args.out).write_bytes(one)
-
-    start = time.perf_counter()
-    for _ in range(args.n):
-        one_certificate()
-    per_document = (time.perf_counter() - start) * 1000 / args.n
-
-    start = time.perf_counter()
-    out = io.BytesIO()
-    c = new_document(out)
-    for _ in range(args.n):
+def n_pages(n):
+    c = new_document(io.BytesIO())
+    for _ in range(n):
         draw_page(c, CERTIFICATE)
     c.save()
-    per_page = (time.perf_counter() - start) * 1000 / args.n
 
-    version = reportlab.Version
-    print(f"reportlab {version}: {per_document:.2f} ms per certificate (one document each, {len(one)} bytes)")
-    print(f"reportlab {version}: {per_page:.2f} ms per page (one document of {args.n} pages)")
+
+def main():
+    measure(f"reportlab {reportlab.Version}", __doc__, one_certificate, n_pages)
 
 
 if __name__ == "__main__":

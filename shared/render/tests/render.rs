@@ -151,6 +151,8 @@ fn the_png_preview_has_the_page_size_and_is_drawn() {
     assert!(white > pixels.len() / 2, "{white} white of {}", pixels.len());
     assert!(dark > pixels.len() / 50, "{dark} dark of {}", pixels.len());
     assert!(pixels.iter().all(|p| p.alpha() == 255), "the page is opaque");
+    // Inlined in the verification page, which phones open: kept small (RGB, Paeth).
+    assert!(png.len() < 150_000, "{} bytes", png.len());
 }
 
 #[test]

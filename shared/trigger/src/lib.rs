@@ -146,9 +146,9 @@ impl TriggerError {
     }
 }
 
-#[cfg(feature = "lambda")]
 /// A failed invocation as Lambda reports it: the kind as the error type (not a boxed
 /// type name), the message (with its causes) as the message.
+#[cfg(feature = "lambda")]
 impl From<TriggerError> for lambda_runtime::Diagnostic {
     fn from(error: TriggerError) -> Self {
         lambda_runtime::Diagnostic {

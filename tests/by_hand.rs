@@ -66,10 +66,16 @@ async fn an_admin_certifies_by_hand_once_per_key_and_only_admins_see_the_note() 
         body["note"],
         "Finished the 2025 cohort offline; records in the HR file."
     );
-    for kind in FileKind::CERTIFICATE {
-        let key = certificate_key("ws-acme", &id, kind);
-        assert!(api.blobs.exists(&key).await.unwrap(), "{key}: files before the record");
-    }
+    let pdf = certificate_key("ws-acme", &id, FileKind::Pdf);
+    assert!(
+        api.blobs.exists(&pdf).await.unwrap(),
+        "{pdf}: the PDF before the record"
+    );
+    let png = certificate_key("ws-acme", &id, FileKind::Png);
+    assert!(
+        !api.blobs.exists(&png).await.unwrap(),
+        "{png}: drawn when first asked for"
+    );
     let sent = emails_to(&api, "dana@example.com");
     assert_eq!(sent.len(), 1);
     assert!(sent[0]["body"]

@@ -187,12 +187,20 @@ impl Ports {
     }
 }
 
-/// The trigger, in this process, issuing certificates admins make by hand; made on
-/// first use, so an API function that never certifies by hand never loads the renderer.
+/// The trigger, in this process, issuing certificates admins make by hand and drawing
+/// previews when first asked for; made on first use, so an API function that does
+/// neither never loads the renderer.
 struct TriggerIssuer {
     ports: Ports,
     settings: Settings,
     trigger: OnceLock<Arc<Trigger>>,
+}
+
+impl TriggerIssuer {
+    fn trigger(&self) -> &Trigger {
+        self.trigger
+            .get_or_init(|| Arc::new(self.ports.trigger(self.settings.clone())))
+    }
 }
 
 #[async_trait::async_trait]
@@ -205,10 +213,13 @@ impl IssueByHand for TriggerIssuer {
         notify: bool,
         actor: &certify_rules::Actor,
     ) -> anyhow::Result<bool> {
-        let trigger = self
-            .trigger
-            .get_or_init(|| Arc::new(self.ports.trigger(self.settings.clone())));
-        trigger.issue_by_hand(ws, certificate, holder, notify, actor).await
+        self.trigger()
+            .issue_by_hand(ws, certificate, holder, notify, actor)
+            .await
+    }
+
+    async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
+        self.trigger().preview(ws, certificate).await
     }
 }
 

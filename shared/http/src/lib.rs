@@ -86,6 +86,10 @@ pub trait IssueByHand: Send + Sync {
         notify: bool,
         actor: &certify_rules::Actor,
     ) -> anyhow::Result<bool>;
+
+    /// Draws a certificate's preview and stores it: the run stores only the PDF, and the
+    /// preview is made when first asked for (the verification page, the preview links).
+    async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>>;
 }
 
 /// Work the API hands the trigger, started without waiting for it.

@@ -9,12 +9,12 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_blobs::{certificate_key, FileKind};
+use certify_blobs::FileKind;
 use certify_rules::{Certificate, CertificateStatus, PublicLinks};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::certificates::file_link;
+use crate::certificates::{file_link, preview_png};
 use crate::extract::Path;
 use crate::respond::Redirect;
 use crate::{page, ApiError, Deps};
@@ -116,11 +116,7 @@ async fn verify(
     let links = links(&deps, &ws, &c).await?;
     let preview = match c.revoked_at {
         Some(_) => None,
-        None => deps
-            .blobs
-            .get(&certificate_key(&ws, &c.id, FileKind::Png))
-            .await
-            .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?,
+        None => Some(preview_png(&deps, &ws, &c).await?),
     };
     let markup = page::certificate(&c, today, &links, preview.as_deref());
     Ok(html_page(StatusCode::OK, markup))
@@ -143,7 +139,7 @@ async fn file(deps: &Deps, id: &str, kind: FileKind) -> Result<Redirect, ApiErro
     if c.revoked_at.is_some() {
         return Err(ApiError::not_found());
     }
-    file_link(deps, &ws, &c.id, kind).await
+    file_link(deps, &ws, &c, kind).await
 }
 
 async fn pdf(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result<Redirect, ApiError> {

@@ -10,32 +10,60 @@ use certify_rules::{Actor, Certificate, Participant, PublicLinks, RunErrorCode};
 use crate::Trigger;
 
 impl Trigger {
-    /// Renders a certificate and stores its PDF and PNG under their keys (a retry draws
-    /// and stores the same files again). The error says which part failed.
-    pub(crate) async fn store_files(
+    /// Renders one of a certificate's files and stores it under its key (a retry draws
+    /// and stores the same file again). The error says which part failed. A run and a
+    /// certificate by hand store the PDF only: [`Trigger::preview`] draws the preview
+    /// when it is first asked for, so that a run's time per certificate is the PDF's.
+    pub(crate) async fn store_file(
         &self,
         ws: &str,
         certificate: &Certificate,
+        kind: FileKind,
     ) -> Result<(), (RunErrorCode, anyhow::Error)> {
+        let bytes = self
+            .draw(certificate, kind)
+            .await
+            .map_err(|e| (RunErrorCode::RenderFailed, e))?;
+        self.put_file(ws, certificate, kind, bytes)
+            .await
+            .map_err(|e| (RunErrorCode::StorageFailed, e))
+    }
+
+    /// The certificate's preview, drawn now and stored (for the next asker): what the
+    /// verification page and the preview links call for when it is not stored yet.
+    /// Drawing is deterministic, so two at once store the same bytes.
+    pub async fn preview(&self, ws: &str, certificate: &Certificate) -> anyhow::Result<Vec<u8>> {
+        let png = self.draw(certificate, FileKind::Png).await?;
+        self.put_file(ws, certificate, FileKind::Png, png.clone()).await?;
+        Ok(png)
+    }
+
+    /// One of the certificate's files, drawn off the async threads.
+    pub(crate) async fn draw(&self, certificate: &Certificate, kind: FileKind) -> anyhow::Result<Vec<u8>> {
         let verify_url = certify_rules::verify_url(&self.settings.public_url, &certificate.id);
         let render = self.render.clone();
         let drawn = certificate.clone();
-        let (pdf, png) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
-            Ok((render.pdf(&drawn, &verify_url)?, render.png(&drawn, &verify_url)?))
+        tokio::task::spawn_blocking(move || match kind {
+            FileKind::Png => render.png(&drawn, &verify_url),
+            _ => render.pdf(&drawn, &verify_url),
         })
         .await
-        .context("the renderer stopped")
-        .and_then(|drawn| drawn.context("rendering"))
-        .map_err(|e| (RunErrorCode::RenderFailed, e))?;
-        for (kind, bytes) in [(FileKind::Pdf, pdf), (FileKind::Png, png)] {
-            let key = certificate_key(ws, &certificate.id, kind);
-            self.blobs
-                .put(&key, bytes, kind.content_type())
-                .await
-                .with_context(|| format!("storing the {} at {key}", kind.extension().to_uppercase()))
-                .map_err(|e| (RunErrorCode::StorageFailed, e))?;
-        }
-        Ok(())
+        .context("the renderer stopped")?
+        .with_context(|| format!("rendering the {}", kind.extension().to_uppercase()))
+    }
+
+    async fn put_file(
+        &self,
+        ws: &str,
+        certificate: &Certificate,
+        kind: FileKind,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let key = certificate_key(ws, &certificate.id, kind);
+        self.blobs
+            .put(&key, bytes, kind.content_type())
+            .await
+            .with_context(|| format!("storing the {} at {key}", kind.extension().to_uppercase()))
     }
 
     /// Issues a certificate an admin made by hand: its files, then the record (which
@@ -68,7 +96,9 @@ impl Trigger {
         if self.store.certificate(&certificate.id).await?.is_some() {
             return Ok(false);
         }
-        self.store_files(ws, certificate).await.map_err(|(_, e)| e)?;
+        self.store_file(ws, certificate, FileKind::Pdf)
+            .await
+            .map_err(|(_, e)| e)?;
         if !self.store.issue_certificate(ws, certificate, self.now(), actor).await? {
             return Ok(false);
         }

@@ -8,6 +8,7 @@
 //! A page where some certificate failed is tried again later, as a run's participant is
 //! (SPEC 1.8.8), so every file comes to match its record or is reported given up.
 
+use certify_blobs::FileKind;
 use certify_rules::{
     PageOutcome, Regeneration, RegenerationErrorCode, RegenerationState, RegistryQuery, RegistrySort, RunErrorCode,
 };
@@ -156,7 +157,12 @@ impl Trigger {
             Ok(RegenerationClaim::Revoked) | Err(StoreError::NotFound) => return Ok(Drawn::Skipped),
             Err(e) => return Err(e),
         };
-        if let Err((code, error)) = self.store_files(ws, certificate.as_ref()).await {
+        // Both files: a preview drawn before would show the old snapshot.
+        let stored = match self.store_file(ws, certificate.as_ref(), FileKind::Pdf).await {
+            Ok(()) => self.store_file(ws, certificate.as_ref(), FileKind::Png).await,
+            failed => failed,
+        };
+        if let Err((code, error)) = stored {
             tracing::warn!(workspace = ws, certificate = certificate_id, error = ?error, "a certificate was not regenerated");
             let code = match code {
                 RunErrorCode::RenderFailed => RegenerationErrorCode::RenderFailed,

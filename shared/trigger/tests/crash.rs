@@ -86,14 +86,12 @@ crashes! {
     while_rendering: None, When::Before, 1;
     before_putting_the_pdf: Some(STEPS[1]), When::Before, 2;
     after_putting_the_pdf: Some(STEPS[1]), When::After, 2;
-    before_putting_the_png: Some(STEPS[2]), When::Before, 2;
-    after_putting_the_png: Some(STEPS[2]), When::After, 2;
-    before_issuing: Some(STEPS[3]), When::Before, 2;
-    after_issuing: Some(STEPS[3]), When::After, 2;
-    before_the_checkpoint: Some(STEPS[4]), When::Before, 2;
-    after_the_checkpoint: Some(STEPS[4]), When::After, 2;
-    before_sending_an_email: Some(STEPS[5]), When::Before, 3;
-    after_sending_an_email: Some(STEPS[5]), When::After, 3;
-    before_marking_notified: Some(STEPS[6]), When::Before, 2;
-    after_marking_notified: Some(STEPS[6]), When::After, 2;
+    before_issuing: Some(STEPS[2]), When::Before, 2;
+    after_issuing: Some(STEPS[2]), When::After, 2;
+    before_the_checkpoint: Some(STEPS[3]), When::Before, 2;
+    after_the_checkpoint: Some(STEPS[3]), When::After, 2;
+    before_sending_an_email: Some(STEPS[4]), When::Before, 3;
+    after_sending_an_email: Some(STEPS[4]), When::After, 3;
+    before_marking_notified: Some(STEPS[5]), When::Before, 2;
+    after_marking_notified: Some(STEPS[5]), When::After, 2;
 }

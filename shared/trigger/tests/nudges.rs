@@ -11,7 +11,7 @@ use certify_store::{Lease, NudgeStore, RosterStore};
 use chrono::{DateTime, Duration, Utc};
 use common::{person, Harness, When, STEPS};
 
-const SEND_EMAIL: usize = 5;
+const SEND_EMAIL: usize = 4;
 
 /// Plans a nudge of program p1 as the request does and queues it.
 async fn queue(h: &Harness, id: &str) -> usize {

@@ -100,6 +100,11 @@ async fn assert_files_match_records(h: &Harness, issued: &[Certificate], name: &
             (FileKind::Png, renderer.png(&now, &url).unwrap()),
         ] {
             let stored = h.blobs.get(&certificate_key(&h.ws, &now.id, kind)).await.unwrap();
+            // A run draws no preview, and a revoked certificate is not regenerated
+            // (nor ever handed out): its preview may never have been drawn.
+            if kind == FileKind::Png && stored.is_none() && now.revoked_at.is_some() {
+                continue;
+            }
             assert!(
                 stored == Some(drawn),
                 "{} {kind:?}: the file matches its record",

@@ -230,9 +230,9 @@ async fn a_bad_event_is_refused_naming_the_problem_and_changes_nothing() {
 async fn a_failing_participant_is_counted_and_retried_while_the_others_go_on() {
     let h = Harness::new().await;
     h.seed("p1", Some("c1"), &PEOPLE).await;
-    // S3 refuses every PNG: every passed participant fails; the one who did not pass
+    // S3 refuses every PDF: every passed participant fails; the one who did not pass
     // is notified all the same.
-    h.faults.arm_lasting(STEPS[2]);
+    h.faults.arm_lasting(STEPS[1]);
     let report = h.trigger().end_program(&h.ws, "p1", None).await.unwrap();
     let run = report.run.unwrap();
     assert_eq!(report.state, ProgramState::Ending, "the run stays open");

@@ -1,5 +1,6 @@
 //! Claiming outcomes and issuing certificates: the first half of a run's step.
 
+use certify_blobs::FileKind;
 use certify_rules::{Actor, Certificate, RunErrorCode, RunStep};
 use certify_store::{Claim, StoreError};
 use std::sync::atomic::Ordering;
@@ -112,7 +113,7 @@ impl Run<'_> {
             return Ok(());
         }
         self.trigger
-            .store_files(self.ws, &certificate)
+            .store_file(self.ws, &certificate, FileKind::Pdf)
             .await
             .map_err(|(code, e)| Failure(code, e))?;
         // `false`: issued already (a retry, or a racing run); either way it stands.

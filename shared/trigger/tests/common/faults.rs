@@ -37,7 +37,7 @@ pub struct Step {
     pub holds: &'static str,
 }
 
-pub const STEPS: [Step; 7] = [
+pub const STEPS: [Step; 6] = [
     Step {
         name: "claim outcomes",
         operations: &["TransactWriteItems", "UpdateItem"],
@@ -47,11 +47,6 @@ pub const STEPS: [Step; 7] = [
         name: "put PDF",
         operations: &["PutObject"],
         holds: ".pdf",
-    },
-    Step {
-        name: "put PNG",
-        operations: &["PutObject"],
-        holds: ".png",
     },
     Step {
         name: "issue certificate",

@@ -216,10 +216,11 @@ impl Harness {
                 assert_eq!(certificates.len(), 1, "{}: one certificate of this program", p.user_id);
                 let c = &certificates[0];
                 assert_eq!(c.holder_name, p.name);
-                for kind in certify_blobs::FileKind::CERTIFICATE {
-                    let key = certify_blobs::certificate_key(&self.ws, &c.id, kind);
-                    assert!(self.blobs.exists(&key).await.unwrap(), "{key} is stored");
-                }
+                let pdf = certify_blobs::certificate_key(&self.ws, &c.id, certify_blobs::FileKind::Pdf);
+                assert!(self.blobs.exists(&pdf).await.unwrap(), "{pdf} is stored");
+                // The preview is drawn when first asked for, not by the run.
+                let png = certify_blobs::certificate_key(&self.ws, &c.id, certify_blobs::FileKind::Png);
+                assert!(!self.blobs.exists(&png).await.unwrap(), "{png} waits to be asked for");
             } else {
                 assert!(certificates.is_empty(), "{} did not pass", p.user_id);
             }

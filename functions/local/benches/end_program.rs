@@ -1,0 +1,126 @@
+//! Certificates per minute of one program's end on the local server's parts: the
+//! embedded store, the files folder, the outbox (mail unpaced) and the same trigger, in
+//! the bench profile. A bench binary, not a test: it prints the figure.
+//!
+//! `cargo bench -p certify-local --bench end_program [-- N]` (N participants, all
+//! passing; default 2,000).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use certify_app::Ports;
+use certify_rules::{
+    Actor, Certification, CertificationFields, Component, ComponentKind, EnrollmentRecord, Participant, Program,
+    ProgramState, ProgressStatus,
+};
+use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
+use certify_trigger::Settings;
+use chrono::{Duration, Utc};
+
+const WS: &str = "ws-bench";
+
+fn main() {
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(end(n));
+}
+
+async fn end(n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let table = EmbeddedTable::open(&dir.path().join("certify.redb")).expect("the store");
+    let store: Arc<dyn AppStore> = Arc::new(EmbeddedStore::new(table));
+    let url = "http://127.0.0.1:3000";
+    let ports = Ports {
+        store: store.clone(),
+        blobs: Arc::new(certify_blobs::FsBlobs::new(dir.path().join("files"), url)),
+        mailer: Arc::new(certify_mail::OutboxMailer::new(
+            dir.path().join("outbox"),
+            "bench@certify.local",
+        )),
+        events: Arc::new(certify_events::JsonlPublisher::new(dir.path().join("events.jsonl"))),
+        clock: Arc::new(Utc::now),
+    };
+    seed(store.as_ref(), n).await;
+    let trigger = ports.trigger(Settings {
+        public_url: url.into(),
+        send_rate: 0.0,
+        ..Settings::default()
+    });
+    let started = Instant::now();
+    let report = trigger.end_program(WS, "p1", None).await.expect("the end");
+    let seconds = started.elapsed().as_secs_f64();
+    let run = report.run.expect("the run");
+    assert_eq!(
+        (run.certified, run.notified, run.failed),
+        (n as u64, n as u64, 0),
+        "{run:?}"
+    );
+    println!(
+        "end_program (embedded store, files folder, outbox, unpaced): {n} certificates in {seconds:.1} s: {:.0} per minute",
+        n as f64 / seconds * 60.0
+    );
+}
+
+/// A certification, and a program past its end whose `n` participants all completed
+/// its one lesson.
+async fn seed(store: &dyn AppStore, n: usize) {
+    let now = Utc::now();
+    let on = WorkspaceSettings {
+        certifications_enabled: true,
+        ..Default::default()
+    };
+    store.put_settings(WS, &on).await.expect("settings");
+    let fields = CertificationFields {
+        name: "Leadership Essentials".into(),
+        description: "Leads teams through change, with care.".into(),
+        issuer_name: "Exec Coaching".into(),
+        validity: None,
+        expiry_reminders_days: vec![30],
+    };
+    let certification = Certification::create("c1".into(), fields, now);
+    store
+        .create_certification(WS, &certification, &Actor::admin("u-admin"))
+        .await
+        .expect("certification");
+    let program = Program {
+        id: "p1".into(),
+        name: "Spring Cohort".into(),
+        starts_at: now - Duration::days(60),
+        ends_at: now - Duration::minutes(1),
+        certification_id: Some("c1".into()),
+        state: ProgramState::Active,
+        ended_at: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let lesson = Component {
+        id: "k1".into(),
+        title: "Module 1".into(),
+        kind: ComponentKind::Lesson,
+        optional: false,
+        starts_at: None,
+        ends_at: None,
+        position: 0,
+    };
+    let enrollments: Vec<EnrollmentRecord> = (0..n)
+        .map(|u| {
+            let mut r = EnrollmentRecord::new(Participant {
+                user_id: format!("user-{u:06}"),
+                name: format!("Participant Nº{u}"),
+                email: format!("user-{u:06}@example.com"),
+                avatar_url: None,
+                group: None,
+            });
+            r.progress.insert("k1".into(), ProgressStatus::Completed);
+            r
+        })
+        .collect();
+    store
+        .import_program(WS, &program, &[lesson], &enrollments)
+        .await
+        .expect("import");
+}

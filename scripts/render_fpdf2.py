@@ -60,6 +60,20 @@ def qr_pattern(side=33, seed=7):
 QR = qr_pattern()
 
 
+def qr_runs(grid=QR):
+    """The dark modules row by row as runs: (row, first column, length)."""
+    for y, row in enumerate(grid):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < len(row) and row[x]:
+                x += 1
+            yield y, start, x - start
+
+
 def fit(pdf, text, style, largest, smallest, width):
     pdf.set_font("DejaVu", style, largest)
     measured = pdf.get_string_width(text)
@@ -142,16 +156,8 @@ def draw_page(pdf, c):
 
     pdf.set_fill_color(*NAVY)
     module = 92 / len(QR)
-    for y, row in enumerate(QR):
-        x = 0
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
-            pdf.rect(700 + start * module, 452 + y * module, (x - start) * module, module, style="F")
+    for y, start, length in qr_runs():
+        pdf.rect(700 + start * module, 452 + y * module, length * module, module, style="F")
 
 
 def new_document():

@@ -30,7 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from render_fpdf2 import CERTIFICATE, FONTS, GOLD, GREY, NAVY, QR, measure  # noqa: E402  the same page
+from render_fpdf2 import CERTIFICATE, FONTS, GOLD, GREY, NAVY, QR, measure, qr_runs  # noqa: E402  the same page
 
 HEIGHT = 595.0
 REGULAR, BOLD = "DejaVu", "DejaVu-Bold"
@@ -105,17 +105,9 @@ def draw_page(c, cert):
 
     c.setFillColorRGB(*rgb(NAVY))
     module = 92 / len(QR)
-    for y, row in enumerate(QR):
-        x = 0
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
-            top = 452 + y * module
-            c.rect(700 + start * module, HEIGHT - top - module, (x - start) * module, module, stroke=0, fill=1)
+    for y, start, length in qr_runs():
+        top = 452 + y * module
+        c.rect(700 + start * module, HEIGHT - top - module, length * module, module, stroke=0, fill=1)
     c.showPage()
 
 

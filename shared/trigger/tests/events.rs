@@ -258,7 +258,8 @@ async fn every_entry_arrives_in_order_per_certificate_through_refusals_and_a_cra
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.events_published > 0);
     assert_eq!(t.sweep(None).await.unwrap().events_published, 0, "nothing is left");
-    assert!(faulty.batches.load(Ordering::SeqCst) > 3, "the faults were met");
+    assert!(faulty.batches.load(Ordering::SeqCst) > 3, "the crash was met");
+    assert!(faulty.events.load(Ordering::SeqCst) > 2, "the refusal was met");
 
     let received = bus.received().await;
     let mut first_seen: Vec<String> = Vec::new();

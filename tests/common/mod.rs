@@ -181,10 +181,10 @@ impl Api {
             store: store.clone(),
             blobs: blobs.clone(),
             mailer: Arc::new(certify_mail::SesMailer::new(ses, sender.clone())),
-            events: Arc::new(certify_events::EventBridgePublisher::new(
+            events: Some(Arc::new(certify_events::EventBridgePublisher::new(
                 aws_sdk_eventbridge::Client::new(&config),
                 "default",
-            )),
+            ))),
             clock: Arc::new(now),
         };
         let settings = Settings {

@@ -40,7 +40,9 @@ async fn end(n: usize) {
             dir.path().join("outbox"),
             "bench@certify.local",
         )),
-        events: Arc::new(certify_events::JsonlPublisher::new(dir.path().join("events.jsonl"))),
+        events: Some(Arc::new(certify_events::JsonlPublisher::new(
+            dir.path().join("events.jsonl"),
+        ))),
         clock: Arc::new(Utc::now),
     };
     seed(store.as_ref(), n).await;

@@ -89,7 +89,7 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
         store: Arc::new(EmbeddedStore::new(table)),
         blobs: blobs.clone(),
         mailer: Arc::new(OutboxMailer::new(&outbox, SENDER)),
-        events: Arc::new(JsonlPublisher::new(data.join("events.jsonl"))),
+        events: Some(Arc::new(JsonlPublisher::new(data.join("events.jsonl")))),
         clock: Arc::new(Utc::now),
     };
     let settings = Settings {

@@ -6,30 +6,39 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use certify_blobs::BlobStore;
 use certify_http::{Area, Deps, StartTrigger, TriggerWork};
-use certify_store::{DynamoStore, DynamoTable};
+use certify_store::{AppStore, DynamoStore, DynamoTable};
 use certify_trigger::{Settings, Trigger};
 
 use crate::{direct_event, Config, Ports};
 
+/// DynamoDB and S3: what every API function reads and writes.
+fn store_and_files(sdk: &aws_config::SdkConfig, config: &Config) -> (Arc<dyn AppStore>, Arc<dyn BlobStore>) {
+    let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone());
+    let blobs = certify_blobs::S3Blobs::new(aws_sdk_s3::Client::new(sdk), config.bucket_name.clone());
+    (Arc::new(DynamoStore::new(table)), Arc::new(blobs))
+}
+
 impl Ports {
-    /// DynamoDB, S3 and SES, with the real clock.
-    pub fn aws(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
-        let table = DynamoTable::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone());
+    /// DynamoDB, S3 and SES, with the real clock; EventBridge when `events` (the
+    /// trigger publishes, the certificates API does not).
+    pub fn aws(sdk: &aws_config::SdkConfig, config: &Config, events: bool) -> Ports {
+        let (store, blobs) = store_and_files(sdk, config);
+        let publisher = |bus: &String| -> Arc<dyn certify_events::Publisher> {
+            Arc::new(certify_events::EventBridgePublisher::new(
+                aws_sdk_eventbridge::Client::new(sdk),
+                bus.clone(),
+            ))
+        };
         Ports {
-            store: Arc::new(DynamoStore::new(table)),
-            blobs: Arc::new(certify_blobs::S3Blobs::new(
-                aws_sdk_s3::Client::new(sdk),
-                config.bucket_name.clone(),
-            )),
+            store,
+            blobs,
             mailer: Arc::new(certify_mail::SesMailer::new(
                 aws_sdk_sesv2::Client::new(sdk),
                 config.sender.clone(),
             )),
-            events: Arc::new(certify_events::EventBridgePublisher::new(
-                aws_sdk_eventbridge::Client::new(sdk),
-                config.event_bus.clone(),
-            )),
+            events: events.then(|| publisher(&config.event_bus)),
             clock: Arc::new(chrono::Utc::now),
         }
     }
@@ -47,21 +56,43 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
-/// The handlers' dependencies on AWS, from the environment.
-pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
-    let config = Config::from_env()?;
-    let sdk = sdk_config().await;
-    let starter: Arc<dyn StartTrigger> = match &config.trigger_function {
+/// How the API starts the trigger: `TRIGGER_FUNCTION` invoked, or the next sweep.
+fn starter(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn StartTrigger> {
+    match &config.trigger_function {
         Some(function) => Arc::new(InvokeTrigger {
-            client: aws_sdk_lambda::Client::new(&sdk),
+            client: aws_sdk_lambda::Client::new(sdk),
             function: function.clone(),
         }),
         None => Arc::new(SweepWillRun),
-    };
-    Ok(Arc::new(Ports::aws(&sdk, &config).deps(
-        config.claims,
+    }
+}
+
+/// The dependencies of an API function that neither issues nor draws, from the
+/// environment: DynamoDB and S3, no SES, no renderer.
+pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
+    let config = Config::from_env()?;
+    let sdk = sdk_config().await;
+    let (store, blobs) = store_and_files(&sdk, &config);
+    Ok(Arc::new(crate::deps_without_drawing(
+        store,
+        blobs,
+        Arc::new(chrono::Utc::now),
+        config.claims.clone(),
         &config.public_url,
-        starter,
+        starter(&sdk, &config),
+    )))
+}
+
+/// The dependencies of the API function that issues by hand and draws previews, from
+/// the environment: DynamoDB, S3, SES and the renderer (made on first use).
+pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
+    let config = Config::from_env()?;
+    let sdk = sdk_config().await;
+    let ports = Ports::aws(&sdk, &config, false);
+    Ok(Arc::new(ports.deps(
+        config.claims.clone(),
+        &config.public_url,
+        starter(&sdk, &config),
     )))
 }
 
@@ -108,7 +139,7 @@ pub async fn trigger_from_env() -> anyhow::Result<Trigger> {
         send_rate: config.send_rate,
         ..Settings::default()
     };
-    Ok(Ports::aws(&sdk, &config).trigger(settings))
+    Ok(Ports::aws(&sdk, &config, true).trigger(settings))
 }
 
 /// The program-ended Lambda function: the trigger built once per cold start, each
@@ -136,14 +167,30 @@ pub async fn serve_trigger() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
-/// A Lambda function serving one area of the API: JSON logs tagged with the request
-/// id (JSON with the template's `LogFormat: JSON`), metrics as EMF lines, dependencies
-/// built once per cold start, then the area's router.
+/// A Lambda function serving one area of the API that neither issues nor draws
+/// certificates (`Area::draws`), so it links no renderer and no mail: JSON logs tagged
+/// with the request id (JSON with the template's `LogFormat: JSON`), metrics as EMF
+/// lines, dependencies built once per cold start, then the area's router. An area that
+/// draws fails the cold start, naming [`serve_drawing`].
 pub async fn serve(area: Area) -> Result<(), lambda_http::Error> {
+    if area.draws() {
+        return Err(format!(
+            "{} issues and draws certificates: its main must call certify_app::serve_drawing",
+            area.function()
+        )
+        .into());
+    }
     lambda_http::tracing::init_default_subscriber();
     certify_metrics::init_lambda();
-    let deps = deps_from_env().await?;
-    lambda_http::run(certify_http::area_router(area, deps)).await
+    lambda_http::run(certify_http::area_router(area, deps_from_env().await?)).await
+}
+
+/// [`serve`] for the area that issues and draws certificates (the certificates API):
+/// with SES and the renderer.
+pub async fn serve_drawing(area: Area) -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    certify_metrics::init_lambda();
+    lambda_http::run(certify_http::area_router(area, drawing_deps_from_env().await?)).await
 }
 
 #[cfg(test)]
@@ -217,6 +264,32 @@ mod tests {
             },
             "the trigger accepts what the route sends"
         );
+    }
+
+    #[tokio::test]
+    async fn serve_refuses_the_area_that_draws_naming_serve_drawing() {
+        let err = serve(Area::Certificates).await.unwrap_err();
+        assert!(err.to_string().contains("certify_app::serve_drawing"), "{err}");
+    }
+
+    #[test]
+    fn only_the_area_that_draws_reaches_the_issuer() {
+        let drawing: Vec<Area> = Area::ALL.into_iter().filter(|a| a.draws()).collect();
+        assert_eq!(drawing, [Area::Certificates]);
+        // The modules of the other areas' routes (certify_http::Area::routes) never ask
+        // the issuer, directly or through the certificates module's drawing links.
+        let others = [
+            include_str!("../../http/src/certifications.rs"),
+            include_str!("../../http/src/settings.rs"),
+            include_str!("../../http/src/programs.rs"),
+            include_str!("../../http/src/pipeline.rs"),
+            include_str!("../../http/src/nudges.rs"),
+        ];
+        for source in others {
+            for call in [".issuer", "file_link(", "preview_png("] {
+                assert!(!source.contains(call), "{call} in a module of an area that does not draw");
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,10 @@ use certify_trigger::{Settings, Trigger};
 #[cfg(feature = "aws")]
 mod aws;
 #[cfg(feature = "aws")]
-pub use aws::{deps_from_env, sdk_config, serve, serve_trigger, trigger_from_env, InvokeTrigger};
+pub use aws::{
+    deps_from_env, drawing_deps_from_env, sdk_config, serve, serve_drawing, serve_trigger, trigger_from_env,
+    InvokeTrigger,
+};
 
 /// Configuration of the API functions.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +100,9 @@ pub struct Ports {
     pub store: Arc<dyn AppStore>,
     pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
-    /// Where the trigger publishes committed history as events.
-    pub events: Arc<dyn Publisher>,
+    /// Where the trigger publishes committed history as events; `None` where a trigger
+    /// never sweeps (the certificates API issues by hand and draws, and publishes nothing).
+    pub events: Option<Arc<dyn Publisher>>,
     pub clock: Clock,
 }
 
@@ -116,38 +120,42 @@ impl Ports {
     /// The program-ended trigger over these ports, drawing certificates with the
     /// bundled template.
     pub fn trigger(&self, settings: Settings) -> Trigger {
-        Trigger::new(
+        let trigger = Trigger::new(
             self.store.clone(),
             self.blobs.clone(),
             self.mailer.clone(),
             Arc::new(certify_render::Renderer::new()),
             settings,
             self.clock.clone(),
-        )
-        .with_publisher(self.events.clone())
+        );
+        match &self.events {
+            Some(publisher) => trigger.with_publisher(publisher.clone()),
+            None => trigger,
+        }
     }
 
     /// The API's dependencies; `starter` starts the trigger's work (a program an admin
-    /// ended, nudges queued).
+    /// ended, nudges queued). Certifying by hand and previews go through a trigger made
+    /// on first use.
     pub fn deps(&self, claims: ClaimNames, public_url: &str, starter: Arc<dyn StartTrigger>) -> Deps {
-        let public_url = public_url.trim_end_matches('/').to_string();
+        let mut deps = deps_without_drawing(
+            self.store.clone(),
+            self.blobs.clone(),
+            self.clock.clone(),
+            claims,
+            public_url,
+            starter,
+        );
         let settings = Settings {
-            public_url: public_url.clone(),
+            public_url: deps.public_url.clone(),
             ..Settings::default()
         };
-        Deps {
-            issuer: Arc::new(TriggerIssuer {
-                ports: self.clone(),
-                settings,
-                trigger: OnceLock::new(),
-            }),
-            public_url,
-            store: self.store.clone(),
-            blobs: self.blobs.clone(),
-            claims,
-            clock: self.clock.clone(),
-            starter,
-        }
+        deps.issuer = Arc::new(TriggerIssuer {
+            ports: self.clone(),
+            settings,
+            trigger: OnceLock::new(),
+        });
+        deps
     }
 
     /// The API and the trigger in this process; a failed background run is logged and
@@ -220,6 +228,49 @@ impl IssueByHand for TriggerIssuer {
 
     async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
         self.trigger().preview(ws, certificate).await
+    }
+}
+
+/// The API's dependencies for a function whose routes neither issue nor draw
+/// certificates (`Area::draws`): the store and the files, no renderer, no mail.
+pub fn deps_without_drawing(
+    store: Arc<dyn AppStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Clock,
+    claims: ClaimNames,
+    public_url: &str,
+    starter: Arc<dyn StartTrigger>,
+) -> Deps {
+    Deps {
+        issuer: Arc::new(DrawsNothing),
+        public_url: public_url.trim_end_matches('/').to_string(),
+        store,
+        blobs,
+        claims,
+        clock,
+        starter,
+    }
+}
+
+/// The issuer of a function that serves no route issuing or drawing certificates: an
+/// error if ever asked, which the routes of its area never do.
+struct DrawsNothing;
+
+#[async_trait::async_trait]
+impl IssueByHand for DrawsNothing {
+    async fn issue_by_hand(
+        &self,
+        _: &str,
+        _: &certify_rules::Certificate,
+        _: &certify_rules::Participant,
+        _: bool,
+        _: &certify_rules::Actor,
+    ) -> anyhow::Result<bool> {
+        anyhow::bail!("this function does not issue certificates (certify_http::Area::draws)")
+    }
+
+    async fn preview(&self, _: &str, _: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
+        anyhow::bail!("this function does not draw certificates (certify_http::Area::draws)")
     }
 }
 

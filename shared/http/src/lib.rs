@@ -181,6 +181,14 @@ impl Area {
         }
     }
 
+    /// Whether the area's routes issue or draw certificates (certifying by hand, a preview
+    /// drawn when first asked for). Only its function links the renderer and the mail
+    /// (`certify_app::serve_drawing`); the others are served without them
+    /// (`certify_app::serve`), so they start faster and ship smaller.
+    pub fn draws(self) -> bool {
+        matches!(self, Area::Certificates)
+    }
+
     fn routes(self) -> Router<Arc<Deps>> {
         match self {
             Area::Certifications => Router::new()

@@ -139,7 +139,7 @@ pub fn app(store: Arc<dyn AppStore>, dir: &std::path::Path) -> axum::Router {
             dir.join("outbox"),
             "bench@certify.local",
         )),
-        events: Arc::new(certify_events::JsonlPublisher::new(dir.join("events.jsonl"))),
+        events: Some(Arc::new(certify_events::JsonlPublisher::new(dir.join("events.jsonl")))),
         clock: Arc::new(Utc::now),
     };
     let starter = Arc::new(Background::new(|_| async {}));

@@ -287,7 +287,10 @@ mod tests {
         ];
         for source in others {
             for call in [".issuer", "file_link(", "preview_png("] {
-                assert!(!source.contains(call), "{call} in a module of an area that does not draw");
+                assert!(
+                    !source.contains(call),
+                    "{call} in a module of an area that does not draw"
+                );
             }
         }
     }

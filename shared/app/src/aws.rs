@@ -21,16 +21,11 @@ fn store_and_files(sdk: &aws_config::SdkConfig, config: &Config) -> (Arc<dyn App
 }
 
 impl Ports {
-    /// DynamoDB, S3 and SES, with the real clock; EventBridge when `events` (the
-    /// trigger publishes, the certificates API does not).
-    pub fn aws(sdk: &aws_config::SdkConfig, config: &Config, events: bool) -> Ports {
+    /// DynamoDB, S3 and SES, with the real clock, and no publisher: the certificates
+    /// API issues by hand and draws, and publishes nothing. The trigger adds its
+    /// publisher ([`trigger_from_env`]), so only its binary links EventBridge.
+    pub fn aws(sdk: &aws_config::SdkConfig, config: &Config) -> Ports {
         let (store, blobs) = store_and_files(sdk, config);
-        let publisher = |bus: &String| -> Arc<dyn certify_events::Publisher> {
-            Arc::new(certify_events::EventBridgePublisher::new(
-                aws_sdk_eventbridge::Client::new(sdk),
-                bus.clone(),
-            ))
-        };
         Ports {
             store,
             blobs,
@@ -38,7 +33,7 @@ impl Ports {
                 aws_sdk_sesv2::Client::new(sdk),
                 config.sender.clone(),
             )),
-            events: events.then(|| publisher(&config.event_bus)),
+            events: None,
             clock: Arc::new(chrono::Utc::now),
         }
     }
@@ -88,7 +83,7 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config().await;
-    let ports = Ports::aws(&sdk, &config, false);
+    let ports = Ports::aws(&sdk, &config);
     Ok(Arc::new(ports.deps(
         config.claims.clone(),
         &config.public_url,
@@ -139,7 +134,13 @@ pub async fn trigger_from_env() -> anyhow::Result<Trigger> {
         send_rate: config.send_rate,
         ..Settings::default()
     };
-    Ok(Ports::aws(&sdk, &config, true).trigger(settings))
+    let events =
+        certify_events::EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(&sdk), config.event_bus.clone());
+    let ports = Ports {
+        events: Some(Arc::new(events)),
+        ..Ports::aws(&sdk, &config)
+    };
+    Ok(ports.trigger(settings))
 }
 
 /// The program-ended Lambda function: the trigger built once per cold start, each

@@ -41,14 +41,33 @@ impl Ports {
 
 /// The SDK configuration with the one HTTP client every AWS client shares (hyper and
 /// rustls with ring; the SDK crates are built without a default client).
-pub async fn sdk_config() -> aws_config::SdkConfig {
+///
+/// Built from what Lambda puts in the environment, not by `aws_config`'s loader: the
+/// role's credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`), `AWS_REGION`, and `AWS_ENDPOINT_URL` when set (the cold-start
+/// bench points it at moto). The loader's discovery chains (profile files, SSO, STS web
+/// identity, ECS, IMDS) find nothing more in a Lambda sandbox, yet linking them cost
+/// every function 1.1-1.4 MB of binary (README, "Cold start and package size").
+/// Retries, timeouts and stalled-stream protection are the SDK's defaults for the
+/// latest behaviour version, as the loader would set them.
+pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(http)
-        .load()
-        .await
+    let region = std::env::var("AWS_REGION").context("AWS_REGION is not set (Lambda sets it)")?;
+    let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
+    let mut config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            credentials,
+        ))
+        .retry_config(aws_config::retry::RetryConfig::standard())
+        .http_client(http);
+    if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(config.build())
 }
 
 /// How the API starts the trigger: `TRIGGER_FUNCTION` invoked, or the next sweep.
@@ -66,7 +85,7 @@ fn starter(sdk: &aws_config::SdkConfig, config: &Config) -> Arc<dyn StartTrigger
 /// environment: DynamoDB and S3, no SES, no renderer.
 pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
-    let sdk = sdk_config().await;
+    let sdk = sdk_config()?;
     let (store, blobs) = store_and_files(&sdk, &config);
     Ok(Arc::new(crate::deps_without_drawing(
         store,
@@ -82,7 +101,7 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 /// the environment: DynamoDB, S3, SES and the renderer (made on first use).
 pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
-    let sdk = sdk_config().await;
+    let sdk = sdk_config()?;
     let ports = Ports::aws(&sdk, &config);
     Ok(Arc::new(ports.deps(
         config.claims.clone(),
@@ -128,7 +147,7 @@ impl StartTrigger for SweepWillRun {
 /// The program-ended trigger on AWS, from the environment.
 pub async fn trigger_from_env() -> anyhow::Result<Trigger> {
     let config = Config::from_env()?;
-    let sdk = sdk_config().await;
+    let sdk = sdk_config()?;
     let settings = Settings {
         public_url: config.public_url.clone(),
         send_rate: config.send_rate,

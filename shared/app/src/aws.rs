@@ -51,10 +51,16 @@ impl Ports {
 /// Retries, timeouts and stalled-stream protection are the SDK's defaults for the
 /// latest behaviour version, as the loader would set them.
 pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
+    sdk_config_from(|name| std::env::var(name).ok())
+}
+
+/// [`sdk_config`] with the region and endpoint looked up by `lookup` (the credentials
+/// are always the process environment's).
+fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_config::SdkConfig> {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    let region = std::env::var("AWS_REGION").context("AWS_REGION is not set (Lambda sets it)")?;
+    let region = lookup("AWS_REGION").context("AWS_REGION is not set (Lambda sets it)")?;
     let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     let mut config = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
@@ -64,7 +70,7 @@ pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
         ))
         .retry_config(aws_config::retry::RetryConfig::standard())
         .http_client(http);
-    if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+    if let Some(endpoint) = lookup("AWS_ENDPOINT_URL") {
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
@@ -239,6 +245,51 @@ mod tests {
         })
         .unwrap();
         assert_eq!(cognito.claims.workspace, "custom:workspace");
+    }
+
+    #[tokio::test]
+    async fn the_sdk_configuration_comes_from_lambdas_environment() {
+        let err = sdk_config_from(|_| None).unwrap_err();
+        assert!(err.to_string().contains("AWS_REGION"), "{err}");
+
+        // The role's credentials, as Lambda sets them; moto accepts any.
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+            std::env::set_var(name, "testing");
+        }
+        let endpoint = certify_testkit::moto().endpoint();
+        let sdk = sdk_config_from(|name| match name {
+            "AWS_REGION" => Some("eu-west-1".into()),
+            "AWS_ENDPOINT_URL" => Some(endpoint.clone()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        // A real call on the wire: signed with those credentials, sent to that endpoint.
+        let table = certify_testkit::unique("sdk-config");
+        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+        let created = dynamodb
+            .create_table()
+            .table_name(&table)
+            .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+            .key_schema(
+                aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
+            .attribute_definitions(
+                aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let arn = created.table_description().and_then(|t| t.table_arn()).unwrap();
+        assert!(arn.starts_with("arn:aws:dynamodb:eu-west-1:"), "{arn}");
     }
 
     #[tokio::test]

@@ -267,28 +267,13 @@ mod tests {
         // A real call on the wire: signed with those credentials, sent to that endpoint.
         let table = certify_testkit::unique("sdk-config");
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-        let created = dynamodb
-            .create_table()
-            .table_name(&table)
-            .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
-            .key_schema(
-                aws_sdk_dynamodb::types::KeySchemaElement::builder()
-                    .attribute_name("pk")
-                    .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
-                    .build()
-                    .unwrap(),
-            )
-            .attribute_definitions(
-                aws_sdk_dynamodb::types::AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
+        certify_store::TableSchema::from_template(include_str!("../../../template.yaml"), "Table")
+            .unwrap()
+            .create(&dynamodb, &table)
             .await
             .unwrap();
-        let arn = created.table_description().and_then(|t| t.table_arn()).unwrap();
+        let described = dynamodb.describe_table().table_name(&table).send().await.unwrap();
+        let arn = described.table().and_then(|t| t.table_arn()).unwrap();
         assert!(arn.starts_with("arn:aws:dynamodb:eu-west-1:"), "{arn}");
     }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
 use certify_blobs::BlobStore;
 use certify_http::{Area, Deps, StartTrigger, TriggerWork};
 use certify_store::{AppStore, DynamoStore, DynamoTable};
@@ -57,8 +57,14 @@ pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
 /// [`sdk_config`] with the region and endpoint looked up by `lookup` (the credentials
 /// are always the process environment's).
 fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_config::SdkConfig> {
+    let endpoint = lookup("AWS_ENDPOINT_URL");
+    let tls = TlsContext::builder()
+        .with_trust_store(trust_store(endpoint.is_some()))
+        .build()
+        .context("the TLS settings of the AWS clients")?;
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .tls_context(tls)
         .build_https();
     let region = lookup("AWS_REGION").context("AWS_REGION is not set (Lambda sets it)")?;
     let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
@@ -70,10 +76,28 @@ fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aw
         ))
         .retry_config(aws_config::retry::RetryConfig::standard())
         .http_client(http);
-    if let Some(endpoint) = lookup("AWS_ENDPOINT_URL") {
+    if let Some(endpoint) = endpoint {
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
+}
+
+/// Amazon Trust Services' roots: every AWS service endpoint's certificate chains to one.
+const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
+
+/// The roots the AWS clients trust. Talking to AWS's own endpoints, Amazon Trust
+/// Services' five roots, not the system's ~140: the SDK parses its trust store for every
+/// client it builds (a connector made and dropped in `validate_base_client_config`) and
+/// again for each connector, and with the system's bundle that parsing was most of a
+/// function's init (README, "Cold start and package size"). With `AWS_ENDPOINT_URL`
+/// set, the endpoint may be anyone's (a test server, a proxy of the operator's), so the
+/// system's roots.
+fn trust_store(custom_endpoint: bool) -> TrustStore {
+    if custom_endpoint {
+        TrustStore::default()
+    } else {
+        TrustStore::empty().with_pem_certificate(AMAZON_ROOTS.as_bytes())
+    }
 }
 
 /// How the API starts the trigger: `TRIGGER_FUNCTION` invoked, or the next sweep.
@@ -275,6 +299,38 @@ mod tests {
         let described = dynamodb.describe_table().table_name(&table).send().await.unwrap();
         let arn = described.table().and_then(|t| t.table_arn()).unwrap();
         assert!(arn.starts_with("arn:aws:dynamodb:eu-west-1:"), "{arn}");
+    }
+
+    #[test]
+    fn the_amazon_roots_are_five_self_signed_certificate_authorities_rustls_accepts() {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let certs: Vec<CertificateDer> = CertificateDer::pem_slice_iter(AMAZON_ROOTS.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(certs.len(), 5);
+        // What the SDK does with them (`roots.add(cert).expect("cert parsable")` when it
+        // builds a connector): a root it could not parse would fail the first request.
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in certs {
+            roots.add(cert).unwrap();
+        }
+        let names: Vec<String> = roots
+            .roots
+            .iter()
+            .map(|anchor| String::from_utf8_lossy(anchor.subject.as_ref()).into_owned())
+            .collect();
+        for (name, root) in [
+            "Amazon Root CA 1",
+            "Amazon Root CA 2",
+            "Amazon Root CA 3",
+            "Amazon Root CA 4",
+            "Starfield Services Root Certificate Authority - G2",
+        ]
+        .iter()
+        .zip(&names)
+        {
+            assert!(root.contains(name), "{name} in {root}");
+        }
     }
 
     #[tokio::test]

@@ -59,7 +59,7 @@ pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
 fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_config::SdkConfig> {
     let endpoint = lookup("AWS_ENDPOINT_URL");
     let tls = TlsContext::builder()
-        .with_trust_store(trust_store(endpoint.is_some()))
+        .with_trust_store(trust_store(endpoint.as_deref()))
         .build()
         .context("the TLS settings of the AWS clients")?;
     let http = aws_smithy_http_client::Builder::new()
@@ -89,14 +89,14 @@ const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
 /// Services' five roots, not the system's ~140: the SDK parses its trust store for every
 /// client it builds (a connector made and dropped in `validate_base_client_config`) and
 /// again for each connector, and with the system's bundle that parsing was most of a
-/// function's init (README, "Cold start and package size"). With `AWS_ENDPOINT_URL`
-/// set, the endpoint may be anyone's (a test server, a proxy of the operator's), so the
-/// system's roots.
-fn trust_store(custom_endpoint: bool) -> TrustStore {
-    if custom_endpoint {
-        TrustStore::default()
-    } else {
-        TrustStore::empty().with_pem_certificate(AMAZON_ROOTS.as_bytes())
+/// function's init (README, "Cold start and package size"). With `AWS_ENDPOINT_URL` an
+/// `https` address, the endpoint may be anyone's (a proxy of the operator's), so the
+/// system's roots; a plain `http` one (moto, in the tests and the cold-start bench)
+/// uses no TLS at all, so it gets the same as AWS.
+fn trust_store(endpoint: Option<&str>) -> TrustStore {
+    match endpoint {
+        Some(url) if url.starts_with("https://") => TrustStore::default(),
+        _ => TrustStore::empty().with_pem_certificate(AMAZON_ROOTS.as_bytes()),
     }
 }
 

@@ -2,10 +2,11 @@
 //! the local server does not): the SDK's configuration and clients, the handlers'
 //! dependencies and the trigger from the environment, and the Lambda loops.
 
+mod http_client;
+
 use std::sync::Arc;
 
 use anyhow::Context;
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
 use certify_blobs::BlobStore;
 use certify_http::{Area, Deps, StartTrigger, TriggerWork};
 use certify_store::{AppStore, DynamoStore, DynamoTable};
@@ -58,14 +59,7 @@ pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
 /// are always the process environment's).
 fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_config::SdkConfig> {
     let endpoint = lookup("AWS_ENDPOINT_URL");
-    let tls = TlsContext::builder()
-        .with_trust_store(trust_store(endpoint.as_deref()))
-        .build()
-        .context("the TLS settings of the AWS clients")?;
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .tls_context(tls)
-        .build_https();
+    let http = http_client::shared(endpoint.as_deref())?;
     let region = lookup("AWS_REGION").context("AWS_REGION is not set (Lambda sets it)")?;
     let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
     let mut config = aws_config::SdkConfig::builder()
@@ -80,24 +74,6 @@ fn sdk_config_from(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<aw
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
-}
-
-/// Amazon Trust Services' roots: every AWS service endpoint's certificate chains to one.
-const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
-
-/// The roots the AWS clients trust. Talking to AWS's own endpoints, Amazon Trust
-/// Services' five roots, not the system's ~140: the SDK parses its trust store for every
-/// client it builds (a connector made and dropped in `validate_base_client_config`) and
-/// again for each connector, and with the system's bundle that parsing was most of a
-/// function's init (README, "Cold start and package size"). With `AWS_ENDPOINT_URL` an
-/// `https` address, the endpoint may be anyone's (a proxy of the operator's), so the
-/// system's roots; a plain `http` one (moto, in the tests and the cold-start bench)
-/// uses no TLS at all, so it gets the same as AWS.
-fn trust_store(endpoint: Option<&str>) -> TrustStore {
-    match endpoint {
-        Some(url) if url.starts_with("https://") => TrustStore::default(),
-        _ => TrustStore::empty().with_pem_certificate(AMAZON_ROOTS.as_bytes()),
-    }
 }
 
 /// How the API starts the trigger: `TRIGGER_FUNCTION` invoked, or the next sweep.
@@ -299,38 +275,6 @@ mod tests {
         let described = dynamodb.describe_table().table_name(&table).send().await.unwrap();
         let arn = described.table().and_then(|t| t.table_arn()).unwrap();
         assert!(arn.starts_with("arn:aws:dynamodb:eu-west-1:"), "{arn}");
-    }
-
-    #[test]
-    fn the_amazon_roots_are_five_self_signed_certificate_authorities_rustls_accepts() {
-        use rustls::pki_types::{pem::PemObject, CertificateDer};
-        let certs: Vec<CertificateDer> = CertificateDer::pem_slice_iter(AMAZON_ROOTS.as_bytes())
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(certs.len(), 5);
-        // What the SDK does with them (`roots.add(cert).expect("cert parsable")` when it
-        // builds a connector): a root it could not parse would fail the first request.
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in certs {
-            roots.add(cert).unwrap();
-        }
-        let names: Vec<String> = roots
-            .roots
-            .iter()
-            .map(|anchor| String::from_utf8_lossy(anchor.subject.as_ref()).into_owned())
-            .collect();
-        for (name, root) in [
-            "Amazon Root CA 1",
-            "Amazon Root CA 2",
-            "Amazon Root CA 3",
-            "Amazon Root CA 4",
-            "Starfield Services Root Certificate Authority - G2",
-        ]
-        .iter()
-        .zip(&names)
-        {
-            assert!(root.contains(name), "{name} in {root}");
-        }
     }
 
     #[tokio::test]

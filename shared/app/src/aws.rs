@@ -104,7 +104,9 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 }
 
 /// The dependencies of the API function that issues by hand and draws previews, from
-/// the environment: DynamoDB, S3, SES and the renderer (made on first use).
+/// the environment: DynamoDB, S3, SES and the renderer (made on first use). No Lambda
+/// client: only the programs and pipeline areas start the trigger (ending a program,
+/// sending nudges), so the certificates API does not link one.
 pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config()?;
@@ -112,7 +114,7 @@ pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     Ok(Arc::new(ports.deps(
         config.claims.clone(),
         &config.public_url,
-        starter(&sdk, &config),
+        Arc::new(SweepWillRun),
     )))
 }
 
@@ -348,6 +350,27 @@ mod tests {
                     "{call} in a module of an area that does not draw"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn only_the_programs_and_pipeline_areas_start_the_trigger() {
+        // The certificates API is built without a Lambda client (drawing_deps_from_env).
+        let certificates_area = [
+            include_str!("../../http/src/certificates.rs"),
+            include_str!("../../http/src/by_hand.rs"),
+            include_str!("../../http/src/public.rs"),
+            include_str!("../../http/src/registry.rs"),
+            include_str!("../../http/src/regenerations.rs"),
+        ];
+        for source in certificates_area {
+            assert!(!source.contains(".starter"), "the certificates area starts the trigger");
+        }
+        for starts in [
+            include_str!("../../http/src/programs.rs"),
+            include_str!("../../http/src/nudges.rs"),
+        ] {
+            assert!(starts.contains("deps.starter.start("));
         }
     }
 

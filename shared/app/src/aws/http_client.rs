@@ -91,7 +91,18 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn the_amazon_roots_are_five_self_signed_certificate_authorities_rustls_accepts() {
+    fn only_an_https_endpoint_of_someone_elses_gets_the_systems_roots() {
+        // TrustStore keeps its fields to itself; its Debug form names the choice.
+        let native = |endpoint| format!("{:?}", trust_store(endpoint)).contains("enable_native_roots: true");
+        assert!(!native(None), "AWS's own endpoints: Amazon's roots");
+        assert!(!native(Some("http://127.0.0.1:5000")), "plain http needs no roots");
+        assert!(native(Some("https://proxy.example.com")));
+        let amazon = format!("{:?}", trust_store(None));
+        assert!(amazon.contains("custom_certs: [CertificatePEM("), "{amazon}");
+    }
+
+    #[test]
+    fn the_amazon_roots_are_the_five_trust_anchors_rustls_accepts() {
         use rustls::pki_types::{pem::PemObject, CertificateDer};
         let certs: Vec<CertificateDer> = CertificateDer::pem_slice_iter(AMAZON_ROOTS.as_bytes())
             .collect::<Result<_, _>>()

@@ -73,8 +73,9 @@ async fn update(
 ) -> Result<Tagged<Certification>, ApiError> {
     let current = deps.store.certification(admin.ws(), &id).await?;
     let current = current.filter(|c| !c.is_archived()).ok_or_else(ApiError::not_found)?;
-    if_match.admit(current.version)?;
+    // The body is judged before the version: a request that is wrong twice hears 400.
     let fields = patch.apply(&current.fields)?;
+    if_match.admit(current.version)?;
     let next = if_match.written(
         deps.store
             .update_certification(admin.ws(), &current, &fields, deps.now(), &admin.actor())

@@ -56,11 +56,44 @@ fn invalid_json(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Invalid::one("body", "is required (a JSON object)").into());
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Err(Invalid::one("body", "is required (a JSON object)").into()),
+        // serde would read a struct from an array of its fields in order: `[]` must not
+        // pass for `{}`.
+        Some(b'[') => return Err(Invalid::one("body", "must be a JSON object, not an array").into()),
+        Some(_) => {}
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(invalid_json)
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Err(e) if problem(e.inner()).starts_with("invalid type: floating point") => {
+            // JSON has one number type: `3.0` is the integer 3 to JSON Schema, and so to
+            // the OpenAPI document; read whole numbers written with a fraction as integers.
+            let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| invalid_json(e))?;
+            whole_numbers_as_integers(&mut value);
+            parse_value(value)
+        }
+        parsed => parsed.map_err(invalid_json),
+    }
+}
+
+/// `3.0` as `3`, in place, everywhere in `value`: floats with no fraction that an `i64`
+/// holds exactly (within 2^53); any other number stays as it is.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT)
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// A body already read as JSON, deserialized as `T` with the same field naming as
@@ -181,10 +214,18 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if text == "*" {
             return Ok(IfMatch(None));
         }
-        let bare = text.trim_start_matches("W/").trim_matches('"');
-        bare.parse()
+        // `"3"`, `W/"3"` or a bare `3`, as the document's pattern says: 1-19 digits.
+        let quoted = text.strip_prefix("W/").unwrap_or(text);
+        let digits = match quoted.strip_prefix('"') {
+            Some(rest) => rest.strip_suffix('"'),
+            None if quoted.len() == text.len() => Some(text),
+            None => None,
+        };
+        digits
+            .filter(|digits| (1..=19).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse().ok())
             .map(|v| IfMatch(Some(v)))
-            .map_err(|_| Invalid::one("If-Match", "must be an ETag this API gave out, like \"3\"").into())
+            .ok_or_else(|| Invalid::one("If-Match", "must be an ETag this API gave out, like \"3\"").into())
     }
 }
 
@@ -218,6 +259,8 @@ mod tests {
         assert_eq!(field(r#"{"validity": {"unit2": 1}}"#), "validity.unit2");
         assert_eq!(field(r#"{"name": "#), "body");
         assert_eq!(field("  "), "body");
+        assert_eq!(field("[]"), "body");
+        assert_eq!(field(r#" ["Ana"]"#), "body");
     }
 
     #[tokio::test]
@@ -236,5 +279,57 @@ mod tests {
             (refused.status(), refused.code(), refused.details()[0].field.as_str()),
             (axum::http::StatusCode::BAD_REQUEST, "invalid_input", "query")
         );
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers_and_others_are_refused() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct Counts {
+            position: Option<i64>,
+            days: Option<Vec<u16>>,
+        }
+        let counts = parse_json::<Counts>(br#"{"position": 6057.0, "days": [30, 7.0]}"#).unwrap();
+        assert_eq!(
+            counts,
+            Counts {
+                position: Some(6057),
+                days: Some(vec![30, 7])
+            }
+        );
+        for (body, field) in [
+            (r#"{"position": 1.5}"#, "position"),
+            (r#"{"days": [7.25]}"#, "days[0]"),
+            (r#"{"position": 1e300}"#, "position"),
+            (r#"{"position": 2.0, "colour": 1}"#, "colour"),
+        ] {
+            let err = parse_json::<Counts>(body.as_bytes()).unwrap_err();
+            assert_eq!(err.details()[0].field, field, "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn if_match_is_a_quoted_version_a_weak_one_or_a_star_and_nothing_else() {
+        let read = |value: &'static str| async move {
+            let request = axum::http::Request::builder().header(IF_MATCH, value).body(()).unwrap();
+            let (mut parts, ()) = request.into_parts();
+            IfMatch::from_request_parts(&mut parts, &()).await.map(|m| m.0)
+        };
+        assert_eq!(read("\"3\"").await.ok(), Some(Some(3)));
+        assert_eq!(read("W/\"12\"").await.ok(), Some(Some(12)));
+        assert_eq!(read("*").await.ok(), Some(None));
+        assert_eq!(read("3").await.ok(), Some(Some(3)));
+        for bad in [
+            "W/3",
+            "\"3",
+            "\"\"",
+            "\"\", \"\"",
+            "\"w:\"",
+            "\"12345678901234567890\"",
+            "",
+        ] {
+            let refused = read(bad).await.err().unwrap_or_else(|| panic!("{bad:?} was taken"));
+            assert_eq!(refused.details()[0].field, "If-Match", "{bad:?}");
+        }
     }
 }

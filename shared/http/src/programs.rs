@@ -107,8 +107,9 @@ async fn change<G>(
     if patch.changes_link(&current) {
         admin.require_certifying(deps).await?;
     }
-    if_match.admit(current.version)?;
+    // The body is judged before the version: a request that is wrong twice hears 400.
     let fields = patch.apply(&current)?;
+    if_match.admit(current.version)?;
     let next = if_match.written(
         deps.store
             .update_program(admin.ws(), &current, &fields, deps.now())

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::certificate::{Certificate, CertificationSnapshot};
 use crate::certification::{expires_on, Certification};
-use crate::field::{Invalid, Problems};
+use crate::field::{not_null, Invalid, Problems};
 use crate::participant::{Participant, ParticipantInput};
 
 /// Longest internal note, in characters.
@@ -20,10 +20,13 @@ pub struct ByHandInput {
     pub user_id: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
-    /// `YYYY-MM-DD`, today when absent; never in the future.
+    /// `YYYY-MM-DD`, today when absent (never `null`); never in the future.
+    #[serde(default, deserialize_with = "not_null")]
     pub issued_on: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub note: Option<String>,
-    /// Whether the holder gets the result email (default true).
+    /// Whether the holder gets the result email (default true; never `null`).
+    #[serde(default, deserialize_with = "not_null")]
     pub notify: Option<bool>,
 }
 
@@ -153,5 +156,15 @@ mod tests {
         let invalid = bad.parse(day("2026-11-28")).unwrap_err();
         let fields: Vec<&str> = invalid.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["user_id", "name", "email", "issued_on", "note"]);
+    }
+
+    #[test]
+    fn optional_fields_may_be_left_out_but_never_null() {
+        let read = |body: &str| serde_json::from_str::<ByHandInput>(body);
+        assert!(read(r#"{"user_id": "u-ana", "name": "Ana", "email": "ana@example.com"}"#).is_ok());
+        for field in ["issued_on", "note", "notify"] {
+            let body = format!(r#"{{"user_id": "u-ana", "name": "Ana", "email": "ana@example.com", "{field}": null}}"#);
+            assert!(read(&body).is_err(), "{field}: null was taken");
+        }
     }
 }

@@ -111,11 +111,12 @@ impl Certificate {
 /// Longest reason an admin may give for revoking a certificate, in characters.
 pub const REASON_MAX: usize = 500;
 
-/// The reason for a revocation as the admin gave it: trimmed, 1 to [`REASON_MAX`]
-/// characters.
+/// The reason for a revocation as the admin gave it: at most [`REASON_MAX`] characters
+/// as sent, not blank, trimmed.
 pub fn revocation_reason(raw: Option<&str>) -> Result<String, Invalid> {
-    let reason = raw.map(str::trim).unwrap_or("");
-    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+    let raw = raw.unwrap_or("");
+    let reason = raw.trim();
+    if reason.is_empty() || raw.chars().count() > REASON_MAX {
         return Err(Invalid::one("reason", format!("must be 1 to {REASON_MAX} characters")));
     }
     Ok(reason.to_string())

@@ -93,7 +93,7 @@ impl Problems {
         }
     }
 
-    /// A required single-line text: trimmed, 1..=max characters.
+    /// A required single-line text: at most `max` characters as sent, not blank, trimmed.
     pub(crate) fn required_text(&mut self, field: &str, raw: Option<&str>, max: usize) -> String {
         match raw {
             None => {
@@ -105,16 +105,18 @@ impl Problems {
                 if text.is_empty() {
                     self.add(field, "must not be empty");
                 }
-                self.check_text(field, text, max, false);
+                self.check_text(field, raw, text, max, false);
                 text.to_string()
             }
         }
     }
 
-    /// An optional text: trimmed, 0..=max characters; `multiline` allows line breaks and tabs.
+    /// An optional text: at most `max` characters as sent, trimmed; `multiline` allows line
+    /// breaks and tabs.
     pub(crate) fn optional_text(&mut self, field: &str, raw: Option<&str>, max: usize, multiline: bool) -> String {
-        let text = raw.unwrap_or("").trim();
-        self.check_text(field, text, max, multiline);
+        let raw = raw.unwrap_or("");
+        let text = raw.trim();
+        self.check_text(field, raw, text, max, multiline);
         text.to_string()
     }
 
@@ -146,8 +148,10 @@ impl Problems {
         raw.unwrap_or_default().to_string()
     }
 
-    fn check_text(&mut self, field: &str, text: &str, max: usize, multiline: bool) {
-        let count = text.chars().count();
+    /// `max` bounds the text as sent (`raw`), as the OpenAPI document's `maxLength` does;
+    /// control characters are looked for in what is kept (`text`, trimmed).
+    fn check_text(&mut self, field: &str, raw: &str, text: &str, max: usize, multiline: bool) {
+        let count = raw.chars().count();
         if count > max {
             self.add(field, format!("must be at most {max} characters (got {count})"));
         }
@@ -213,6 +217,14 @@ mod tests {
         let mut p = Problems::new();
         p.required_text("name", Some(&"Ж".repeat(200)), 200);
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn lengths_count_the_text_as_sent_as_the_documents_max_length_does() {
+        let mut p = Problems::new();
+        p.required_text("name", Some(&format!("  {}", "a".repeat(199))), 200);
+        let err = p.finish(|| ()).unwrap_err();
+        assert_eq!(err.0[0].problem, "must be at most 200 characters (got 201)");
     }
 
     #[test]

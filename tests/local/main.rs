@@ -5,6 +5,7 @@
 //! requests over HTTP.
 
 mod browser;
+mod hard_kill;
 mod server;
 
 use std::process::{Command, Stdio};

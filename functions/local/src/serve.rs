@@ -22,6 +22,7 @@ use certify_blobs::{BlobStore, FileKind, FsBlobs};
 use certify_events::JsonlPublisher;
 use certify_http::{ApiError, AppStore, ClaimNames, Deps, VerifiedClaims};
 use certify_mail::OutboxMailer;
+use certify_rules::RunState;
 use certify_store::{EmbeddedStore, EmbeddedTable};
 use certify_trigger::{Settings, Trigger};
 use chrono::Utc;
@@ -83,10 +84,17 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
             database.display()
         )
     })?;
+    let store: Arc<dyn AppStore> = Arc::new(EmbeddedStore::new(table));
+    let released = release_dead_leases(store.as_ref(), Utc::now())
+        .await
+        .context("releasing the runs of a server that stopped")?;
+    if released > 0 {
+        tracing::warn!(runs = released, "resuming runs a server that stopped held");
+    }
     let blobs = Arc::new(FsBlobs::new(data.join("files"), public_url.clone()));
     let outbox = data.join("outbox");
     let ports = Ports {
-        store: Arc::new(EmbeddedStore::new(table)),
+        store,
         blobs: blobs.clone(),
         mailer: Arc::new(OutboxMailer::new(&outbox, SENDER)),
         events: Some(Arc::new(JsonlPublisher::new(data.join("events.jsonl")))),
@@ -120,6 +128,33 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
         public_url,
     };
     Ok((server, local))
+}
+
+/// Unfinished runs looked at when the server starts; more than a local data folder holds.
+const RUNS_AT_START: usize = 10_000;
+
+/// Releases the lease of every unfinished run, so that the first sweep resumes it.
+///
+/// Only one process can have the database open (redb locks the file), so a lease found
+/// here was taken by a server that is gone: killed, crashed or powered off mid-run. Left
+/// alone, each such run would wait out its lease (two minutes past its last
+/// checkpoint) before any sweep could take it over; on AWS that wait is what keeps two
+/// live invocations apart, here there is no other invocation to wait for.
+async fn release_dead_leases(store: &dyn AppStore, now: chrono::DateTime<Utc>) -> anyhow::Result<usize> {
+    let every = now + chrono::Duration::days(3650);
+    let mut released = 0;
+    for (ws, program) in store.due_runs(every, RUNS_AT_START).await? {
+        let Some(run) = store.run(&ws, &program.id).await? else {
+            continue;
+        };
+        if run.state != RunState::Running {
+            continue;
+        }
+        // A checkpoint without a lease writes the record as it is, holder removed.
+        store.save_run(&ws, &run, None).await?;
+        released += 1;
+    }
+    Ok(released)
 }
 
 impl Server {
@@ -249,5 +284,49 @@ async fn stopped() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certify_rules::{Program, ProgramState, RunRecord};
+    use certify_store::{Lease, ProgramStore, RunStore};
+
+    #[tokio::test]
+    async fn a_run_held_by_a_server_that_stopped_is_free_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::new(EmbeddedTable::open(&dir.path().join("certify.redb")).unwrap());
+        let now = Utc::now();
+        let program = Program {
+            id: "p1".into(),
+            name: "Spring Cohort".into(),
+            starts_at: now - chrono::Duration::days(10),
+            ends_at: now + chrono::Duration::days(10),
+            certification_id: None,
+            state: ProgramState::Active,
+            ended_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        store.create_program("acme", &program).await.unwrap();
+        store.begin_end("acme", "p1", now).await.unwrap();
+        store.start_run("acme", &RunRecord::start("p1", now)).await.unwrap();
+        let lease = |owner: &str| Lease {
+            owner: owner.into(),
+            until: now + chrono::Duration::minutes(2),
+        };
+        assert!(store
+            .take_run("acme", "p1", &lease("killed"), now)
+            .await
+            .unwrap()
+            .is_some());
+        let restarted = lease("restarted");
+        assert!(store.take_run("acme", "p1", &restarted, now).await.unwrap().is_none());
+
+        assert_eq!(release_dead_leases(&store, now).await.unwrap(), 1);
+        let taken = store.take_run("acme", "p1", &restarted, now).await.unwrap();
+        assert_eq!(taken.map(|run| run.program_id), Some("p1".to_string()));
     }
 }

@@ -27,6 +27,10 @@ fn a_hard_kill_under_load_loses_no_acknowledged_write_and_the_run_completes() {
     assert!(report.lost_writes.is_empty(), "{:?}", report.lost_writes);
     assert!(report.half_written.is_empty(), "{:?}", report.half_written);
     let kill = report.kill.as_ref().expect("the server was killed");
+    assert!(
+        kill.pdfs_at_kill > 0,
+        "the kill fell before the run wrote a PDF: {report}"
+    );
     let end = &kill.end;
     assert_eq!(end.run_state, "completed", "{}", end.run);
     assert_eq!(end.passing, 20);

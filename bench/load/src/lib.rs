@@ -8,7 +8,7 @@
 //! end: a missing one is a lost write. Every answer that is not 2xx or 3xx is an error.
 //!
 //! With `kill_after`, a program of participants is ended just before the server is
-//! killed with SIGKILL mid-load; the server is started again on the same folder and the
+//! killed with SIGKILL mid-load, as soon as its run has written a first PDF; the server is started again on the same folder and the
 //! clients re-point to it. Requests that got no answer across the gap are counted
 //! apart. Then: every write acknowledged before the kill must be there, no listed
 //! certificate may lack its PDF, and the ended program's run must complete as one clean
@@ -52,7 +52,8 @@ pub struct Options {
     pub duration: Duration,
     /// Kill the server (SIGKILL) this long after the clients start, and start it again.
     pub kill_after: Option<Duration>,
-    /// How long before the kill the program is ended, so that its run is in flight.
+    /// How long before `kill_after` the program is ended; the kill then falls at its
+    /// run's first PDF.
     pub end_lead: Duration,
     pub plan: Plan,
     /// `RUST_LOG` of the server.
@@ -121,7 +122,12 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
                 &serde_json::json!({}),
             )?;
             anyhow::ensure!(ended.status == 202, "ending the program: {}", ended.describe());
-            sleep_until(started + after);
+            // The kill is to fall inside the run: as soon as its first certificate's PDF is
+            // written (or 30 s on), so a restart has a half-done run to finish.
+            let limit = Instant::now() + Duration::from_secs(30);
+            while server::pdfs(data.path()) <= pdfs_before && Instant::now() < limit {
+                thread::sleep(Duration::from_millis(2));
+            }
             target.going_down();
             server.kill()?;
             let killed = Instant::now();

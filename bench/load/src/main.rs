@@ -22,14 +22,15 @@ struct Cli {
     /// How long the clients send requests.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     seconds: u64,
-    /// SIGKILL the server this many seconds into the load (a program end just before),
-    /// restart it on the same data folder and check what survived.
+    /// About this many seconds into the load, end a program and SIGKILL the server as
+    /// soon as its run writes a first PDF; restart it on the same data folder and check
+    /// what survived.
     #[arg(long)]
     kill_after: Option<u64>,
     /// Participants of the program ended just before the kill.
     #[arg(long, default_value_t = 30)]
     end_participants: usize,
-    /// How many milliseconds before the kill that program is ended.
+    /// How many milliseconds before second `--kill-after` that program is ended.
     #[arg(long, default_value_t = 300)]
     end_lead_ms: u64,
     /// The server binary.

@@ -42,16 +42,17 @@ pub struct EndOutcome {
     pub wrong_emails: Vec<String>,
 }
 
-/// The server's view of one program's participants, every page of it. A page that is
-/// not the JSON the API promises is an error (half-written state showing).
-pub fn read_program(http: &Http, base: &str, admin: &str, program: &str) -> anyhow::Result<Readback> {
-    let mut read = Readback::new();
+/// Every item of a paged list (`list` is its path with its query, `limit` included),
+/// following `next_cursor` to the end. A page that is not the JSON the API promises is
+/// an error (half-written state showing).
+fn every_page(http: &Http, base: &str, admin: &str, list: &str) -> anyhow::Result<Vec<Value>> {
+    let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!("/programs/{program}/participants?limit=500");
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={}", query_escaped(cursor)));
-        }
+        let path = match &cursor {
+            Some(cursor) => format!("{list}&cursor={}", query_escaped(cursor)),
+            None => list.to_string(),
+        };
         let answer = http.get(base, &path, Some(admin))?;
         if answer.status != 200 {
             bail!("GET {path}: {}", answer.describe());
@@ -60,47 +61,47 @@ pub fn read_program(http: &Http, base: &str, admin: &str, program: &str) -> anyh
         let items = page["items"]
             .as_array()
             .with_context(|| format!("GET {path}: no items"))?;
-        for item in items {
-            let user = item["participant"]["user_id"]
-                .as_str()
-                .with_context(|| format!("GET {path}: an item without a user id: {item}"))?;
-            let progress = item["progress"]
-                .as_object()
-                .map(|p| {
-                    p.iter()
-                        .filter_map(|(c, s)| s.as_str().map(|s| (c.clone(), s.to_string())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            read.insert(user.to_string(), progress);
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => return Ok(read),
-        }
-    }
-}
-
-/// Every certificate of a certification, every page of the registry.
-pub fn registry(http: &Http, base: &str, admin: &str, certification: &str) -> anyhow::Result<Vec<Value>> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/certifications/{certification}/certificates?limit=500");
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={}", query_escaped(cursor)));
-        }
-        let answer = http.get(base, &path, Some(admin))?;
-        if answer.status != 200 {
-            bail!("GET {path}: {}", answer.describe());
-        }
-        let page: Value = serde_json::from_slice(&answer.bytes).with_context(|| format!("GET {path}: not JSON"))?;
-        all.extend(page["items"].as_array().cloned().unwrap_or_default());
+        all.extend(items.iter().cloned());
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_string()),
             None => return Ok(all),
         }
     }
+}
+
+/// The server's view of one program's participants, every page of it.
+pub fn read_program(http: &Http, base: &str, admin: &str, program: &str) -> anyhow::Result<Readback> {
+    let mut read = Readback::new();
+    for item in every_page(
+        http,
+        base,
+        admin,
+        &format!("/programs/{program}/participants?limit=500"),
+    )? {
+        let user = item["participant"]["user_id"]
+            .as_str()
+            .with_context(|| format!("participants of {program}: an item without a user id: {item}"))?;
+        let progress = item["progress"]
+            .as_object()
+            .map(|p| {
+                p.iter()
+                    .filter_map(|(c, s)| s.as_str().map(|s| (c.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        read.insert(user.to_string(), progress);
+    }
+    Ok(read)
+}
+
+/// Every certificate of a certification, every page of the registry.
+pub fn registry(http: &Http, base: &str, admin: &str, certification: &str) -> anyhow::Result<Vec<Value>> {
+    every_page(
+        http,
+        base,
+        admin,
+        &format!("/certifications/{certification}/certificates?limit=500"),
+    )
 }
 
 /// Whether the certificate's PDF downloads: `GET /certificates/{id}/download` answers

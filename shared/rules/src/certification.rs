@@ -172,7 +172,9 @@ pub struct CertificationFields {
 #[serde(deny_unknown_fields)]
 pub struct CertificationInput {
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub issuer_name: Option<String>,
     pub validity: Option<ValidityInput>,
     #[serde(default, deserialize_with = "not_null")]

@@ -128,9 +128,11 @@ pub struct ComponentFields {
 pub struct ComponentInput {
     pub title: Option<String>,
     pub kind: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub optional: Option<bool>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub position: Option<i64>,
 }
 

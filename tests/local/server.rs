@@ -134,22 +134,7 @@ pub fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStat
 }
 
 pub fn token(data: &Path, workspace: &str, user: &str, role: &str) -> String {
-    let out = Command::new(bin())
-        .args([
-            "token",
-            "--workspace",
-            workspace,
-            "--user",
-            user,
-            "--role",
-            role,
-            "--data-dir",
-        ])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    certify_load::server::token(&bin(), data, workspace, user, role).unwrap()
 }
 
 pub struct Reply {

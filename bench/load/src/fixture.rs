@@ -90,8 +90,8 @@ pub fn prepare(http: &Http, base: &str, config: &ServerConfig, plan: &Plan, clie
     let mut ended = Vec::new();
     for w in 0..plan.workspaces {
         let name = format!("load-{w}");
-        let operator = token(config, &name, "u-operator", "operator")?;
-        let admin = token(config, &name, "u-admin", "admin")?;
+        let operator = token(&config.bin, &config.data, &name, "u-operator", "operator")?;
+        let admin = token(&config.bin, &config.data, &name, "u-admin", "admin")?;
         api.expect(
             200,
             api.http.put(

@@ -109,10 +109,10 @@ fn drain(pipe: impl Read + Send + 'static, log: Arc<Mutex<String>>, url: mpsc::S
     });
 }
 
-/// A bearer token from the server's own `token` command, signed with the data folder's
-/// key.
-pub fn token(config: &ServerConfig, workspace: &str, user: &str, role: &str) -> anyhow::Result<String> {
-    let out = Command::new(&config.bin)
+/// A bearer token from the server's own `token` command (`bin`), signed with the data
+/// folder's key; the tests of `certify-local` mint theirs here too.
+pub fn token(bin: &Path, data: &Path, workspace: &str, user: &str, role: &str) -> anyhow::Result<String> {
+    let out = Command::new(bin)
         .args([
             "token",
             "--workspace",
@@ -123,9 +123,9 @@ pub fn token(config: &ServerConfig, workspace: &str, user: &str, role: &str) -> 
             role,
             "--data-dir",
         ])
-        .arg(&config.data)
+        .arg(data)
         .output()
-        .with_context(|| format!("running {} token", config.bin.display()))?;
+        .with_context(|| format!("running {} token", bin.display()))?;
     if !out.status.success() {
         bail!("minting a token: {}", String::from_utf8_lossy(&out.stderr));
     }

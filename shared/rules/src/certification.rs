@@ -482,4 +482,16 @@ mod tests {
             prop_assert!(expires > issued);
         }
     }
+
+    #[test]
+    fn a_new_certifications_optional_fields_may_be_left_out_but_never_null() {
+        assert!(serde_json::from_str::<CertificationInput>(r#"{"name": "Leadership"}"#).is_ok());
+        for field in ["description", "issuer_name", "expiry_reminders_days"] {
+            let body = format!(r#"{{"name": "Leadership", "{field}": null}}"#);
+            assert!(
+                serde_json::from_str::<CertificationInput>(&body).is_err(),
+                "{field}: null was taken"
+            );
+        }
+    }
 }

@@ -364,4 +364,15 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_new_components_optional_and_position_may_be_left_out_but_never_null() {
+        let read = |body: &str| serde_json::from_str::<ComponentInput>(body);
+        assert!(read(r#"{"title": "Module 1", "kind": "lesson"}"#).is_ok());
+        assert!(read(r#"{"title": "Module 1", "kind": "lesson", "ends_at": null}"#).is_ok());
+        for field in ["optional", "position"] {
+            let body = format!(r#"{{"title": "Module 1", "kind": "lesson", "{field}": null}}"#);
+            assert!(read(&body).is_err(), "{field}: null was taken");
+        }
+    }
 }

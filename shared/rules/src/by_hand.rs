@@ -108,6 +108,7 @@ impl Certificate {
             replaced_by: None,
             note: by_hand.note.clone(),
             holder_email: Some(by_hand.holder.email.clone()),
+            status: None,
         }
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
+use crate::credential::StatusEntry;
 use crate::field::Invalid;
 use crate::participant::Participant;
 use crate::program::{Program, ProgramState};
@@ -59,6 +60,10 @@ pub struct Certificate {
     /// issued. Never shown: not in any view, page, file or event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder_email: Option<String>,
+    /// Its entry in the revocation status lists (SPEC 1.12), given when it is issued;
+    /// `None` on a certificate issued before credentials were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusEntry>,
 }
 
 impl Certificate {
@@ -93,6 +98,7 @@ impl Certificate {
             replaced_by: None,
             note: None,
             holder_email: Some(holder.email.clone()),
+            status: None,
         }
     }
 

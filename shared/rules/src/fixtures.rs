@@ -201,5 +201,6 @@ pub(crate) fn certificate(id: &str, user_id: &str) -> crate::Certificate {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     }
 }

@@ -15,6 +15,8 @@
 //!   card's participants, paged by name.
 //! - [`nudge`]: who a reminder reaches.
 //! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
+//! - [`credential`]: the Open Badges 3.0 credential, the issuer's DID document and the
+//!   revocation status lists.
 //! - [`regeneration`]: re-drawing a certification's certificates, and its record.
 //! - [`reminder`]: which expiry reminder is due, and when to look again.
 //! - [`events`]: what each committed history entry is told to the platform as.
@@ -31,6 +33,7 @@ pub mod by_hand;
 pub mod certificate;
 pub mod certification;
 pub mod component;
+pub mod credential;
 mod cursor;
 pub mod events;
 mod field;
@@ -63,6 +66,7 @@ pub use certification::{
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
+pub use credential::{StatusEntry, STATUS_LIST_SIZE};
 pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};

@@ -29,6 +29,8 @@ pub struct PublicLinks {
     pub preview: String,
     /// LinkedIn's "Add to profile" form, filled in.
     pub linkedin: String,
+    /// The signed Open Badges 3.0 credential (SPEC 1.12).
+    pub credential: String,
 }
 
 impl PublicLinks {
@@ -39,6 +41,7 @@ impl PublicLinks {
         PublicLinks {
             pdf: format!("{verify}/certificate.pdf"),
             preview: format!("{verify}/preview.png"),
+            credential: format!("{verify}/credential"),
             linkedin: linkedin_url(certificate, &verify, organization_id),
             verify,
         }

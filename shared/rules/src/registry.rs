@@ -154,6 +154,7 @@ mod tests {
             replaced_by: None,
             note: None,
             holder_email: None,
+            status: None,
         };
         let today = day("2026-12-02");
         let q = |pairs: &[(&str, &str)]| input(pairs).parse().unwrap();

@@ -355,6 +355,26 @@ impl Table for DynamoTable {
         Ok(requests)
     }
 
+    async fn add_returning(&self, key: &Key, attr: &'static str, by: i64) -> Result<i64, TableError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .update_expression("ADD #a :by")
+            .expression_attribute_names("#a", attr)
+            .expression_attribute_values(":by", AttributeValue::N(by.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .context("UpdateItem")?;
+        let value = out.attributes.as_ref().and_then(|a| a.get(attr));
+        match value {
+            Some(AttributeValue::N(n)) => Ok(n.parse().context("the sum is not an integer")?),
+            _ => Err(anyhow::anyhow!("UpdateItem answered no {attr}").into()),
+        }
+    }
+
     async fn transact(&self, writes: Vec<Write>) -> Result<(), TableError> {
         let items: anyhow::Result<Vec<TransactWriteItem>> = writes.iter().map(|w| self.transact_item(w)).collect();
         let items = items?;

@@ -161,6 +161,22 @@ fn run_writes(db: &Database, writes: &[Write]) -> Result<(), TableError> {
     Ok(())
 }
 
+/// [`Table::add_returning`]: the read, the sum and the write in one write transaction.
+fn add_returning(db: &Database, key: &Key, attr: &'static str, by: i64) -> Result<i64, TableError> {
+    let txn = db.begin_write().context("beginning a write")?;
+    let old = read_item(&txn, key)?;
+    let write = Write::update(key.clone()).add(attr, by);
+    let new = written(&write, key, old.as_ref())?.flatten();
+    let value = new
+        .as_ref()
+        .and_then(|item| item.get(attr))
+        .and_then(serde_json::Value::as_i64)
+        .context("the sum is not a number")?;
+    store_item(&txn, key, old.as_ref(), new.as_ref())?;
+    txn.commit().context("committing a write")?;
+    Ok(value)
+}
+
 #[async_trait]
 impl Table for EmbeddedTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, TableError> {
@@ -209,6 +225,11 @@ impl Table for EmbeddedTable {
             return Err(anyhow::anyhow!("a transaction holds at most 100 writes").into());
         }
         self.blocking(move |db| run_writes(db, &writes)).await
+    }
+
+    async fn add_returning(&self, key: &Key, attr: &'static str, by: i64) -> Result<i64, TableError> {
+        let key = key.clone();
+        self.blocking(move |db| add_returning(db, &key, attr, by)).await
     }
 }
 

@@ -14,6 +14,10 @@
 //! | history entry of a certificate | `CERTIFICATE#{id}` | `HIST#{at}#{entry}` | |
 //! | history entry of a certification | `WS#{ws}` | `CHIST#{cid}#{at}#{entry}` | |
 //! | program ended / run completed (events only) | `WS#{ws}` | `PHIST#{pid}#{at}#{entry}` | |
+//! | a certificate's signed credential (kept once signed) | `CERTIFICATE#{id}` | `CREDENTIAL` | |
+//! | a holder's opaque credential subject id | `WS#{ws}#USER#{uid}` | `SUBJECT` | |
+//! | the status-list entry counter | `STATUS` | `NEXT` | |
+//! | a revoked entry of a status list | `STATUS#{list}` | `BIT#{index}` | |
 //! | regeneration record | `WS#{ws}` | `REGEN#{cid}#{id}` | open_programs while running |
 //! | a certification's running regeneration | `WS#{ws}` | `REGENRUN#{cid}` | |
 //!
@@ -74,6 +78,20 @@ pub const REMINDERS: &str = "REMINDERS";
 /// their time (the outbox, SPEC 1.15).
 pub const EVENTS: &str = "EVENTS";
 
+/// A certificate's signed credential, under the certificate's own partition.
+pub const CREDENTIAL: &str = "CREDENTIAL";
+/// A holder's credential subject id, under the holder's partition.
+pub const SUBJECT: &str = "SUBJECT";
+/// The status lists: the counter's partition, and each list's (`STATUS#{list}`).
+pub const STATUS: &str = "STATUS";
+/// A revoked status-list entry's sort key prefix.
+pub const BIT: &str = "BIT#";
+
+/// The revoked bit of a status-list entry: its item exists (SPEC 1.12).
+pub fn status_bit_key(entry: &certify_rules::StatusEntry) -> Key {
+    Key::new(format!("{STATUS}#{}", entry.list), format!("{BIT}{:06}", entry.index))
+}
+
 /// The `revoked_reason` of a certificate a newer one replaced.
 pub const REPLACED: &str = "replaced";
 
@@ -116,6 +134,13 @@ pub mod attr {
     pub const REGENERATION_PENDING: &str = "regeneration_pending";
     /// On a certificate: the expiry reminders sent (`30,7,expired`), and the claim of
     /// the one being sent.
+    /// On the active pointer: the status-list entry of the certificate it points at.
+    pub const STATUS: &str = "status";
+    /// On a credential item: the compact JWS; on a subject item: the subject id; on the
+    /// counter: the entries given out.
+    pub const JWT: &str = "jwt";
+    pub const SUBJECT_ID: &str = "subject_id";
+    pub const NEXT: &str = "next";
     pub const REMINDERS_SENT: &str = "reminders_sent";
     pub const REMINDER_CLAIM_OWNER: &str = "reminder_claim_owner";
     pub const REMINDER_CLAIM_UNTIL: &str = "reminder_claim_until";

@@ -7,6 +7,7 @@
 //! Ids handed to the store are opaque, but never hold `#` or control characters (they
 //! are parts of keys): such an id reads as not found.
 
+mod credentials;
 #[cfg(feature = "aws")]
 pub mod dynamo;
 pub mod embedded;
@@ -27,6 +28,7 @@ use certify_rules::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use credentials::CredentialStore;
 #[cfg(feature = "aws")]
 pub use dynamo::DynamoTable;
 pub use embedded::EmbeddedTable;
@@ -134,6 +136,7 @@ pub trait AppStore:
     + RegenerationStore
     + ReminderStore
     + EventStore
+    + CredentialStore
 {
 }
 
@@ -148,6 +151,7 @@ impl<T> AppStore for T where
         + RegenerationStore
         + ReminderStore
         + EventStore
+        + CredentialStore
 {
 }
 

@@ -296,6 +296,10 @@ pub trait Table: Send + Sync + 'static {
     /// items the backend leaves unprocessed until all are written, or fail. Answers the
     /// requests it cost.
     async fn put_batch(&self, items: Vec<Item>) -> Result<usize, TableError>;
+    /// Adds `by` to the number `attr` of the item at `key` (0 when missing; the item is
+    /// created when missing) and answers the new value, atomically: racing callers each
+    /// get a value of their own (DynamoDB's `ADD` with `UPDATED_NEW`).
+    async fn add_returning(&self, key: &Key, attr: &'static str, by: i64) -> Result<i64, TableError>;
 }
 
 /// The key attributes of an item in the table and in `index`: what resumes a query.

@@ -131,6 +131,7 @@ fn certificate(id: &str, program_id: &str) -> Certificate {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     }
 }
 
@@ -146,6 +147,8 @@ mod runs;
 #[path = "contract/certificates.rs"]
 mod certificates;
 
+#[path = "contract/credentials.rs"]
+mod credentials;
 #[path = "contract/events.rs"]
 mod events;
 #[path = "contract/history.rs"]
@@ -186,6 +189,9 @@ macro_rules! contract {
                 certificates::a_new_certificate_replaces_the_active_one_in_one_swap,
                 certificates::racing_issues_leave_exactly_one_active_certificate,
                 certificates::an_idempotency_key_keeps_its_first_claim_for_a_day,
+                credentials::racing_takes_get_unique_status_entries,
+                credentials::revoking_or_replacing_sets_exactly_that_certificates_bit,
+                credentials::a_credential_and_a_subject_id_are_kept_once,
 
                 history::changes_are_recorded_with_their_history_oldest_first,
                 history::a_refused_change_records_nothing,

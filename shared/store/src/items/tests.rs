@@ -122,6 +122,7 @@ fn certificate() -> Certificate {
         replaced_by: Some("y".into()),
         note: None,
         holder_email: None,
+        status: None,
     }
 }
 

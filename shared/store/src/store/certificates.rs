@@ -1,7 +1,9 @@
 //! [`CertificateStore`] over the table.
 
 use async_trait::async_trait;
-use certify_rules::{Actor, Certificate, CertificateStatus, Change, HistoryEntry, RegistryQuery, RegistrySort};
+use certify_rules::{
+    Actor, Certificate, CertificateStatus, Change, HistoryEntry, RegistryQuery, RegistrySort, StatusEntry,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
@@ -17,13 +19,32 @@ use crate::{
     REQUEST_KEY_HOURS,
 };
 
+/// The certificate an active pointer points at, and its status-list entry (kept on the
+/// pointer so that a replacement sets its bit without reading it).
+type Pointed = (String, Option<StatusEntry>);
+
+fn pointed(item: &Item) -> Option<Pointed> {
+    let id = item.get(attr::CERTIFICATE_ID).and_then(Value::as_str)?;
+    let status = item
+        .get(attr::STATUS)
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    Some((id.to_string(), status))
+}
+
+/// The write that sets a status-list entry's revoked bit.
+fn revoked_bit(entry: &StatusEntry, certificate_id: &str) -> Write {
+    let mut item = keyed(Item::new(), &status_bit_key(entry));
+    item.insert(attr::CERTIFICATE_ID.into(), certificate_id.into());
+    Write::Put { item, cond: None }
+}
+
 /// Stores a certificate, points the active pointer at it (expecting `previous`) and
-/// revokes `previous`, with their history entries; write 0 is the certificate, 1 the
-/// pointer.
+/// revokes `previous` (setting its status bit), with their history entries; write 0 is
+/// the certificate, 1 the pointer.
 fn issue_writes(
     ws: &str,
     certificate: &Certificate,
-    previous: Option<&str>,
+    previous: Option<&Pointed>,
     at: DateTime<Utc>,
     actor: &Actor,
 ) -> Result<Vec<Write>> {
@@ -53,6 +74,9 @@ fn issue_writes(
     let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
     let mut pointer_item = keyed(Item::new(), &pointer);
     pointer_item.insert(attr::CERTIFICATE_ID.into(), certificate.id.clone().into());
+    if let Some(status) = &certificate.status {
+        pointer_item.insert(attr::STATUS.into(), json(status)?);
+    }
     let mut writes = vec![
         Write::Put {
             item,
@@ -62,11 +86,14 @@ fn issue_writes(
             item: pointer_item,
             cond: Some(match previous {
                 None => Cond::Absent,
-                Some(old) => Cond::Eq(attr::CERTIFICATE_ID, old.into()),
+                Some((old, _)) => Cond::Eq(attr::CERTIFICATE_ID, old.as_str().into()),
             }),
         },
     ];
-    if let Some(old) = previous {
+    if let Some((old, old_status)) = previous {
+        if let Some(entry) = old_status {
+            writes.push(revoked_bit(entry, old));
+        }
         writes.push(
             Write::update(certificate_key(old)?)
                 .set(path(&[attr::REVOKED_AT]), json(&at)?)
@@ -100,21 +127,17 @@ impl<T: Table> CertificateStore for Store<T> {
         // Optimistic: most holders have no active certificate yet, so the first attempt
         // expects none and costs one request; a refused pointer says which one to revoke.
         let pointer = active_key(ws, &certificate.user_id, &certificate.certification.id)?;
-        let mut previous: Option<String> = None;
+        let mut previous: Option<Pointed> = None;
         for _ in 0..3 {
             match self
                 .table
-                .transact(issue_writes(ws, certificate, previous.as_deref(), at, actor)?)
+                .transact(issue_writes(ws, certificate, previous.as_ref(), at, actor)?)
                 .await
             {
                 Ok(()) => return Ok(true),
                 Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => return Ok(false),
                 Err(TableError::TransactionCancelled { failed }) if failed.contains(&1) => {
-                    previous = self
-                        .table
-                        .get(&pointer)
-                        .await?
-                        .and_then(|i| i.get(attr::CERTIFICATE_ID).and_then(Value::as_str).map(String::from));
+                    previous = self.table.get(&pointer).await?.as_ref().and_then(pointed);
                 }
                 Err(TableError::TransactionCancelled { failed }) if !failed.is_empty() => {
                     return Err(StoreError::Conflict(Conflict::StaleVersion))
@@ -185,6 +208,9 @@ impl<T: Table> CertificateStore for Store<T> {
                 key: pointer,
                 cond: Some(Cond::Eq(attr::CERTIFICATE_ID, id.into())),
             });
+        }
+        if let Some(status) = &certificate.status {
+            writes.push(revoked_bit(status, id));
         }
         let revoked = Change::Revoked {
             reason: reason.to_string(),

@@ -4,6 +4,7 @@
 
 mod certificates;
 mod certifications;
+mod credentials;
 mod events;
 mod history;
 mod nudges;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::history::{certificate_entry, entry};
 use super::{json, still, workspace_of, Store};
 use crate::items::*;
-use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS, REGISTRY_ISSUED};
+use crate::table::{path, Cond, Item, Key, Query, Table, TableError, Write, OPEN_PROGRAMS, REGISTRY_ISSUED};
 use crate::{Conflict, Lease, RegenerationClaim, RegenerationStore, Result, StoreError};
 
 /// Claims of one certificate tried before a racing writer is reported.
@@ -190,7 +190,15 @@ impl<T: Table> RegenerationStore for Store<T> {
                 let ws = workspace_of(&item)?;
                 let history =
                     certificate_entry(&ws, certificate_id, &entry(at, regenerated, &regeneration.requested_by))?;
-                match self.table.transact(vec![write, history]).await {
+                let mut writes = vec![write, history];
+                if target.certification != certificate.certification {
+                    // The credential shows the snapshot: it is signed again when next asked for.
+                    writes.push(Write::Delete {
+                        key: Key::new(key.pk.clone(), CREDENTIAL),
+                        cond: None,
+                    });
+                }
+                match self.table.transact(writes).await {
                     Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => {
                         Err(TableError::ConditionFailed)
                     }

@@ -53,6 +53,11 @@ impl<T: Table> Table for Counted<T> {
         self.requests.fetch_add(requests, Ordering::SeqCst);
         Ok(requests)
     }
+
+    async fn add_returning(&self, key: &Key, attr: &'static str, by: i64) -> Result<i64, TableError> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        self.inner.add_returning(key, attr, by).await
+    }
 }
 
 pub async fn a_query_reads_either_way_and_resumes_after_its_last_item<T: Table>(s: Store<T>) {

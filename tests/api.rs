@@ -309,6 +309,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("../shared/trigger/tests/trigger.rs"),
         include_str!("../shared/trigger/tests/events.rs"),
         include_str!("route_set.rs"),
+        include_str!("credentials.rs"),
     ]
     .concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {

@@ -46,6 +46,7 @@ async fn ended(api: &Api) -> String {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     };
     let passed = Claim {
         outcome: Outcome::Passed,

@@ -37,6 +37,7 @@ fn certificate(n: usize, certification_id: &str, issued_on: &str, expires_on: Op
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     }
 }
 

@@ -186,6 +186,7 @@ impl Api {
                 "default",
             ))),
             clock: Arc::new(now),
+            signer: Arc::new(signing_key(&config).await),
         };
         let settings = Settings {
             public_url: "https://certify.example".into(),
@@ -224,6 +225,8 @@ impl Api {
             clock: self.deps.clock.clone(),
             starter: Arc::new(Background::new(|_| async {})),
             issuer: self.deps.issuer.clone(),
+            signer: self.deps.signer.clone(),
+            status_lists: Default::default(),
         });
         self.router = router(deps.clone());
         self.deps = deps;
@@ -259,4 +262,19 @@ impl Api {
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply
     }
+}
+
+/// A P-256 signing key made in moto's KMS, and the signer over it: the API signs
+/// credentials through KMS on the wire, as on AWS.
+pub async fn signing_key(config: &aws_config::SdkConfig) -> certify_sign::KmsSigner {
+    let kms = aws_sdk_kms::Client::new(config);
+    let key = kms
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap();
+    let id = key.key_metadata().unwrap().key_id().to_string();
+    certify_sign::KmsSigner::new(kms, id, Vec::new())
 }

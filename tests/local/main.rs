@@ -6,6 +6,7 @@
 
 mod browser;
 mod hard_kill;
+mod open_badges;
 mod server;
 
 use std::process::{Command, Stdio};

@@ -326,3 +326,61 @@ pub fn certification(http: &Http, admin: &str) -> String {
 pub fn days(n: i64) -> String {
     (Utc::now() + chrono::Duration::days(n)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// A program of `certification` whose `people` complete its one lesson, ended; answers
+/// their certificate ids in the same order.
+pub fn certified(
+    data: &Path,
+    http: &Http,
+    admin: &str,
+    certification: &str,
+    people: &[(&str, &str)],
+    ends_at: &str,
+) -> Vec<String> {
+    let program = created(http.post(
+        "/programs",
+        admin,
+        json!({"name": "Browser Cohort", "starts_at": days(-60), "ends_at": ends_at, "certification_id": certification}),
+    ));
+    let lesson = created(http.post(
+        &format!("/programs/{program}/components"),
+        admin,
+        json!({"title": "Module 1", "kind": "lesson", "ends_at": days(-50)}),
+    ));
+    let participants: Vec<_> = people
+        .iter()
+        .map(|(id, name)| json!({"user_id": id, "name": name, "email": format!("{id}@example.com")}))
+        .collect();
+    let enrolled = http.post(
+        &format!("/programs/{program}/participants"),
+        admin,
+        json!({ "participants": participants }),
+    );
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    for (id, _) in people {
+        let path = format!("/programs/{program}/participants/{id}/progress/{lesson}");
+        let reply = http.put(&path, admin, json!({"status": "completed"}));
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+    let ended = http.send("POST", &format!("/programs/{program}/end"), admin, None);
+    assert_eq!(ended.status, 202, "{:?}", ended.body);
+    let run = poll_run(http, &program, admin);
+    assert_eq!(run["certified"].as_u64(), Some(people.len() as u64), "{run}");
+    people
+        .iter()
+        .map(|(id, _)| {
+            let mine = http.get("/me/certificates", Some(&token(data, "acme", id, "participant")));
+            assert_eq!(mine.status, 200, "{:?}", mine.body);
+            let ours = mine
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["program"]["id"] == program.as_str());
+            ours.unwrap_or_else(|| panic!("{id}: {}", mine.body))["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}

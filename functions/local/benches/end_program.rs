@@ -44,6 +44,7 @@ async fn end(n: usize) {
             dir.path().join("events.jsonl"),
         ))),
         clock: Arc::new(Utc::now),
+        signer: Arc::new(certify_sign::KeyFile::open_or_create(&dir.path().join("signing-key.pem")).expect("a key")),
     };
     seed(store.as_ref(), n).await;
     let trigger = ports.trigger(Settings {

@@ -23,6 +23,7 @@ use certify_events::JsonlPublisher;
 use certify_http::{ApiError, AppStore, ClaimNames, Deps, VerifiedClaims};
 use certify_mail::OutboxMailer;
 use certify_rules::RunState;
+use certify_sign::KeyFile;
 use certify_store::{EmbeddedStore, EmbeddedTable};
 use certify_trigger::{Settings, Trigger};
 use chrono::Utc;
@@ -99,6 +100,9 @@ pub async fn prepare(options: Options) -> anyhow::Result<(Server, Local)> {
         mailer: Arc::new(OutboxMailer::new(&outbox, SENDER)),
         events: Some(Arc::new(JsonlPublisher::new(data.join("events.jsonl")))),
         clock: Arc::new(Utc::now),
+        signer: Arc::new(
+            KeyFile::open_or_create(&data.join("signing-key.pem")).context("the credentials' signing key")?,
+        ),
     };
     let settings = Settings {
         public_url: public_url.clone(),

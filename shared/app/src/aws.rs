@@ -36,6 +36,7 @@ impl Ports {
             )),
             events: None,
             clock: Arc::new(chrono::Utc::now),
+            signer: Arc::new(crate::SignsNothing),
         }
     }
 }
@@ -110,7 +111,19 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config()?;
-    let ports = Ports::aws(&sdk, &config);
+    let key_id = config
+        .signing_key_id
+        .clone()
+        .context("the environment variable SIGNING_KEY_ID must be set")?;
+    let signer = certify_sign::KmsSigner::new(
+        aws_sdk_kms::Client::new(&sdk),
+        key_id,
+        config.previous_signing_key_ids.clone(),
+    );
+    let ports = Ports {
+        signer: Arc::new(signer),
+        ..Ports::aws(&sdk, &config)
+    };
     Ok(Arc::new(ports.deps(
         config.claims.clone(),
         &config.public_url,

@@ -13,6 +13,7 @@ use certify_events::Publisher;
 use certify_http::{Background, ClaimNames, Deps, IssueByHand, StartTrigger, TriggerWork};
 use certify_mail::Mailer;
 use certify_rules::Clock;
+use certify_sign::Signer;
 use certify_store::AppStore;
 use certify_trigger::{Settings, Trigger};
 
@@ -46,6 +47,12 @@ pub struct Config {
     /// `EVENT_BUS` (default `default`): the EventBridge bus, by name or ARN, events go
     /// to (SPEC 1.15).
     pub event_bus: String,
+    /// `SIGNING_KEY_ID`: the KMS key that signs credentials (the certificates function
+    /// only; the others never sign).
+    pub signing_key_id: Option<String>,
+    /// `PREVIOUS_SIGNING_KEY_IDS` (comma-separated, may be empty): earlier keys the DID
+    /// document keeps listing (rotation).
+    pub previous_signing_key_ids: Vec<String>,
 }
 
 impl Config {
@@ -87,6 +94,14 @@ impl Config {
             event_bus: lookup("EVENT_BUS")
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| "default".into()),
+            signing_key_id: lookup("SIGNING_KEY_ID").filter(|v| !v.trim().is_empty()),
+            previous_signing_key_ids: lookup("PREVIOUS_SIGNING_KEY_IDS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+                .collect(),
         })
     }
 }
@@ -104,6 +119,8 @@ pub struct Ports {
     /// never sweeps (the certificates API issues by hand and draws, and publishes nothing).
     pub events: Option<Arc<dyn Publisher>>,
     pub clock: Clock,
+    /// Signs the Open Badges credentials and status lists.
+    pub signer: Arc<dyn Signer>,
 }
 
 /// The API with the trigger in the same process (the local server, the tests): an
@@ -146,6 +163,7 @@ impl Ports {
             public_url,
             starter,
         );
+        deps.signer = self.signer.clone();
         let settings = Settings {
             public_url: deps.public_url.clone(),
             ..Settings::default()
@@ -249,6 +267,27 @@ pub fn deps_without_drawing(
         claims,
         clock,
         starter,
+        signer: Arc::new(SignsNothing),
+        status_lists: Default::default(),
+    }
+}
+
+/// The signer of a function that serves no route signing credentials: an error if ever
+/// asked, which the routes of its area never do.
+pub struct SignsNothing;
+
+#[async_trait::async_trait]
+impl Signer for SignsNothing {
+    async fn public_key(&self) -> anyhow::Result<certify_sign::PublicKey> {
+        anyhow::bail!("this function holds no signing key (SIGNING_KEY_ID)")
+    }
+
+    async fn previous_keys(&self) -> anyhow::Result<Vec<certify_sign::PublicKey>> {
+        anyhow::bail!("this function holds no signing key (SIGNING_KEY_ID)")
+    }
+
+    async fn sign(&self, _message: &[u8]) -> anyhow::Result<[u8; 64]> {
+        anyhow::bail!("this function holds no signing key (SIGNING_KEY_ID)")
     }
 }
 

@@ -10,6 +10,7 @@ mod by_hand;
 mod certificates;
 mod certifications;
 mod completion;
+mod credentials;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -71,6 +72,10 @@ pub struct Deps {
     pub starter: Arc<dyn StartTrigger>,
     /// Issues certificates admins make by hand (the trigger's own code, in process).
     pub issuer: Arc<dyn IssueByHand>,
+    /// Signs the Open Badges credentials and status lists (KMS on AWS, a key file locally).
+    pub signer: Arc<dyn certify_sign::Signer>,
+    /// Status lists signed lately, served again for a few seconds.
+    pub status_lists: credentials::StatusLists,
 }
 
 /// Issues a certificate an admin made by hand: files, record, history and, when
@@ -199,6 +204,7 @@ impl Area {
             Area::Pipeline => pipeline::routes().merge(nudges::routes()),
             Area::Certificates => certificates::routes()
                 .merge(public::routes())
+                .merge(credentials::routes())
                 .merge(registry::routes())
                 .merge(regenerations::routes()),
         }
@@ -231,11 +237,14 @@ async fn health() -> (StatusCode, Json<serde_json::Value>) {
 /// The routes API Gateway serves without its authorizer (SPEC 3, "public"); every other
 /// route needs a signed-in caller. The template's `Authorizer: NONE` events are held to
 /// this list by a test.
-pub const PUBLIC_ROUTES: [&str; 4] = [
+pub const PUBLIC_ROUTES: [&str; 7] = [
     "/health",
     "/verify/{id}",
     "/verify/{id}/certificate.pdf",
     "/verify/{id}/preview.png",
+    "/verify/{id}/credential",
+    "/.well-known/did.json",
+    "/status/{list}",
 ];
 
 /// Whether a request path is one of [`PUBLIC_ROUTES`] (a `{name}` segment matches any
@@ -267,11 +276,15 @@ mod tests {
         assert!(is_public("/health"));
         assert!(is_public("/verify/abc"));
         assert!(is_public("/verify/abc/certificate.pdf") && is_public("/verify/abc/preview.png"));
+        assert!(is_public("/verify/abc/credential") && is_public("/.well-known/did.json") && is_public("/status/1"));
         for path in [
             "/verify/",
             "/verify/a/b",
             "/verify/a/certificate.png",
             "/verify",
+            "/status",
+            "/status/1/x",
+            "/.well-known/other.json",
             "/healthz",
             "/certificates/abc",
             "/",

@@ -76,7 +76,9 @@ pub fn certificate(c: &Certificate, today: NaiveDate, links: &PublicLinks, previ
             div .actions {
                 a href=(links.pdf) download { "Download PDF" }
                 a .secondary href=(links.linkedin) rel="noopener" { "Add to LinkedIn" }
-                // The signed Open Badges 3.0 credential's link goes here (its own issue).
+                a .secondary href=(links.credential) type="application/vc+jwt" download=(format!("{}.jwt", c.id)) {
+                    "Open Badges credential"
+                }
             }
         }
     };

@@ -187,6 +187,7 @@ mod tests {
             replaced_by: None,
             note: None,
             holder_email: None,
+            status: None,
         };
         let links = PublicLinks::new("https://x", &certificate, None);
         let email = passed_email(&holder(), &certificate, &links);

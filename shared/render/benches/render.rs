@@ -38,6 +38,7 @@ fn certificate() -> Certificate {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     }
 }
 

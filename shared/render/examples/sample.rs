@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     };
     let url = "https://certify.example.com/verify/c-01J9Z8Q4K7";
     let renderer = Renderer::new();

@@ -39,6 +39,7 @@ fn certificate(holder: &str) -> Certificate {
         replaced_by: None,
         note: None,
         holder_email: None,
+        status: None,
     }
 }
 

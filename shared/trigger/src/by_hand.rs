@@ -96,6 +96,10 @@ impl Trigger {
         if self.store.certificate(&certificate.id).await?.is_some() {
             return Ok(false);
         }
+        let certificate = &Certificate {
+            status: self.store.take_status_entries(1).await?.pop(),
+            ..certificate.clone()
+        };
         self.store_file(ws, certificate, FileKind::Pdf)
             .await
             .map_err(|(_, e)| e)?;

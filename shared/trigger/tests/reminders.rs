@@ -136,6 +136,7 @@ async fn one_issued_inside_a_window_gets_that_reminder_at_once_and_an_edit_reach
         replaced_by: None,
         note: None,
         holder_email: Some(h.email_of("u-ana")),
+        status: None,
     };
     h.store
         .issue_certificate(&h.ws, &ana, h.now(), &Actor::admin("u-admin"))

@@ -71,6 +71,7 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
                     replaced_by: None,
                     note: None,
                     holder_email: Some(format!("u{i:05}@example.com")),
+                    status: None,
                 };
                 assert!(store
                     .issue_certificate("big", &certificate, start, &Actor::System)

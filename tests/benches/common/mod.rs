@@ -141,6 +141,7 @@ pub fn app(store: Arc<dyn AppStore>, dir: &std::path::Path) -> axum::Router {
         )),
         events: Some(Arc::new(certify_events::JsonlPublisher::new(dir.join("events.jsonl")))),
         clock: Arc::new(Utc::now),
+        signer: Arc::new(certify_sign::KeyFile::open_or_create(&dir.join("signing-key.pem")).expect("a key")),
     };
     let starter = Arc::new(Background::new(|_| async {}));
     router(Arc::new(ports.deps(

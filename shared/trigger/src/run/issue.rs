@@ -19,13 +19,22 @@ impl Run<'_> {
             .copied()
             .filter(|&i| self.candidates[i].record.outcome.is_none())
             .collect();
+        // The chunk's credentials take their status-list entries in one request.
+        let passing = unclaimed
+            .iter()
+            .filter(|&&i| self.candidates[i].evaluated.passed())
+            .count();
+        let mut entries = self.trigger.store.take_status_entries(passing).await?.into_iter();
         let claims: Vec<(String, Claim)> = unclaimed
             .iter()
             .map(|&i| {
                 let outcome = self.candidates[i].evaluated.clone();
                 let certificate = outcome.passed().then(|| {
                     let id = uuid::Uuid::new_v4().simple().to_string();
-                    self.issue_to(id, &self.candidates[i])
+                    Certificate {
+                        status: entries.next(),
+                        ..self.issue_to(id, &self.candidates[i])
+                    }
                 });
                 let claim = Claim { outcome, certificate };
                 (self.candidates[i].user_id().to_string(), claim)

@@ -174,6 +174,22 @@ async fn the_credential_verifies_agrees_with_the_certificate_and_follows_a_refre
     );
     let pdf_text = pdf_extract::extract_text_from_mem(&api.blobs.get(&pdf).await.unwrap().unwrap()).unwrap();
     assert!(pdf_text.contains("Leadership Essentials II"), "{pdf_text}");
+
+    // A request that signed from the old snapshot and kept its credential after the
+    // regeneration dropped the new one: the next request sees it no longer matches the
+    // certificate and signs again, from the snapshot as it is.
+    api.deps.store.keep_credential(&id, &renewed, None).await.unwrap();
+    api.deps.store.keep_credential(&id, &jws, Some(&renewed)).await.unwrap();
+    assert_eq!(
+        api.deps.store.credential(&id).await.unwrap().as_deref(),
+        Some(jws.as_str())
+    );
+    let healed = credential(&api, &id).await;
+    assert_eq!(
+        certify_sign::verify_compact(&healed, &key).unwrap()["name"],
+        "Leadership Essentials II"
+    );
+    assert_eq!(credential(&api, &id).await, healed, "and keeps it");
 }
 
 #[tokio::test]

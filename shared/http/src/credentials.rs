@@ -4,7 +4,8 @@
 //! A credential is signed when first asked for and kept, so it is the same whenever it
 //! is fetched and a program's end signs nothing (its request budget is unchanged); a
 //! regeneration that refreshes the snapshot drops it, and the next request signs the
-//! new one. A status list is read on every request and signed again whenever its
+//! new one. Each request also checks the kept one against the certificate as it is, so
+//! one signed from a snapshot a regeneration replaced meanwhile is signed again. A status list is read on every request and signed again whenever its
 //! revoked entries changed; answers may be cached for 30 seconds, so a revocation shows
 //! within a minute.
 
@@ -73,23 +74,56 @@ async fn sign(deps: &Deps, payload: &Value) -> Result<String, ApiError> {
 
 async fn credential_of(State(deps): State<Arc<Deps>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let (ws, certificate) = deps.store.certificate(&id).await?.ok_or_else(ApiError::not_found)?;
-    let jwt = match deps.store.credential(&id).await? {
-        Some(jwt) => jwt,
-        None => {
-            let fresh = format!("urn:uuid:{}", uuid::Uuid::new_v4());
-            let subject_id = deps.store.subject_id(&ws, &certificate.user_id, &fresh).await?;
-            let salt = uuid::Uuid::new_v4().simple().to_string();
-            let facts = CredentialFacts {
-                public_url: &deps.public_url,
-                subject_id: &subject_id,
-                salt: &salt,
-                issued_at: deps.now(),
-            };
-            let jwt = sign(&deps, &credential(&certificate, &facts)).await?;
-            deps.store.keep_credential(&id, &jwt).await?
+    let kept = deps.store.credential(&id).await?;
+    if let Some(jwt) = &kept {
+        if signed_from(jwt, &certificate, &deps.public_url) {
+            return Ok(answer(VC_JWT, jwt.clone()));
         }
+    }
+    // None kept, or one signed from what the certificate no longer is (a request that
+    // read it before a regeneration refreshed the snapshot, and kept it after).
+    let fresh = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+    let subject_id = deps.store.subject_id(&ws, &certificate.user_id, &fresh).await?;
+    let salt = uuid::Uuid::new_v4().simple().to_string();
+    let facts = CredentialFacts {
+        public_url: &deps.public_url,
+        subject_id: &subject_id,
+        salt: &salt,
+        issued_at: deps.now(),
     };
-    Ok(answer(VC_JWT, jwt))
+    let jwt = sign(&deps, &credential(&certificate, &facts)).await?;
+    let stands = deps.store.keep_credential(&id, &jwt, kept.as_deref()).await?;
+    Ok(answer(VC_JWT, stands))
+}
+
+/// Whether `jwt` is the credential of `certificate` as it is now: its payload is what
+/// the certificate gives with the subject, salt and signing time the JWT holds.
+fn signed_from(jwt: &str, certificate: &certify_rules::Certificate, public_url: &str) -> bool {
+    use base64::Engine;
+    let Some(payload) = jwt
+        .split('.')
+        .nth(1)
+        .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|p| serde_json::from_slice::<Value>(&p).ok())
+    else {
+        return false;
+    };
+    let subject = &payload["credentialSubject"];
+    let (Some(subject_id), Some(issued_at)) = (
+        subject["id"].as_str(),
+        payload["iat"]
+            .as_i64()
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
+    ) else {
+        return false;
+    };
+    let facts = CredentialFacts {
+        public_url,
+        subject_id,
+        salt: subject["identifier"][0]["salt"].as_str().unwrap_or_default(),
+        issued_at,
+    };
+    credential(certificate, &facts) == payload
 }
 
 async fn did(State(deps): State<Arc<Deps>>) -> Result<Response, ApiError> {

@@ -18,10 +18,12 @@ pub trait CredentialStore: Send + Sync {
     async fn revoked_entries(&self, list: u64) -> Result<Vec<u64>>;
     /// A certificate's signed credential, once kept.
     async fn credential(&self, certificate_id: &str) -> Result<Option<String>>;
-    /// Keeps a certificate's signed credential unless one is kept: answers the one that
-    /// stands, so every caller serves the same credential. A regeneration that refreshes
-    /// the snapshot drops it (it is signed again on the next request).
-    async fn keep_credential(&self, certificate_id: &str, jwt: &str) -> Result<String>;
+    /// Keeps a certificate's signed credential if the kept one is still `replacing`
+    /// (`None`: none is kept): answers the one that stands, so every caller serves the
+    /// same credential. A regeneration that refreshes the snapshot drops it (it is
+    /// signed again on the next request), and a credential signed from an older snapshot
+    /// is replaced (the route compares it with the certificate as it is now).
+    async fn keep_credential(&self, certificate_id: &str, jwt: &str, replacing: Option<&str>) -> Result<String>;
     /// A holder's opaque subject id in a workspace: `fresh` the first time, the same
     /// one ever after.
     async fn subject_id(&self, ws: &str, user_id: &str, fresh: &str) -> Result<String>;

@@ -18,18 +18,23 @@ fn credential_key(certificate_id: &str) -> Result<Key> {
     Ok(Key::new(certificate_key(certificate_id)?.pk, CREDENTIAL))
 }
 
-/// Puts an item unless one is there, and answers the attribute `name` of the one that
-/// stands (this one, or the one a racing caller put first).
-async fn put_once<T: Table>(table: &T, key: Key, name: &'static str, value: &str) -> Result<String> {
+/// Puts an item unless one is there (or, `replacing`, unless its `name` changed since),
+/// and answers the attribute `name` of the one that stands (this one, or the one a
+/// racing caller put first).
+async fn put_once<T: Table>(
+    table: &T,
+    key: Key,
+    name: &'static str,
+    value: &str,
+    replacing: Option<&str>,
+) -> Result<String> {
     let mut item = keyed(Item::new(), &key);
     item.insert(name.into(), value.into());
-    match table
-        .write(Write::Put {
-            item,
-            cond: Some(Cond::Absent),
-        })
-        .await
-    {
+    let cond = match replacing {
+        None => Cond::Absent,
+        Some(old) => Cond::Eq(name, old.into()),
+    };
+    match table.write(Write::Put { item, cond: Some(cond) }).await {
         Ok(()) => Ok(value.to_string()),
         Err(TableError::ConditionFailed) => table
             .get(&key)
@@ -82,13 +87,13 @@ impl<T: Table> CredentialStore for Store<T> {
         Ok(item.and_then(|i| i.get(attr::JWT).and_then(Value::as_str).map(String::from)))
     }
 
-    async fn keep_credential(&self, certificate_id: &str, jwt: &str) -> Result<String> {
+    async fn keep_credential(&self, certificate_id: &str, jwt: &str, replacing: Option<&str>) -> Result<String> {
         let key = credential_key(certificate_id).map_err(|_| StoreError::NotFound)?;
-        put_once(&self.table, key, attr::JWT, jwt).await
+        put_once(&self.table, key, attr::JWT, jwt, replacing).await
     }
 
     async fn subject_id(&self, ws: &str, user_id: &str, fresh: &str) -> Result<String> {
         let key = Key::new(user_pk(ws, user_id)?, SUBJECT);
-        put_once(&self.table, key, attr::SUBJECT_ID, fresh).await
+        put_once(&self.table, key, attr::SUBJECT_ID, fresh, None).await
     }
 }

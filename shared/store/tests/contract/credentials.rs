@@ -78,13 +78,18 @@ pub async fn a_credential_and_a_subject_id_are_kept_once<T: Table>(s: Store<T>) 
     };
     assert!(s.issue_certificate("ws1", &issued, now(), &admin()).await.unwrap());
     assert_eq!(s.credential("x").await.unwrap(), None);
-    assert_eq!(s.keep_credential("x", "jwt-1").await.unwrap(), "jwt-1");
+    assert_eq!(s.keep_credential("x", "jwt-1", None).await.unwrap(), "jwt-1");
     assert_eq!(
-        s.keep_credential("x", "jwt-2").await.unwrap(),
+        s.keep_credential("x", "jwt-2", None).await.unwrap(),
         "jwt-1",
         "the first stands"
     );
     assert_eq!(s.credential("x").await.unwrap().as_deref(), Some("jwt-1"));
+    // A stale one is replaced only by a caller that saw it, once.
+    assert_eq!(s.keep_credential("x", "jwt-3", Some("jwt-0")).await.unwrap(), "jwt-1");
+    assert_eq!(s.keep_credential("x", "jwt-3", Some("jwt-1")).await.unwrap(), "jwt-3");
+    assert_eq!(s.keep_credential("x", "jwt-4", Some("jwt-1")).await.unwrap(), "jwt-3");
+    assert_eq!(s.credential("x").await.unwrap().as_deref(), Some("jwt-3"));
     assert_eq!(s.credential("no#such").await.unwrap(), None);
 
     assert_eq!(s.subject_id("ws1", "u1", "urn:uuid:1").await.unwrap(), "urn:uuid:1");
@@ -98,7 +103,7 @@ pub async fn a_credential_and_a_subject_id_are_kept_once<T: Table>(s: Store<T>) 
         s.claim_regeneration("x", &same, now()).await.unwrap(),
         RegenerationClaim::Draw(_)
     ));
-    assert_eq!(s.credential("x").await.unwrap().as_deref(), Some("jwt-1"));
+    assert_eq!(s.credential("x").await.unwrap().as_deref(), Some("jwt-3"));
     let mut renamed = c.clone();
     renamed.fields.name = "Renamed".into();
     assert!(matches!(

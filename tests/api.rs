@@ -276,6 +276,7 @@ async fn every_area_router_builds_and_serves_only_its_own_routes() {
         (Area::Programs, "programs-list.json"),
         (Area::Pipeline, "pipeline-get.json"),
         (Area::Certificates, "me-certificates.json"),
+        (Area::Credentials, "did-document.json"),
     ];
     for area in Area::ALL {
         let router = area_router(area, api.deps.clone());

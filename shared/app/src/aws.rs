@@ -111,6 +111,19 @@ pub async fn deps_from_env() -> anyhow::Result<Arc<Deps>> {
 pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
     let config = Config::from_env()?;
     let sdk = sdk_config()?;
+    Ok(Arc::new(Ports::aws(&sdk, &config).deps(
+        config.claims.clone(),
+        &config.public_url,
+        Arc::new(SweepWillRun),
+    )))
+}
+
+/// The dependencies of the API function that signs credentials and status lists:
+/// [`deps_from_env`]'s with the KMS key `SIGNING_KEY_ID` (and the earlier keys
+/// `PREVIOUS_SIGNING_KEY_IDS` for the DID document), read on first use.
+pub async fn signing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
+    let config = Config::from_env()?;
+    let sdk = sdk_config()?;
     let key_id = config
         .signing_key_id
         .clone()
@@ -120,15 +133,17 @@ pub async fn drawing_deps_from_env() -> anyhow::Result<Arc<Deps>> {
         key_id,
         config.previous_signing_key_ids.clone(),
     );
-    let ports = Ports {
-        signer: Arc::new(signer),
-        ..Ports::aws(&sdk, &config)
-    };
-    Ok(Arc::new(ports.deps(
+    let (store, blobs) = store_and_files(&sdk, &config);
+    let mut deps = crate::deps_without_drawing(
+        store,
+        blobs,
+        Arc::new(chrono::Utc::now),
         config.claims.clone(),
         &config.public_url,
         Arc::new(SweepWillRun),
-    )))
+    );
+    deps.signer = Arc::new(signer);
+    Ok(Arc::new(deps))
 }
 
 /// Starts the trigger by an asynchronous Lambda invoke (InvocationType `Event`) with a
@@ -221,9 +236,24 @@ pub async fn serve(area: Area) -> Result<(), lambda_http::Error> {
         )
         .into());
     }
+    if area.signs() {
+        return Err(format!(
+            "{} signs credentials: its main must call certify_app::serve_signing",
+            area.function()
+        )
+        .into());
+    }
     lambda_http::tracing::init_default_subscriber();
     certify_metrics::init_lambda();
     lambda_http::run(certify_http::area_router(area, deps_from_env().await?)).await
+}
+
+/// [`serve`] for the area that signs (the credentials API): with the KMS key. Only this
+/// function links the KMS client.
+pub async fn serve_signing(area: Area) -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    certify_metrics::init_lambda();
+    lambda_http::run(certify_http::area_router(area, signing_deps_from_env().await?)).await
 }
 
 /// [`serve`] for the area that issues and draws certificates (the certificates API):
@@ -338,9 +368,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn serve_refuses_the_area_that_draws_naming_serve_drawing() {
+    async fn serve_refuses_the_areas_that_draw_or_sign_naming_their_own() {
         let err = serve(Area::Certificates).await.unwrap_err();
         assert!(err.to_string().contains("certify_app::serve_drawing"), "{err}");
+        let err = serve(Area::Credentials).await.unwrap_err();
+        assert!(err.to_string().contains("certify_app::serve_signing"), "{err}");
+        let signing: Vec<Area> = Area::ALL.into_iter().filter(|a| a.signs()).collect();
+        assert_eq!(signing, [Area::Credentials]);
     }
 
     #[test]

@@ -21,8 +21,8 @@ use certify_trigger::{Settings, Trigger};
 mod aws;
 #[cfg(feature = "aws")]
 pub use aws::{
-    deps_from_env, drawing_deps_from_env, sdk_config, serve, serve_drawing, serve_trigger, trigger_from_env,
-    InvokeTrigger,
+    deps_from_env, drawing_deps_from_env, sdk_config, serve, serve_drawing, serve_signing, serve_trigger,
+    signing_deps_from_env, trigger_from_env, InvokeTrigger,
 };
 
 /// Configuration of the API functions.

@@ -171,10 +171,19 @@ pub enum Area {
     /// Certificates, verification, the completion banner, run records, the registry,
     /// certifying by hand, regenerations.
     Certificates,
+    /// The Open Badges credentials, the issuer's DID document and the status lists: the
+    /// one area that signs (`Area::signs`), so only its function may use the key.
+    Credentials,
 }
 
 impl Area {
-    pub const ALL: [Area; 4] = [Area::Certifications, Area::Programs, Area::Pipeline, Area::Certificates];
+    pub const ALL: [Area; 5] = [
+        Area::Certifications,
+        Area::Programs,
+        Area::Pipeline,
+        Area::Certificates,
+        Area::Credentials,
+    ];
 
     /// The Lambda function serving the area: its package, binary and template resource stem.
     pub fn function(self) -> &'static str {
@@ -183,6 +192,7 @@ impl Area {
             Area::Programs => "programs-api",
             Area::Pipeline => "pipeline-api",
             Area::Certificates => "certificates-api",
+            Area::Credentials => "credentials-api",
         }
     }
 
@@ -192,6 +202,12 @@ impl Area {
     /// (`certify_app::serve`), so they start faster and ship smaller.
     pub fn draws(self) -> bool {
         matches!(self, Area::Certificates)
+    }
+
+    /// Whether the area's routes sign (the credentials and status lists): only its
+    /// function holds the signing key (`SIGNING_KEY_ID`).
+    pub fn signs(self) -> bool {
+        matches!(self, Area::Credentials)
     }
 
     fn routes(self) -> Router<Arc<Deps>> {
@@ -204,9 +220,9 @@ impl Area {
             Area::Pipeline => pipeline::routes().merge(nudges::routes()),
             Area::Certificates => certificates::routes()
                 .merge(public::routes())
-                .merge(credentials::routes())
                 .merge(registry::routes())
                 .merge(regenerations::routes()),
+            Area::Credentials => credentials::routes(),
         }
     }
 }

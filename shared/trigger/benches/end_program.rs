@@ -3,7 +3,9 @@
 //! (counted by an SDK interceptor on every client). Target: at most 5 requests per
 //! certified participant.
 //!
-//! `cargo bench -p certify-trigger --bench end_program` (`-- 500` for another size).
+//! `cargo bench --workspace --bench end_program` (`-- 500` for another size; with
+//! `--workspace`, the AWS features its test harness needs are the workspace's; the
+//! certify-local bench of the same name runs after it).
 //! moto is a slow peer (a few hundred writes a second, one request at a time), so the
 //! rate says what moto sustains; the request count is what a real run costs.
 

@@ -106,6 +106,20 @@ fn an_independent_verifier_accepts_refuses_and_sees_revocation() {
         "{seen}"
     );
 
+    // KMS leaves S as it comes, high or low: the same signature with S = n - S (as
+    // valid in ECDSA) is accepted too.
+    let (input, signature) = jwt.rsplit_once('.').unwrap();
+    let signature = p256::ecdsa::Signature::from_slice(&B64.decode(signature).unwrap()).unwrap();
+    let (r, s) = signature.split_scalars();
+    let other = p256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+    let high_or_low = format!("{input}.{}", B64.encode(other.to_bytes()));
+    let seen = verify(&server.url, &high_or_low);
+    assert_eq!(
+        (&seen["verified"], &seen["jose"]),
+        (&json!(true), &json!(true)),
+        "{seen}"
+    );
+
     // One byte of the payload changed (still valid JSON, so only the signature tells).
     let mut parts: Vec<String> = jwt.split('.').map(String::from).collect();
     let payload = String::from_utf8(B64.decode(&parts[1]).unwrap()).unwrap();

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    certify_app::serve_drawing(certify_http::Area::Certificates).await
+    certify_app::serve_drawing::<{ certify_http::Area::Certificates as u8 }>().await
 }

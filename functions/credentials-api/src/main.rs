@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    certify_app::serve_signing(certify_http::Area::Credentials).await
+    certify_app::serve_signing::<{ certify_http::Area::Credentials as u8 }>().await
 }

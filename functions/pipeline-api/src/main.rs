@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    certify_app::serve(certify_http::Area::Pipeline).await
+    certify_app::serve::<{ certify_http::Area::Pipeline as u8 }>().await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    certify_app::serve(certify_http::Area::Programs).await
+    certify_app::serve::<{ certify_http::Area::Programs as u8 }>().await
 }

@@ -224,11 +224,14 @@ pub async fn serve_trigger() -> Result<(), lambda_runtime::Error> {
 }
 
 /// A Lambda function serving one area of the API that neither issues nor draws
-/// certificates (`Area::draws`), so it links no renderer and no mail: JSON logs tagged
-/// with the request id (JSON with the template's `LogFormat: JSON`), metrics as EMF
-/// lines, dependencies built once per cold start, then the area's router. An area that
-/// draws fails the cold start, naming [`serve_drawing`].
-pub async fn serve(area: Area) -> Result<(), lambda_http::Error> {
+/// certificates (`Area::draws`) nor signs (`Area::signs`), so it links no renderer, no
+/// mail and no KMS: JSON logs tagged with the request id (JSON with the template's
+/// `LogFormat: JSON`), metrics as EMF lines, dependencies built once per cold start,
+/// then the area's router. `AREA` is `Area::X as u8`, so the binary holds only that
+/// area's handlers. An area that draws or signs fails the cold start, naming
+/// [`serve_drawing`] or [`serve_signing`].
+pub async fn serve<const AREA: u8>() -> Result<(), lambda_http::Error> {
+    let area = const { Area::numbered(AREA) };
     if area.draws() {
         return Err(format!(
             "{} issues and draws certificates: its main must call certify_app::serve_drawing",
@@ -245,23 +248,23 @@ pub async fn serve(area: Area) -> Result<(), lambda_http::Error> {
     }
     lambda_http::tracing::init_default_subscriber();
     certify_metrics::init_lambda();
-    lambda_http::run(certify_http::area_router(area, deps_from_env().await?)).await
+    lambda_http::run(certify_http::area_router_of::<AREA>(deps_from_env().await?)).await
 }
 
 /// [`serve`] for the area that signs (the credentials API): with the KMS key. Only this
 /// function links the KMS client.
-pub async fn serve_signing(area: Area) -> Result<(), lambda_http::Error> {
+pub async fn serve_signing<const AREA: u8>() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     certify_metrics::init_lambda();
-    lambda_http::run(certify_http::area_router(area, signing_deps_from_env().await?)).await
+    lambda_http::run(certify_http::area_router_of::<AREA>(signing_deps_from_env().await?)).await
 }
 
 /// [`serve`] for the area that issues and draws certificates (the certificates API):
 /// with SES and the renderer.
-pub async fn serve_drawing(area: Area) -> Result<(), lambda_http::Error> {
+pub async fn serve_drawing<const AREA: u8>() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     certify_metrics::init_lambda();
-    lambda_http::run(certify_http::area_router(area, drawing_deps_from_env().await?)).await
+    lambda_http::run(certify_http::area_router_of::<AREA>(drawing_deps_from_env().await?)).await
 }
 
 #[cfg(test)]
@@ -369,9 +372,9 @@ mod tests {
 
     #[tokio::test]
     async fn serve_refuses_the_areas_that_draw_or_sign_naming_their_own() {
-        let err = serve(Area::Certificates).await.unwrap_err();
+        let err = serve::<{ Area::Certificates as u8 }>().await.unwrap_err();
         assert!(err.to_string().contains("certify_app::serve_drawing"), "{err}");
-        let err = serve(Area::Credentials).await.unwrap_err();
+        let err = serve::<{ Area::Credentials as u8 }>().await.unwrap_err();
         assert!(err.to_string().contains("certify_app::serve_signing"), "{err}");
         let signing: Vec<Area> = Area::ALL.into_iter().filter(|a| a.signs()).collect();
         assert_eq!(signing, [Area::Credentials]);

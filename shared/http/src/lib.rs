@@ -161,19 +161,20 @@ impl Deps {
 /// The parts of the API, one Lambda function each (so each has only the permissions
 /// and the cold start its routes need).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Area {
     /// Health, workspace settings, certification CRUD.
-    Certifications,
+    Certifications = 0,
     /// Programs, components, participants, progress, extensions.
-    Programs,
+    Programs = 1,
     /// The pipeline view, its CSV, the in-program card, nudges.
-    Pipeline,
+    Pipeline = 2,
     /// Certificates, verification, the completion banner, run records, the registry,
     /// certifying by hand, regenerations.
-    Certificates,
+    Certificates = 3,
     /// The Open Badges credentials, the issuer's DID document and the status lists: the
     /// one area that signs (`Area::signs`), so only its function may use the key.
-    Credentials,
+    Credentials = 4,
 }
 
 impl Area {
@@ -184,6 +185,22 @@ impl Area {
         Area::Certificates,
         Area::Credentials,
     ];
+
+    /// The area numbered `n` (`Area::X as u8`): how a Lambda function names its area as
+    /// a constant, for [`area_router_of`].
+    ///
+    /// # Panics
+    /// When no area has that number (at compile time, in a constant).
+    pub const fn numbered(n: u8) -> Area {
+        match n {
+            0 => Area::Certifications,
+            1 => Area::Programs,
+            2 => Area::Pipeline,
+            3 => Area::Certificates,
+            4 => Area::Credentials,
+            _ => panic!("no area has this number"),
+        }
+    }
 
     /// The Lambda function serving the area: its package, binary and template resource stem.
     pub fn function(self) -> &'static str {
@@ -210,6 +227,9 @@ impl Area {
         matches!(self, Area::Credentials)
     }
 
+    // Inlined so that, called with a constant (`area_router_of`), only that area's arm
+    // (and its handlers) is compiled into the function.
+    #[inline(always)]
     fn routes(self) -> Router<Arc<Deps>> {
         match self {
             Area::Certifications => Router::new()
@@ -238,6 +258,13 @@ fn finish(routes: Router<Arc<Deps>>, deps: Arc<Deps>) -> Router {
 /// The routes of one area: what its Lambda function serves.
 pub fn area_router(area: Area, deps: Arc<Deps>) -> Router {
     finish(area.routes(), deps)
+}
+
+/// [`area_router`] for an area fixed when the function is compiled (`Area::X as u8`):
+/// a Lambda function's binary then holds only its own area's handlers, not every
+/// area's (the certificates API's package would grow past 5 MB with them).
+pub fn area_router_of<const AREA: u8>(deps: Arc<Deps>) -> Router {
+    finish(const { Area::numbered(AREA) }.routes(), deps)
 }
 
 /// The whole API in one router (the local server).

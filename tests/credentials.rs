@@ -3,7 +3,8 @@
 //! the certificate's JSON, page and PDF, is the same on every request and follows a
 //! regeneration that refreshed the snapshot; revoking sets its bit in the status list,
 //! and only its bit; a replacement sets the replaced one's; racing issues never share
-//! an entry. "Today" is 2026-11-28.
+//! an entry; after a key rotation the DID document lists both keys, the credentials the
+//! old key signed still verify and new ones name the new key. "Today" is 2026-11-28.
 
 #![allow(clippy::unwrap_used)] // a test says what broke by its panic
 
@@ -257,4 +258,77 @@ async fn fifty_racing_issues_take_fifty_different_entries() {
         assert!(entries.insert((entry.list, entry.index)), "{entry:?} given twice");
     }
     assert_eq!(entries.len(), 50);
+}
+
+/// A KMS key on moto's KMS, by id.
+async fn kms_key(kms: &aws_sdk_kms::Client) -> String {
+    let made = kms
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap();
+    made.key_metadata().unwrap().key_id().to_string()
+}
+
+/// The API over the same store and files, signing with `signer`: the credentials
+/// function after `SIGNING_KEY_ID` (and `PREVIOUS_SIGNING_KEY_IDS`) changed.
+fn signing_with(api: &Api, signer: certify_sign::KmsSigner) -> axum::Router {
+    let d = &api.deps;
+    certify_http::router(std::sync::Arc::new(certify_http::Deps {
+        store: d.store.clone(),
+        blobs: d.blobs.clone(),
+        claims: d.claims.clone(),
+        public_url: d.public_url.clone(),
+        clock: d.clock.clone(),
+        starter: d.starter.clone(),
+        issuer: d.issuer.clone(),
+        signer: std::sync::Arc::new(signer),
+        status_lists: Default::default(),
+    }))
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_old_credentials_still_verify_and_new_ones_use_the_new_key() {
+    let api = Api::enabled().await;
+    let kms = aws_sdk_kms::Client::new(&certify_testkit::sdk_config(&api.endpoint).await);
+    let (old, new) = (kms_key(&kms).await, kms_key(&kms).await);
+    let before = signing_with(&api, certify_sign::KmsSigner::new(kms.clone(), old.clone(), Vec::new()));
+    let after = signing_with(&api, certify_sign::KmsSigner::new(kms, new, vec![old]));
+    let c = certification(&api, "Leadership Essentials").await;
+    let (first, second) = (by_hand(&api, &c, "u-ana").await, by_hand(&api, &c, "u-ben").await);
+    let served = |router: &axum::Router, id: &str| {
+        let request = aimed("verify-credential.json", "/x1/", &format!("/{id}/"));
+        let router = router.clone();
+        let api = &api;
+        async move {
+            let reply = api.send_to(&router, request).await;
+            assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+            reply.body.as_str().unwrap().to_string()
+        }
+    };
+    let signed_before = served(&before, &first).await;
+
+    // Rotated: the DID document lists the new key first, then the old one, both as
+    // assertion methods.
+    let doc = api.send_to(&after, event("did-document.json")).await.body;
+    let methods = doc["verificationMethod"].as_array().unwrap().clone();
+    assert_eq!(methods.len(), 2, "{doc}");
+    assert_eq!(doc["assertionMethod"], json!([methods[0]["id"], methods[1]["id"]]));
+    let key_of = |kid: &Value| {
+        let method = methods.iter().find(|m| m["id"] == *kid).unwrap();
+        certify_sign::PublicKey::from_jwk_str(&method["publicKeyJwk"].to_string()).unwrap()
+    };
+    let old_kid = part(&signed_before, 0)["kid"].clone();
+    assert_eq!(old_kid, methods[1]["id"]);
+    certify_sign::verify_compact(&signed_before, &key_of(&old_kid)).unwrap();
+    assert_eq!(served(&after, &first).await, signed_before, "kept as it was signed");
+
+    let signed_after = served(&after, &second).await;
+    let new_kid = part(&signed_after, 0)["kid"].clone();
+    assert_eq!(new_kid, methods[0]["id"]);
+    assert_ne!(new_kid, old_kid);
+    certify_sign::verify_compact(&signed_after, &key_of(&new_kid)).unwrap();
+    assert!(certify_sign::verify_compact(&signed_after, &key_of(&old_kid)).is_err());
 }

@@ -67,6 +67,8 @@ async fn status_bits(api: &Api, list: &str) -> Vec<u8> {
         .send(aimed("status-list.json", "/status/1", &format!("/status/{list}")))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    // Cached at most 30 s: a revocation shows within a minute (SPEC 1.12).
+    assert_eq!(reply.header("cache-control"), "public, max-age=30");
     let jws = reply.body.as_str().unwrap();
     let (key, _) = did_key(api).await;
     let payload = certify_sign::verify_compact(jws, &key).unwrap();
@@ -260,40 +262,17 @@ async fn fifty_racing_issues_take_fifty_different_entries() {
     assert_eq!(entries.len(), 50);
 }
 
-/// A KMS key on moto's KMS, by id.
-async fn kms_key(kms: &aws_sdk_kms::Client) -> String {
-    let made = kms
-        .create_key()
-        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
-        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap();
-    made.key_metadata().unwrap().key_id().to_string()
-}
-
 /// The API over the same store and files, signing with `signer`: the credentials
 /// function after `SIGNING_KEY_ID` (and `PREVIOUS_SIGNING_KEY_IDS`) changed.
 fn signing_with(api: &Api, signer: certify_sign::KmsSigner) -> axum::Router {
-    let d = &api.deps;
-    certify_http::router(std::sync::Arc::new(certify_http::Deps {
-        store: d.store.clone(),
-        blobs: d.blobs.clone(),
-        claims: d.claims.clone(),
-        public_url: d.public_url.clone(),
-        clock: d.clock.clone(),
-        starter: d.starter.clone(),
-        issuer: d.issuer.clone(),
-        signer: std::sync::Arc::new(signer),
-        status_lists: Default::default(),
-    }))
+    certify_http::router(api.deps_with(api.deps.starter.clone(), std::sync::Arc::new(signer)))
 }
 
 #[tokio::test]
 async fn after_a_key_rotation_old_credentials_still_verify_and_new_ones_use_the_new_key() {
     let api = Api::enabled().await;
     let kms = aws_sdk_kms::Client::new(&certify_testkit::sdk_config(&api.endpoint).await);
-    let (old, new) = (kms_key(&kms).await, kms_key(&kms).await);
+    let (old, new) = (common::kms_key(&kms).await, common::kms_key(&kms).await);
     let before = signing_with(&api, certify_sign::KmsSigner::new(kms.clone(), old.clone(), Vec::new()));
     let after = signing_with(&api, certify_sign::KmsSigner::new(kms, new, vec![old]));
     let c = certification(&api, "Leadership Essentials").await;

@@ -217,20 +217,30 @@ impl Api {
     /// This API with requests that start no trigger work (as when the asynchronous
     /// invoke fails): only the sweep does it.
     pub fn sweep_only(mut self) -> Api {
-        let deps = Arc::new(Deps {
+        let deps = self.deps_with(Arc::new(Background::new(|_| async {})), self.deps.signer.clone());
+        self.router = router(deps.clone());
+        self.deps = deps;
+        self
+    }
+
+    /// This API's dependencies (its store, files, clock and issuer) with another starter
+    /// and signer.
+    pub fn deps_with(
+        &self,
+        starter: Arc<dyn certify_http::StartTrigger>,
+        signer: Arc<dyn certify_sign::Signer>,
+    ) -> Arc<Deps> {
+        Arc::new(Deps {
             store: self.deps.store.clone(),
             blobs: self.deps.blobs.clone(),
             claims: self.deps.claims.clone(),
             public_url: self.deps.public_url.clone(),
             clock: self.deps.clock.clone(),
-            starter: Arc::new(Background::new(|_| async {})),
+            starter,
             issuer: self.deps.issuer.clone(),
-            signer: self.deps.signer.clone(),
+            signer,
             status_lists: Default::default(),
-        });
-        self.router = router(deps.clone());
-        self.deps = deps;
-        self
+        })
     }
 
     pub async fn send(&self, event: Event) -> Reply {
@@ -268,6 +278,12 @@ impl Api {
 /// credentials through KMS on the wire, as on AWS.
 pub async fn signing_key(config: &aws_config::SdkConfig) -> certify_sign::KmsSigner {
     let kms = aws_sdk_kms::Client::new(config);
+    let id = kms_key(&kms).await;
+    certify_sign::KmsSigner::new(kms, id, Vec::new())
+}
+
+/// A new P-256 signing key in moto's KMS, by id.
+pub async fn kms_key(kms: &aws_sdk_kms::Client) -> String {
     let key = kms
         .create_key()
         .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
@@ -275,6 +291,5 @@ pub async fn signing_key(config: &aws_config::SdkConfig) -> certify_sign::KmsSig
         .send()
         .await
         .unwrap();
-    let id = key.key_metadata().unwrap().key_id().to_string();
-    certify_sign::KmsSigner::new(kms, id, Vec::new())
+    key.key_metadata().unwrap().key_id().to_string()
 }

@@ -24,9 +24,8 @@ use certify_rules::credential::{
 use serde_json::Value;
 
 use crate::extract::Path;
+use crate::public::CACHE;
 use crate::{ApiError, Deps};
-
-const CACHE: &str = "public, max-age=30";
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()

@@ -19,8 +19,9 @@ use crate::extract::Path;
 use crate::respond::Redirect;
 use crate::{page, ApiError, Deps};
 
-/// Short enough that a revocation shows within a minute (SPEC 1.12).
-const CACHE: &str = "public, max-age=30";
+/// Short enough that a revocation shows within a minute (SPEC 1.12): the verification
+/// page's answers and the credentials' (`credentials.rs`).
+pub(crate) const CACHE: &str = "public, max-age=30";
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()

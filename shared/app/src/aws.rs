@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use certify_blobs::BlobStore;
-use certify_http::{Area, Deps, StartTrigger, TriggerWork};
+use certify_http::{Area, Deps, StartTrigger};
+use certify_rules::Work;
 use certify_store::{AppStore, DynamoStore, DynamoTable};
 use certify_trigger::{Settings, Trigger};
 
-use crate::{direct_event, Config, Ports};
+use crate::{Config, Ports};
 
 /// DynamoDB and S3: what every API function reads and writes.
 fn store_and_files(sdk: &aws_config::SdkConfig, config: &Config) -> (Arc<dyn AppStore>, Arc<dyn BlobStore>) {
@@ -155,13 +156,12 @@ pub struct InvokeTrigger {
 
 #[async_trait::async_trait]
 impl StartTrigger for InvokeTrigger {
-    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
-        let event = direct_event(&work);
+    async fn start(&self, work: Work) -> anyhow::Result<()> {
         self.client
             .invoke()
             .function_name(&self.function)
             .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
-            .payload(aws_sdk_lambda::primitives::Blob::new(serde_json::to_vec(&event)?))
+            .payload(aws_sdk_lambda::primitives::Blob::new(serde_json::to_vec(&work)?))
             .send()
             .await
             .with_context(|| format!("invoking {}", self.function))?;
@@ -174,7 +174,7 @@ struct SweepWillRun;
 
 #[async_trait::async_trait]
 impl StartTrigger for SweepWillRun {
-    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
+    async fn start(&self, work: Work) -> anyhow::Result<()> {
         tracing::warn!(?work, "TRIGGER_FUNCTION is not set; the sweep will do it");
         Ok(())
     }
@@ -342,11 +342,7 @@ mod tests {
             client: aws_sdk_lambda::Client::from_conf(config),
             function: "certify-program-ended".into(),
         };
-        let work = TriggerWork::EndProgram {
-            ws: "ws-acme".into(),
-            program_id: "p1".into(),
-        };
-        starter.start(work).await.unwrap();
+        starter.start(Work::end_program("ws-acme", "p1")).await.unwrap();
         let sent = request.expect_request();
         assert_eq!(sent.headers().get("x-amz-invocation-type"), Some("Event"));
         assert!(
@@ -361,11 +357,8 @@ mod tests {
             serde_json::json!({"workspace_id": "ws-acme", "program_id": "p1"})
         );
         assert_eq!(
-            certify_trigger::Event::parse(&event).unwrap(),
-            certify_trigger::Event::Program {
-                workspace_id: "ws-acme".into(),
-                program_id: "p1".into()
-            },
+            certify_trigger::Invocation::parse(&event).unwrap(),
+            certify_trigger::Invocation::Work(Work::end_program("ws-acme", "p1")),
             "the trigger accepts what the route sends"
         );
     }
@@ -426,16 +419,15 @@ mod tests {
 
     #[test]
     fn the_trigger_reads_back_every_direct_event_the_api_sends() {
-        let nudges = TriggerWork::SendNudges {
-            ws: "ws-acme".into(),
-            job_ids: vec!["j1".into(), "j2".into()],
-        };
-        assert_eq!(
-            certify_trigger::Event::parse(&direct_event(&nudges)).unwrap(),
-            certify_trigger::Event::Nudges {
-                workspace_id: "ws-acme".into(),
-                job_ids: vec!["j1".into(), "j2".into()]
-            }
-        );
+        for work in [
+            Work::end_program("ws-acme", "p1"),
+            Work::send_nudges("ws-acme", vec!["j1".into(), "j2".into()]),
+        ] {
+            let event = serde_json::to_value(&work).unwrap();
+            assert_eq!(
+                certify_trigger::Invocation::parse(&event).unwrap(),
+                certify_trigger::Invocation::Work(work)
+            );
+        }
     }
 }

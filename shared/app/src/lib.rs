@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::Context;
 use certify_blobs::BlobStore;
 use certify_events::Publisher;
-use certify_http::{Background, ClaimNames, Deps, IssueByHand, StartTrigger, TriggerWork};
+use certify_http::{Background, ClaimNames, Deps, IssueByHand, StartTrigger};
 use certify_mail::Mailer;
 use certify_rules::Clock;
 use certify_sign::Signer;
@@ -185,19 +185,16 @@ impl Ports {
         let starter = Arc::new(Background::new(move |work| {
             let trigger = runs.clone();
             async move {
-                match work {
-                    TriggerWork::EndProgram { ws, program_id: id } => match trigger.end_program(&ws, &id, None).await {
-                        Ok(report) => {
-                            tracing::info!(workspace = %ws, program = %id, state = ?report.state, "program run")
-                        }
-                        Err(e) => {
-                            tracing::error!(workspace = %ws, program = %id, error = ?e, "program run failed; the sweep retries it")
-                        }
-                    },
-                    TriggerWork::SendNudges { ws, job_ids } => {
-                        let report = trigger.send_nudge_jobs(&ws, job_ids, None).await;
-                        tracing::info!(workspace = %ws, sent = report.nudges_sent, errors = ?report.errors, "nudges sent");
-                    }
+                // The same dispatch as the Lambda function's (`Trigger::work`).
+                match trigger.work(work.clone(), None).await {
+                    Ok(report) => tracing::info!(
+                        ?work,
+                        states = ?report.programs.iter().map(|p| p.state).collect::<Vec<_>>(),
+                        nudges_sent = report.nudges_sent,
+                        errors = ?report.errors,
+                        "background work done"
+                    ),
+                    Err(e) => tracing::error!(?work, error = ?e, "background work failed; the sweep retries it"),
                 }
             }
         }));
@@ -310,15 +307,5 @@ impl IssueByHand for DrawsNothing {
 
     async fn preview(&self, _: &str, _: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
         anyhow::bail!("this function does not draw certificates (certify_http::Area::draws)")
-    }
-}
-
-/// The trigger's direct event for `work` (its `Event::parse` reads it back).
-pub fn direct_event(work: &TriggerWork) -> serde_json::Value {
-    match work {
-        TriggerWork::EndProgram { ws, program_id } => {
-            serde_json::json!({"workspace_id": ws, "program_id": program_id})
-        }
-        TriggerWork::SendNudges { ws, job_ids } => serde_json::json!({"workspace_id": ws, "nudge_jobs": job_ids}),
     }
 }

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use certify_rules::Work;
 pub use certify_store::AppStore;
 use chrono::{DateTime, Utc};
 
@@ -97,23 +98,14 @@ pub trait IssueByHand: Send + Sync {
     async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>>;
 }
 
-/// Work the API hands the trigger, started without waiting for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TriggerWork {
-    /// End this program (already `ending`) and run its certification.
-    EndProgram { ws: String, program_id: String },
-    /// Send these queued nudge jobs.
-    SendNudges { ws: String, job_ids: Vec<String> },
-}
-
 /// Starts the trigger: an asynchronous Lambda invoke on AWS, a background task locally.
 /// When it cannot, the sweep does the work within a minute.
 #[async_trait::async_trait]
 pub trait StartTrigger: Send + Sync {
-    async fn start(&self, work: TriggerWork) -> anyhow::Result<()>;
+    async fn start(&self, work: Work) -> anyhow::Result<()>;
 }
 
-type RunFn = dyn Fn(TriggerWork) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+type RunFn = dyn Fn(Work) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
 
 /// Runs the trigger in this process as a background task (the local server, the
 /// tests): `run(work)` is the trigger's own code.
@@ -125,7 +117,7 @@ pub struct Background {
 impl Background {
     pub fn new<F, Fut>(run: F) -> Background
     where
-        F: Fn(TriggerWork) -> Fut + Send + Sync + 'static,
+        F: Fn(Work) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         Background {
@@ -143,7 +135,7 @@ impl Background {
 
 #[async_trait::async_trait]
 impl StartTrigger for Background {
-    async fn start(&self, work: TriggerWork) -> anyhow::Result<()> {
+    async fn start(&self, work: Work) -> anyhow::Result<()> {
         let mut tasks = self.tasks.lock().await;
         // Forget the finished ones, so a long-lived server keeps no list.
         while tasks.try_join_next().is_some() {}

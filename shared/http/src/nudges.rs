@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use certify_rules::nudge::{NudgeSkip, NudgeSkipReason};
-use certify_rules::{plan_nudges, NudgeInput, NudgeJob, NudgeRequest};
+use certify_rules::{plan_nudges, NudgeInput, NudgeJob, NudgeRequest, Work};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::extract::{JsonBody, Path};
 use crate::identity::CertifyingAdmin;
 use crate::pipeline::rosters;
-use crate::{new_id, ApiError, Deps, TriggerWork};
+use crate::{new_id, ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new().route("/certifications/{id}/nudges", post(nudge))
@@ -88,11 +88,7 @@ pub async fn queue_nudges(
         .try_collect()
         .await?;
     if !job_ids.is_empty() {
-        let work = TriggerWork::SendNudges {
-            ws: ws.to_string(),
-            job_ids,
-        };
-        if let Err(error) = deps.starter.start(work).await {
+        if let Err(error) = deps.starter.start(Work::send_nudges(ws, job_ids)).await {
             tracing::error!(workspace = ws, error = ?error, "the trigger did not start; the sweep will send the nudges");
         }
     }

@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use certify_rules::{
     participants_page, Component, ComponentInput, ComponentPatch, EnrollBatch, EnrollInput, EnrollmentRecord,
     ExtensionInput, Invalid, Participant, Program, ProgramInput, ProgramPatch, ProgressInput, ProgressStatus, UserId,
+    Work,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::extract::{parse_value, IfMatch, JsonBody, Paging, Path};
 use crate::identity::{Admin, Caller, CertifyingAdmin};
 use crate::respond::{Accepted, Created, ListPage, NoContent, Tagged};
-use crate::{new_id, ApiError, Deps, TriggerWork};
+use crate::{new_id, ApiError, Deps};
 
 pub fn routes() -> Router<Arc<Deps>> {
     Router::new()
@@ -339,11 +340,7 @@ async fn end(
         .store
         .begin_end(ws, &id, certify_rules::ended_at(&program, deps.now()))
         .await?;
-    let work = TriggerWork::EndProgram {
-        ws: ws.to_string(),
-        program_id: id.clone(),
-    };
-    if let Err(error) = deps.starter.start(work).await {
+    if let Err(error) = deps.starter.start(Work::end_program(ws, &id)).await {
         tracing::error!(workspace = ws, program = %id, error = ?error, "the trigger did not start; the sweep will run it");
     }
     Ok(Accepted {

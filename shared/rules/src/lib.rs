@@ -21,6 +21,7 @@
 //! - [`reminder`]: which expiry reminder is due, and when to look again.
 //! - [`events`]: what each committed history entry is told to the platform as.
 //! - [`schedule`]: when programs end and whether their run certifies.
+//! - [`work`]: the one message the API hands to the background (SPEC 4).
 //! - [`certificate`]: certificates, revocation reasons, run records and the completion
 //!   banner.
 //!
@@ -52,6 +53,7 @@ pub mod roster;
 pub mod schedule;
 pub mod text;
 pub mod view;
+pub mod work;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -90,3 +92,4 @@ pub use schedule::{
 pub use view::{
     pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow, ProgramRef,
 };
+pub use work::{BadWork, Work};

@@ -9,22 +9,56 @@
 use certify_mail::templates::nudge_email;
 use certify_store::{Lease, StoreError};
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 
-use crate::Trigger;
+use crate::{Deadline, Report, Trigger};
 
 /// Targets sent between two checkpoints of a job (each renews its lease).
 const CHECKPOINT_EVERY: usize = 20;
 
 impl Trigger {
+    /// Sends the queued nudge jobs the API just queued in `ws` (a job the sweep or
+    /// another invocation holds, or already done, is left alone).
+    pub async fn send_nudge_jobs(&self, ws: &str, job_ids: Vec<String>, deadline: Option<DateTime<Utc>>) -> Report {
+        let mut report = Report::default();
+        let jobs = job_ids.into_iter().map(|id| (ws.to_string(), id));
+        self.send_jobs(jobs, self.deadline(deadline), &mut report).await;
+        report
+    }
+
+    /// Sends queued nudge jobs (`(workspace, job id)`), a few at once, into `report`; a
+    /// job another invocation holds, or already done, is left alone.
+    pub(crate) async fn send_jobs(
+        &self,
+        jobs: impl Iterator<Item = (String, String)>,
+        deadline: Deadline,
+        report: &mut Report,
+    ) {
+        let sent: Vec<_> = futures::stream::iter(jobs)
+            .map(|(ws, job_id)| async move {
+                let result = self.send_nudges(&ws, &job_id, deadline).await;
+                (ws, result)
+            })
+            .buffer_unordered(self.settings.programs_at_once.max(1))
+            .collect()
+            .await;
+        for (ws, result) in sent {
+            match result {
+                Ok(n) => report.nudges_sent += n,
+                // Another invocation took the job over.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => {
+                    tracing::error!(workspace = %ws, error = ?e, "a nudge job failed");
+                    report.errors.push(format!("{ws}: {e}"));
+                }
+            }
+        }
+    }
+
     /// Works one queued job until it is done (then removed) or the deadline nears (then
     /// checkpointed and released for the next sweep); answers how many emails went out.
     /// A job another invocation holds is left alone.
-    pub(crate) async fn send_nudges(
-        &self,
-        ws: &str,
-        job_id: &str,
-        deadline: Option<DateTime<Utc>>,
-    ) -> Result<usize, StoreError> {
+    async fn send_nudges(&self, ws: &str, job_id: &str, deadline: Deadline) -> Result<usize, StoreError> {
         let mut lease = Lease {
             owner: uuid::Uuid::new_v4().to_string(),
             until: self.now() + self.settings.lease,
@@ -34,7 +68,7 @@ impl Trigger {
         };
         let mut sent = 0;
         while job.done < job.targets.len() {
-            if deadline.is_some_and(|d| self.now() + self.settings.margin >= d) {
+            if deadline.is_near(self.now()) {
                 break;
             }
             let target = &job.targets[job.done];

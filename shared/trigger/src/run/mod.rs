@@ -1,7 +1,7 @@
 //! One program's certification run (SPEC 1.8.2-7), as steps.
 //!
-//! [`Run::open`] reads the roster once, starts the run record (or finds it finished, or
-//! held by another invocation) and takes the run's lease. Each [`Run::step`] then works
+//! [`Run::open`] starts the run record (or finds it finished, or held by another
+//! invocation), takes the run's lease and only then reads the roster, once. Each [`Run::step`] then works
 //! the next chunk of participants not yet notified: claim the chunk's outcomes (one
 //! transaction), per passed participant, a few at once, render -> put PDF and PNG ->
 //! issue; checkpoint (renewing the lease); email each one, paced; mark the chunk notified
@@ -22,7 +22,6 @@ use certify_rules::{
     RunRecord, RunState, RunStep,
 };
 use certify_store::{Lease, NotifyMark, StoreError};
-use chrono::{DateTime, Utc};
 
 use crate::pace::emails_per_minute;
 use crate::Trigger;
@@ -101,43 +100,42 @@ pub struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// Starts or resumes the run of an `ending` program.
+    /// Starts or resumes the run of an `ending` program. The lease is taken before the
+    /// roster is read, so a run another invocation holds costs one read of its record.
     pub async fn open(trigger: &'a Trigger, ws: &'a str, program: &'a Program) -> Result<Opened<'a>, StoreError> {
         let now = trigger.now();
-        let stored = trigger
-            .store
-            .roster(ws, &program.id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if let Some(run) = stored.run.as_ref().filter(|run| run.state != RunState::Running) {
-            trigger.finish(ws, &program.id).await?;
-            return Ok(Opened::Finished(run.clone()));
-        }
-        let settings = trigger.store.settings(ws).await?;
-        match &stored.run {
-            Some(_) => {}
+        let (mut read, mut settings) = (None, None);
+        let started = match trigger.store.run(ws, &program.id).await? {
+            Some(run) => run,
             None => {
+                // The first try: the record counts the roster it starts from.
+                let stored = trigger
+                    .store
+                    .roster(ws, &program.id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
                 let fresh = RunRecord {
                     participants: stored.enrollments.len() as u64,
                     ..RunRecord::start(&program.id, now)
                 };
-                let record = match decide_run(settings.certifications_enabled, program) {
-                    RunDecision::Skip(reason) => {
-                        let skipped = RunRecord {
-                            state: RunState::Skipped,
-                            reason: Some(reason.as_str().into()),
-                            finished_at: Some(now),
-                            ..fresh
-                        };
-                        trigger.store.start_run(ws, &skipped).await?
-                    }
-                    RunDecision::Certify { .. } => trigger.store.start_run(ws, &fresh).await?,
+                let workspace = trigger.store.settings(ws).await?;
+                let record = match decide_run(workspace.certifications_enabled, program) {
+                    RunDecision::Skip(reason) => RunRecord {
+                        state: RunState::Skipped,
+                        reason: Some(reason.as_str().into()),
+                        finished_at: Some(now),
+                        ..fresh
+                    },
+                    RunDecision::Certify { .. } => fresh,
                 };
-                if record.state != RunState::Running {
-                    trigger.finish(ws, &program.id).await?;
-                    return Ok(Opened::Finished(record));
-                }
+                (read, settings) = (Some(stored), Some(workspace));
+                // A racing first try started it already: its record is answered.
+                trigger.store.start_run(ws, &record).await?
             }
+        };
+        if started.state != RunState::Running {
+            trigger.finish(ws, &program.id).await?;
+            return Ok(Opened::Finished(started));
         }
         let lease = Lease {
             owner: uuid::Uuid::new_v4().to_string(),
@@ -145,6 +143,18 @@ impl<'a> Run<'a> {
         };
         let Some(record) = trigger.store.take_run(ws, &program.id, &lease, now).await? else {
             return Ok(Opened::HeldElsewhere);
+        };
+        let settings = match settings {
+            Some(settings) => settings,
+            None => trigger.store.settings(ws).await?,
+        };
+        let stored = match read {
+            Some(stored) => stored,
+            None => trigger
+                .store
+                .roster(ws, &program.id)
+                .await?
+                .ok_or(StoreError::NotFound)?,
         };
         let certification = match &program.certification_id {
             Some(id) => trigger.store.certification(ws, id).await?,
@@ -354,31 +364,6 @@ impl<'a> Run<'a> {
 
 /// A participant's failure at a step: its stable code, and the detail for the logs.
 struct Failure(RunErrorCode, anyhow::Error);
-
-/// Runs or resumes the run of an `ending` program, a step at a time until it is done or
-/// the deadline (read on the trigger's clock) is within the margin; `None` when another
-/// invocation holds it.
-pub(crate) async fn run(
-    trigger: &Trigger,
-    ws: &str,
-    program: &Program,
-    deadline: Option<DateTime<Utc>>,
-) -> Result<Option<RunRecord>, StoreError> {
-    let mut run = match Run::open(trigger, ws, program).await? {
-        Opened::Finished(record) => return Ok(Some(record)),
-        Opened::HeldElsewhere => return Ok(None),
-        Opened::Ready(run) => run,
-    };
-    loop {
-        if deadline.is_some_and(|d| trigger.now() + trigger.settings.margin >= d) {
-            break;
-        }
-        if run.step().await? == Step::Done {
-            break;
-        }
-    }
-    run.close().await
-}
 
 /// Counts from what each participant reached (SPEC 1.8.5).
 fn tally(record: &mut RunRecord, candidates: &[Candidate]) {

@@ -11,17 +11,17 @@ use std::collections::HashMap;
 use certify_mail::templates::reminder_email;
 use certify_rules::{day_start, due_reminder, next_look, Certificate, PublicLinks, Reminder};
 use certify_store::{ClaimedReminder, Lease, ReminderLook, ReminderSent, StoreError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use futures::StreamExt;
 
-use crate::{Report, Trigger};
+use crate::{Deadline, Report, Trigger};
 
 /// A reminder not sent (a failure that may pass) is tried again this much later.
 const RETRY_AFTER: Duration = Duration::minutes(5);
 
 impl Trigger {
     /// Looks at the certificates due a look, into `report`.
-    pub(crate) async fn send_reminders(&self, deadline: Option<DateTime<Utc>>, report: &mut Report) {
+    pub(crate) async fn send_reminders(&self, deadline: Deadline, report: &mut Report) {
         let looks = match self
             .store
             .due_reminder_looks(self.now(), self.settings.reminders_per_sweep)
@@ -76,7 +76,7 @@ impl Trigger {
         ws: &str,
         look: ReminderLook,
         offsets: &[u16],
-        deadline: Option<DateTime<Utc>>,
+        deadline: Deadline,
     ) -> Result<bool, StoreError> {
         let certificate = &look.certificate;
         let (Some(expires_on), Some(_)) = (certificate.expires_on, certificate.holder_email.as_ref()) else {
@@ -89,7 +89,7 @@ impl Trigger {
             self.store.look_again(&certificate.id, next).await?;
             return Ok(false);
         };
-        if deadline.is_some_and(|d| self.now() + self.settings.margin >= d) {
+        if deadline.is_near(self.now()) {
             return Ok(false); // the next sweep finds it still due
         }
         let claim = Lease {

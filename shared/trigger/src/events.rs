@@ -11,9 +11,8 @@ use std::sync::Arc;
 use certify_events::{Publisher, BATCH_MAX};
 use certify_rules::{batches, EventSubject, OutEvent};
 use certify_store::PendingEvent;
-use chrono::{DateTime, Utc};
 
-use crate::{Report, Trigger};
+use crate::{Deadline, Report, Trigger};
 
 /// Entries read from the outbox at a time.
 const PAGE: usize = 100;
@@ -27,7 +26,7 @@ impl Trigger {
     }
 
     /// Publishes pending events, a few pages, into `report`.
-    pub(crate) async fn publish_events(&self, deadline: Option<DateTime<Utc>>, report: &mut Report) {
+    pub(crate) async fn publish_events(&self, deadline: Deadline, report: &mut Report) {
         let Some(publisher) = &self.publisher else {
             return;
         };
@@ -35,7 +34,7 @@ impl Trigger {
         let until = self.now() - settle;
         let mut blocked: HashSet<(EventSubject, String)> = HashSet::new();
         for _ in 0..self.settings.event_pages {
-            if deadline.is_some_and(|d| self.now() + self.settings.margin >= d) {
+            if deadline.is_near(self.now()) {
                 break;
             }
             let pending = match self.store.pending_events(until, PAGE).await {

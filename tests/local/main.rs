@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used)]
-//! The local server as someone runs it, the README's walkthrough among it: the real
-//! binary, on a port of its own choosing on 127.0.0.1 (`--listen 127.0.0.1:0`; it logs
-//! the address), over a fresh data folder, with tokens minted by its `token` command and
-//! requests over HTTP.
+//! The local server as someone runs it, the walkthrough (docs/walkthrough.md) among it:
+//! the real binary, on a port of its own choosing on 127.0.0.1 (`--listen 127.0.0.1:0`;
+//! it logs the address), over a fresh data folder, with tokens minted by its `token`
+//! command and requests over HTTP.
 
 mod browser;
 mod hard_kill;
@@ -338,7 +338,7 @@ fn the_walkthrough_script_works_against_a_fresh_server() {
 /// script proves what the reader pastes.
 #[test]
 fn every_request_of_the_walkthrough_is_in_the_script() {
-    let doc = include_str!("../../README.md");
+    let doc = include_str!("../../docs/walkthrough.md");
     let script = std::fs::read_to_string(WALKTHROUGH).unwrap();
     let script: Vec<&str> = script.lines().collect();
     let requests: Vec<&str> = doc.lines().filter(|l| l.contains("curl ")).collect();
@@ -346,7 +346,7 @@ fn every_request_of_the_walkthrough_is_in_the_script() {
     for line in requests {
         assert!(
             script.contains(&line),
-            "the README has a request scripts/walkthrough lacks:\n{line}"
+            "docs/walkthrough.md has a request scripts/walkthrough lacks:\n{line}"
         );
     }
 }

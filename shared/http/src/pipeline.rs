@@ -14,7 +14,7 @@ use certify_rules::view::{PipelineRow, PipelineStats};
 use certify_rules::{
     card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
 };
-use certify_store::StoreError;
+use certify_store::{StoreError, StoredRoster};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
@@ -79,9 +79,7 @@ pub(crate) async fn rosters(deps: &Deps, ws: &str, id: &str) -> Result<(Certific
             let ws = ws.to_string();
             tokio::spawn(async move {
                 let stored = store.roster(&ws, &program.id).await?;
-                Ok::<_, StoreError>(
-                    stored.map(|stored| Roster::new(stored.program, stored.components, stored.enrollments)),
-                )
+                Ok::<_, StoreError>(stored.map(StoredRoster::into_roster))
             })
         })
         .buffered(ROSTERS_AT_ONCE)
@@ -201,7 +199,7 @@ async fn card(
         Some(cid) => deps.store.certification(ws, cid).await?.as_ref().map(reference),
         None => None,
     };
-    let roster = Roster::new(stored.program, stored.components, stored.enrollments);
+    let roster = stored.into_roster();
     let card = roster.card(certification, deps.now());
     Ok(Json(card_page(card, page.cursor.as_deref(), page.limit)?))
 }

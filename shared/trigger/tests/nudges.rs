@@ -6,7 +6,7 @@
 
 mod common;
 
-use certify_rules::{plan_nudges, NudgeJob, NudgeRequest, Roster};
+use certify_rules::{plan_nudges, NudgeJob, NudgeRequest};
 use certify_store::{Lease, NudgeStore, RosterStore};
 use chrono::{DateTime, Duration, Utc};
 use common::{person, Harness, When, STEPS};
@@ -16,7 +16,7 @@ const SEND_EMAIL: usize = 4;
 /// Plans a nudge of program p1 as the request does and queues it.
 async fn queue(h: &Harness, id: &str) -> usize {
     let stored = h.store.roster(&h.ws, "p1").await.unwrap().unwrap();
-    let roster = Roster::new(stored.program, stored.components, stored.enrollments);
+    let roster = stored.into_roster();
     let plan = plan_nudges(&[roster], &NudgeRequest::default(), h.now());
     let mut n = 0;
     let jobs = NudgeJob::queue(plan.send, "Leadership Essentials", h.now(), || {

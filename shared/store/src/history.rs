@@ -6,13 +6,12 @@
 use certify_rules::{Actor, Change, EventSubject, HistoryEntry};
 use chrono::{DateTime, Utc};
 
-use super::Store;
 use crate::items::*;
 use crate::table::{Cond, Key, Query, Table, Write, OPEN_PROGRAMS};
-use crate::{Page, PageRequest, Result};
+use crate::{Page, PageRequest, Result, Store};
 
 /// A new entry, with an id of its own.
-pub(super) fn entry(at: DateTime<Utc>, change: Change, actor: &Actor) -> HistoryEntry {
+pub(crate) fn entry(at: DateTime<Utc>, change: Change, actor: &Actor) -> HistoryEntry {
     HistoryEntry::new(uuid::Uuid::new_v4().simple().to_string(), at, change, actor.clone())
 }
 
@@ -33,7 +32,7 @@ fn put(key: Key, ws: &str, subject: EventSubject, subject_id: &str, entry: &Hist
 }
 
 /// The write of an entry of a certificate's history.
-pub(super) fn certificate_entry(ws: &str, certificate_id: &str, entry: &HistoryEntry) -> Result<Write> {
+pub(crate) fn certificate_entry(ws: &str, certificate_id: &str, entry: &HistoryEntry) -> Result<Write> {
     let key = certificate_key(certificate_id)?;
     let sk = format!("{HIST}{}", history_sort_key(entry)?);
     put(
@@ -46,7 +45,7 @@ pub(super) fn certificate_entry(ws: &str, certificate_id: &str, entry: &HistoryE
 }
 
 /// The write of an entry of a certification's history.
-pub(super) fn certification_entry(ws: &str, cid: &str, entry: &HistoryEntry) -> Result<Write> {
+pub(crate) fn certification_entry(ws: &str, cid: &str, entry: &HistoryEntry) -> Result<Write> {
     let sk = format!("{}{}", certification_history_prefix(cid)?, history_sort_key(entry)?);
     put(
         Key::new(workspace_pk(ws)?, sk),
@@ -59,7 +58,7 @@ pub(super) fn certification_entry(ws: &str, cid: &str, entry: &HistoryEntry) -> 
 
 /// The write of what befell a program (it ended, its run completed): kept to be
 /// published, shown in no history.
-pub(super) fn program_entry(ws: &str, program_id: &str, entry: &HistoryEntry) -> Result<Write> {
+pub(crate) fn program_entry(ws: &str, program_id: &str, entry: &HistoryEntry) -> Result<Write> {
     let sk = format!("{PHIST}{}#{}", id(program_id)?, history_sort_key(entry)?);
     put(
         Key::new(workspace_pk(ws)?, sk),
@@ -72,7 +71,7 @@ pub(super) fn program_entry(ws: &str, program_id: &str, entry: &HistoryEntry) ->
 
 impl<T: Table> Store<T> {
     /// One page of a history: the entries under `prefix` in `pk`, oldest first.
-    pub(super) async fn history(&self, pk: String, prefix: String, page: &PageRequest) -> Result<Page<HistoryEntry>> {
+    pub(crate) async fn history(&self, pk: String, prefix: String, page: &PageRequest) -> Result<Page<HistoryEntry>> {
         let query = Query {
             pk,
             sk_prefix: Some(prefix),

@@ -1,15 +1,54 @@
-//! [`CertificationStore`] over the table.
+//! Certifications: [`CertificationStore`] over the table.
 
 use async_trait::async_trait;
 use certify_rules::{changed_fields, Actor, Certification, CertificationFields, Change, HistoryEntry};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::history::{certification_entry, entry};
-use super::{json, Store};
+use crate::history::{certification_entry, entry};
 use crate::items::*;
 use crate::table::{path, Cond, Query, Table, TableError, Write};
-use crate::{CertificationStore, Conflict, Page, PageRequest, Result, StoreError};
+use crate::{Conflict, Page, PageRequest, Result, Store, StoreError};
+
+#[async_trait]
+pub trait CertificationStore: Send + Sync {
+    /// MUST refuse a taken id with `Conflict(AlreadyExists)`. Records `created` by
+    /// `actor` in the same transaction, as every change below records its entry.
+    async fn create_certification(&self, ws: &str, certification: &Certification, actor: &Actor) -> Result<()>;
+    /// Archived ones too (certificates keep pointing at them). A missing one MUST be
+    /// `Ok(None)`, not `NotFound`.
+    async fn certification(&self, ws: &str, id: &str) -> Result<Option<Certification>>;
+    /// By id; archived ones only with `include_archived`. MUST answer `BadCursor` for a
+    /// cursor that does not decode as one a list gave out.
+    async fn certifications(&self, ws: &str, include_archived: bool, page: &PageRequest)
+        -> Result<Page<Certification>>;
+    /// Stores `fields` over `current` with the next version. MUST answer `NotFound` when
+    /// it is missing or archived and `Conflict(StaleVersion)` when its version moved.
+    async fn update_certification(
+        &self,
+        ws: &str,
+        current: &Certification,
+        fields: &CertificationFields,
+        now: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Certification>;
+    /// Archives it. MUST answer `NotFound` when missing or archived already,
+    /// `Conflict(StaleVersion)` when `expected_version` is given and differs, and
+    /// `Conflict(CertificationInUse)` while a program that has not ended links it, also
+    /// when such a link is made concurrently.
+    async fn archive_certification(
+        &self,
+        ws: &str,
+        id: &str,
+        expected_version: Option<u64>,
+        now: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Certification>;
+    /// Its history, oldest first (archived ones too). MUST answer `NotFound` when the
+    /// workspace has no such certification and `BadCursor` for a cursor a page did not
+    /// give out.
+    async fn certification_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;
+}
 
 /// A refused transaction whose first write (the certification's) failed its condition.
 fn first_refused(e: &TableError) -> bool {

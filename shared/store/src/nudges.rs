@@ -6,10 +6,53 @@ use async_trait::async_trait;
 use certify_rules::NudgeJob;
 use chrono::{DateTime, Utc};
 
-use super::{held_elsewhere, json, still, time_of, Store};
 use crate::items::*;
+use crate::leases::held_elsewhere;
 use crate::table::{path, Cond, Table, TableError, Write, OPEN_PROGRAMS};
-use crate::{Conflict, Lease, NudgeStore, Result, StoreError};
+use crate::{Conflict, Lease, Result, Store, StoreError};
+
+/// Queued nudges (SPEC 1.9): jobs the sweep finds without a scan, each worked under a
+/// lease, and per participant a claim taken before the send and settled after it, so
+/// the 24-hour mark is set only once the mail service accepted the email.
+#[async_trait]
+pub trait NudgeStore: Send + Sync {
+    /// Stores a job for the sweep; MUST answer `Conflict` when its id exists.
+    async fn queue_nudges(&self, ws: &str, job: &NudgeJob) -> Result<()>;
+    /// Jobs queued at or before `until`, oldest first, as (workspace, job).
+    async fn due_nudge_jobs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, NudgeJob)>>;
+    /// Takes the job's lease unless another holder's is live at `now`; `None` then, or
+    /// when the job is gone (done).
+    async fn take_nudge_job(&self, ws: &str, id: &str, lease: &Lease, now: DateTime<Utc>) -> Result<Option<NudgeJob>>;
+    /// Checkpoints the job's `done` and the lease's `until`; MUST answer `Conflict` when
+    /// the lease is no longer this one's.
+    async fn save_nudge_job(&self, ws: &str, job: &NudgeJob, lease: &Lease) -> Result<()>;
+    /// Removes a finished job; MUST answer `Conflict` when the lease is no longer this
+    /// one's.
+    async fn finish_nudge_job(&self, ws: &str, id: &str, lease: &Lease) -> Result<()>;
+    /// Claims a participant's nudge with `claim` while their mark still reads `previous`
+    /// and no other live claim holds it; `false` otherwise. MUST answer `NotFound` when
+    /// not enrolled.
+    async fn claim_nudge(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        previous: Option<DateTime<Utc>>,
+        claim: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Ends `claim`: with `sent_at`, the email was handed to the mail service and the mark
+    /// is set; without, the participant stays nudgeable. `false` when the claim is no
+    /// longer this one. MUST answer `NotFound` when not enrolled.
+    async fn settle_nudge(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        claim: &Lease,
+        sent_at: Option<DateTime<Utc>>,
+    ) -> Result<bool>;
+}
 
 impl<T: Table> Store<T> {
     /// Writes `write` unless the lease moved on: `Conflict` then, `NotFound` when gone.

@@ -1,15 +1,74 @@
-//! [`RosterStore`] over the table.
+//! Rosters: [`RosterStore`] over the table (a program's partition: its components and
+//! enrollments, read in one paginated Query), and the marks set on an enrollment once.
 
 use async_trait::async_trait;
-use certify_rules::{Component, EnrollmentRecord, Participant, Program, ProgressStatus, RunRecord};
+use certify_rules::{Component, EnrollmentRecord, Participant, Program, ProgressStatus, Roster, RunRecord};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{active, lookup, Store, TRANSACTION_MAX};
 use crate::items::*;
-use crate::table::{path, Cond, FromItem, Item, Query, Table, TableError, Write};
-use crate::{Conflict, ProgramStore, Result, RosterStore, StoreError, StoredRoster};
+use crate::programs::active;
+use crate::table::{path, Cond, FromItem, Item, Key, Query, Table, TableError, Write};
+use crate::{Conflict, ProgramStore, Result, Store, StoreError, TRANSACTION_MAX};
+
+/// A program's partition as one Query returns it.
+#[derive(Debug, Clone)]
+pub struct StoredRoster {
+    pub program: Program,
+    /// In display order (position, then id).
+    pub components: Vec<Component>,
+    pub enrollments: Vec<EnrollmentRecord>,
+    pub run: Option<RunRecord>,
+    /// DynamoDB requests (Query pages) the read cost.
+    pub requests: usize,
+}
+
+impl StoredRoster {
+    /// The roster the rules read: the program, its components and its enrollments
+    /// resolved against them (the run record and the request count are left).
+    pub fn into_roster(self) -> Roster {
+        Roster::new(self.program, self.components, self.enrollments)
+    }
+}
+
+/// Changes to a program's roster. Each MUST answer `NotFound` when the program (or the
+/// enrollment or component it names) is missing and `Conflict(ProgramEnded)` when the
+/// program is not `active`, checked in the same transaction as the change.
+#[async_trait]
+pub trait RosterStore: Send + Sync {
+    /// MUST refuse a taken component id with `Conflict(AlreadyExists)`.
+    async fn add_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()>;
+    async fn update_component(&self, ws: &str, program_id: &str, component: &Component) -> Result<()>;
+    async fn remove_component(&self, ws: &str, program_id: &str, component_id: &str) -> Result<()>;
+    /// Up to 100 participants. MUST refuse users already enrolled with
+    /// `Conflict(AlreadyEnrolled(ids))`, enrolling none of the request.
+    async fn enroll(&self, ws: &str, program_id: &str, participants: &[Participant]) -> Result<()>;
+    async fn unenroll(&self, ws: &str, program_id: &str, user_id: &str) -> Result<()>;
+    async fn set_progress(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        status: ProgressStatus,
+    ) -> Result<()>;
+    /// `None` removes the extension.
+    async fn set_extension(
+        &self,
+        ws: &str,
+        program_id: &str,
+        user_id: &str,
+        component_id: &str,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// The program's whole partition in one paginated Query; a missing program MUST be
+    /// `Ok(None)`, not `NotFound`.
+    async fn roster(&self, ws: &str, program_id: &str) -> Result<Option<StoredRoster>>;
+    /// The program and its components (display order), without its enrollments; a
+    /// missing program MUST be `Ok(None)`.
+    async fn program_with_components(&self, ws: &str, program_id: &str) -> Result<Option<(Program, Vec<Component>)>>;
+}
 
 #[async_trait]
 impl<T: Table> RosterStore for Store<T> {
@@ -253,6 +312,33 @@ impl<T: Table> Store<T> {
         match self.table.transact(writes).await {
             Ok(()) => Ok(()),
             Err(e) => Err(self.refusal(ws, program_id, e, StoreError::NotFound).await),
+        }
+    }
+}
+
+impl<T: Table> Store<T> {
+    /// A conditional update on an enrollment that answers whether it applied, telling a
+    /// failed condition apart from a missing enrollment.
+    pub(crate) async fn enrollment_mark(&self, key: Key, write: Write) -> Result<bool> {
+        self.enrollment_marks(key, vec![write]).await
+    }
+
+    /// [`Store::enrollment_mark`] with what goes with the mark (its first write) in the
+    /// same transaction.
+    pub(crate) async fn enrollment_marks(&self, key: Key, writes: Vec<Write>) -> Result<bool> {
+        match self.transact_or_write(writes).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => self.marked_before(&key).await,
+            Err(TableError::TransactionCancelled { failed }) if failed.contains(&0) => self.marked_before(&key).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Why a mark's condition failed: set before (`false`), or no enrollment.
+    async fn marked_before(&self, key: &Key) -> Result<bool> {
+        match self.table.get(key).await? {
+            Some(_) => Ok(false),
+            None => Err(StoreError::NotFound),
         }
     }
 }

@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::table::{path, Item, Key, Write, BY_CERTIFICATION, BY_WORKSPACE, OPEN_PROGRAMS, PK, SK};
+use crate::table::{path, Cond, Item, Key, Write, BY_CERTIFICATION, BY_WORKSPACE, OPEN_PROGRAMS, PK, SK};
 use crate::{Result, StoreError};
 
 pub const SETTINGS: &str = "SETTINGS";
@@ -365,6 +365,44 @@ pub fn program_index_attributes(ws: &str, program: &Program) -> (Item, Vec<&'sta
         None => remove.extend([OPEN_PROGRAMS.pk, OPEN_PROGRAMS.sk]),
     }
     (set, remove)
+}
+
+/// A key built from ids that may not be ids at all: such a key names nothing.
+pub fn lookup<K>(key: Result<K>) -> Result<Option<K>> {
+    match key {
+        Ok(key) => Ok(Some(key)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The workspace an item of a global partition (a certificate) or of the sweep's index
+/// belongs to.
+pub fn workspace_of(item: &Item) -> Result<String> {
+    Ok(item
+        .get(attr::WORKSPACE_ID)
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow::anyhow!("an item without its workspace"))?
+        .to_string())
+}
+
+/// A time attribute of an item, read back.
+pub fn time_of(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    item.get(name)
+        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok())
+}
+
+/// The condition that an attribute still holds what was read (or is still absent).
+pub fn still(name: &'static str, read: Option<&Value>) -> Cond {
+    match read {
+        Some(value) => Cond::Eq(name, value.clone()),
+        None => Cond::AttrAbsent(name),
+    }
+}
+
+/// A value as the JSON attribute it is stored as.
+pub fn json<T: Serialize>(value: &T) -> Result<Value> {
+    Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! [`CertificateStore`] over the table.
+//! Certificates: [`CertificateStore`] over the table (issue, revocation, the registry,
+//! `Idempotency-Key` claims).
 
 use async_trait::async_trait;
 use certify_rules::{
@@ -7,17 +8,91 @@ use certify_rules::{
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use super::history::{certificate_entry, entry};
-use super::reminders::{first_look, look_sort_key};
-use super::{json, lookup, workspace_of, Store};
+use crate::history::{certificate_entry, entry};
 use crate::items::*;
+use crate::reminders::{first_look, look_sort_key};
 use crate::table::{
     path, Cond, Item, Key, Query, Table, TableError, Write, BY_USER, OPEN_PROGRAMS, REGISTRY_EXPIRY, REGISTRY_ISSUED,
 };
-use crate::{
-    CertificateStore, CertificationStore, Conflict, Page, PageRequest, RequestKey, Result, StoreError,
-    REQUEST_KEY_HOURS,
-};
+use crate::{CertificationStore, Conflict, Page, PageRequest, Result, Store, StoreError};
+
+/// How long an `Idempotency-Key` is kept (SPEC 1.13).
+pub const REQUEST_KEY_HOURS: i64 = 24;
+
+/// What an `Idempotency-Key` was first claimed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    pub fingerprint: String,
+    pub certificate_id: String,
+}
+
+/// Certificates, stored by id with the workspace they belong to.
+#[async_trait]
+pub trait CertificateStore: Send + Sync {
+    /// In one transaction: stores the certificate (once: an existing id answers
+    /// `Ok(false)` and changes nothing), makes it the user's active certificate for its
+    /// certification, and revokes the one that was active (`revoked_at`,
+    /// `replaced_by`). A first certificate costs that one request. A concurrent swap
+    /// MUST make this fail with `Conflict(StaleVersion)` rather than leave two active.
+    /// Records `issued` by `actor` (and `replaced` on the one it replaces) in the same
+    /// transaction.
+    async fn issue_certificate(
+        &self,
+        ws: &str,
+        certificate: &Certificate,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<bool>;
+    /// By id alone (public verification), with its workspace; a missing one MUST be
+    /// `Ok(None)`, not `NotFound`.
+    async fn certificate(&self, id: &str) -> Result<Option<(String, Certificate)>>;
+    /// A user's certificates in a workspace, newest issue first.
+    async fn certificates_of(&self, ws: &str, user_id: &str) -> Result<Vec<Certificate>>;
+    /// The id of the user's active certificate for a certification.
+    async fn active_certificate(&self, ws: &str, user_id: &str, certification_id: &str) -> Result<Option<String>>;
+    /// Revokes it (and clears the active pointer when it points at it). MUST answer
+    /// `NotFound` for another workspace's or a missing one and `Conflict(AlreadyRevoked)`
+    /// when it is revoked already, also when it got revoked (or replaced) between the
+    /// read and the write. Records `revoked` by `actor` in the same transaction.
+    async fn revoke_certificate(
+        &self,
+        ws: &str,
+        id: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<Certificate>;
+    /// One page of a certification's registry (SPEC 1.13): its certificates that `query`
+    /// shows on `today`, in its order, read by an index (never every certificate of the
+    /// workspace). MUST answer `NotFound` when the workspace has no such certification
+    /// and `BadCursor` for a cursor a page of the same sort did not give out.
+    async fn registry(
+        &self,
+        ws: &str,
+        certification_id: &str,
+        query: &RegistryQuery,
+        today: NaiveDate,
+        page: &PageRequest,
+    ) -> Result<Page<Certificate>>;
+    /// Records that the holder was sent the result email of a certificate issued by
+    /// hand (a run records it with its notified mark instead).
+    async fn record_emailed(&self, ws: &str, certificate_id: &str, at: DateTime<Utc>, actor: &Actor) -> Result<()>;
+    /// Claims a workspace's `Idempotency-Key` for a request (its `fingerprint`) that
+    /// will issue `certificate_id`, kept [`REQUEST_KEY_HOURS`] from `now`: the first
+    /// claim stands and every later one, racing or retried, answers it; an expired
+    /// claim is replaced.
+    async fn claim_request_key(
+        &self,
+        ws: &str,
+        key: &str,
+        fingerprint: &str,
+        certificate_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RequestKey>;
+    /// Its history, oldest first. MUST answer `NotFound` for another workspace's or a
+    /// missing one and `BadCursor` for a cursor a page did not give out.
+    async fn certificate_history(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<HistoryEntry>>;
+}
 
 /// The certificate an active pointer points at, and its status-list entry (kept on the
 /// pointer so that a replacement sets its bit without reading it).

@@ -1,9 +1,22 @@
 //! The single table both backends hold: items of JSON attributes under a `pk`/`sk` key,
 //! sparse secondary indexes, and conditional writes. The domain store is written once
-//! over [`Table`]; DynamoDB and redb each implement it with the same semantics.
+//! over [`Table`]; DynamoDB ([`DynamoTable`]) and redb ([`EmbeddedTable`]) each
+//! implement it with the same semantics.
+
+#[cfg(feature = "aws")]
+mod dynamo;
+mod embedded;
+#[cfg(feature = "aws")]
+mod schema;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
+
+#[cfg(feature = "aws")]
+pub use dynamo::DynamoTable;
+pub use embedded::EmbeddedTable;
+#[cfg(feature = "aws")]
+pub use schema::TableSchema;
 
 /// One stored item: its attributes, `pk` and `sk` included.
 pub type Item = Map<String, Value>;

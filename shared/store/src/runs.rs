@@ -1,14 +1,97 @@
-//! [`RunStore`] over the table.
+//! Runs (SPEC 1.8): [`RunStore`] over the table: a program's end, its run record and the
+//! per-participant claims and marks.
 
 use async_trait::async_trait;
-use certify_rules::{Actor, Change, Program, ProgramState, RunRecord, RunState, RunSummary};
+use certify_rules::{Actor, Certificate, Change, Outcome, Program, ProgramState, RunRecord, RunState, RunSummary};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::history::{certificate_entry, entry, program_entry};
-use super::{held_elsewhere, json, still, workspace_of, Store, TRANSACTION_MAX};
+use crate::history::{certificate_entry, entry, program_entry};
 use crate::items::*;
+use crate::leases::held_elsewhere;
 use crate::table::{path, Cond, Item, Query, Table, TableError, Write, OPEN_PROGRAMS};
-use crate::{Claim, Conflict, Lease, NotifyMark, ProgramStore, Result, RunStore, StoreError};
+use crate::{Conflict, Lease, ProgramStore, Result, Store, StoreError, TRANSACTION_MAX};
+
+/// A participant's recorded outcome and, when passed, the certificate fixed with it:
+/// its id and everything it shows. Every retry reuses it, so a participant never gets
+/// two certificates from one program and an issued certificate never changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub outcome: Outcome,
+    pub certificate: Option<Certificate>,
+}
+
+/// A participant whose result email went to the mail service, or never can (`error`).
+/// With the certificate the email announced, whose history records `emailed` in the
+/// same transaction as the mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyMark {
+    pub user_id: String,
+    pub error: Option<String>,
+    pub certificate_id: Option<String>,
+}
+
+/// Program end, the run record and the per-participant marks of a run (SPEC 1.8).
+#[async_trait]
+pub trait RunStore: Send + Sync {
+    /// `active` -> `ending` with `ended_at`, which also dates the program in the
+    /// open-programs index (an early end is swept from then on). MUST answer
+    /// `Conflict(ProgramEnded)` when the program is not `active` (exactly one of racing
+    /// callers wins) and `NotFound` when missing.
+    async fn begin_end(&self, ws: &str, program_id: &str, ended_at: DateTime<Utc>) -> Result<Program>;
+    /// `ending` -> `ended`, leaving the open-programs index. MUST answer
+    /// `Conflict(ProgramEnded)` unless the program is `ending`, and `NotFound` when
+    /// missing.
+    async fn finish_end(&self, ws: &str, program_id: &str) -> Result<Program>;
+    /// `active` programs whose `ends_at` is at or before `until`, in due order, as
+    /// (workspace, program): the sweep's due programs. (An `ending` program stored before
+    /// runs were kept apart may be among them.)
+    async fn due_programs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// `ending` programs whose run is to be tried at or before `until` (from `ended_at`,
+    /// then as [`RunStore::schedule_run`] set), oldest first: the sweep's unfinished runs.
+    async fn due_runs(&self, until: DateTime<Utc>, limit: usize) -> Result<Vec<(String, Program)>>;
+    /// When the sweep tries an `ending` program's run next (SPEC 1.8.8). Answers `false`
+    /// when the program is no longer `ending` (its run finished); MUST answer `NotFound`
+    /// when missing.
+    async fn schedule_run(&self, ws: &str, program_id: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Creates the run record unless one exists; answers the stored one either way, so
+    /// it MUST NOT answer a `Conflict`.
+    async fn start_run(&self, ws: &str, record: &RunRecord) -> Result<RunRecord>;
+    async fn run(&self, ws: &str, program_id: &str) -> Result<Option<RunRecord>>;
+    /// Takes the lease of a `running` run when no one else holds a live one (at `now`)
+    /// and answers the record; `None` when the run is finished or another holds it. MUST
+    /// answer `NotFound` when the program has no run record.
+    async fn take_run(
+        &self,
+        ws: &str,
+        program_id: &str,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RunRecord>>;
+    /// Checkpoints the record and, with a lease, renews it. MUST answer
+    /// `Conflict(StaleVersion)` once the stored record is `completed` or `skipped` (a
+    /// finished run is never reopened) or another holds the lease.
+    async fn save_run(&self, ws: &str, record: &RunRecord, lease: Option<&Lease>) -> Result<()>;
+    /// Records the participant's outcome once; a second claim (a retry, a racing run)
+    /// MUST answer the first claim unchanged, and `NotFound` when not enrolled.
+    async fn claim_outcome(&self, ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Claim>;
+    /// [`RunStore::claim_outcome`] for many participants, answered in order, in as few
+    /// requests as the table allows (one transaction per 100 when none was claimed
+    /// before). MUST answer `NotFound` when one is not enrolled; claims before it may
+    /// stand then (each is recorded once all the same).
+    async fn claim_outcomes(&self, ws: &str, program_id: &str, claims: &[(String, Claim)]) -> Result<Vec<Claim>>;
+    /// Marks participants notified (with the error, if the email can never go); a mark
+    /// is never overwritten. Answers how many marks this call set. MUST answer
+    /// `NotFound` when one is not enrolled; marks before it may stand then.
+    async fn mark_notified(&self, ws: &str, program_id: &str, marks: &[NotifyMark], at: DateTime<Utc>)
+        -> Result<usize>;
+    /// Marks when the run first failed each participant (`failing_since`); a mark is
+    /// never overwritten. Answers how many this call set. MUST answer `NotFound` when one
+    /// is not enrolled; marks before it may stand then.
+    async fn mark_failing(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
+    /// Marks participants given up (`given_up_at`), as [`RunStore::mark_failing`] does.
+    async fn give_up(&self, ws: &str, program_id: &str, user_ids: &[String], at: DateTime<Utc>) -> Result<usize>;
+}
 
 /// Sets the outcome (and the certificate, with its id) of an enrollment that has none.
 fn claim_write(ws: &str, program_id: &str, user_id: &str, claim: &Claim) -> Result<Write> {
@@ -73,7 +156,7 @@ impl Marked for String {
 impl<T: Table> Store<T> {
     /// One partition of the sweep's index up to `until`, oldest first, as (workspace,
     /// item): programs, runs or nudge jobs.
-    pub(super) async fn open_partition<V: serde::de::DeserializeOwned>(
+    pub(crate) async fn open_partition<V: serde::de::DeserializeOwned>(
         &self,
         partition: &str,
         until: DateTime<Utc>,
@@ -85,7 +168,7 @@ impl<T: Table> Store<T> {
 
     /// The items of a partition of the sweep's index due by `until`, earliest first,
     /// each with its workspace.
-    pub(super) async fn open_items(
+    pub(crate) async fn open_items(
         &self,
         partition: &str,
         until: DateTime<Utc>,

@@ -1,11 +1,7 @@
 //! Settings and certification routes through the Lambda handler (see `common`).
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::{event, Api, EVENTS};
 use axum::http::StatusCode;
-use common::{event, Api, EVENTS};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -323,8 +319,8 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("registry.rs"),
         include_str!("by_hand.rs"),
         include_str!("regenerations.rs"),
-        include_str!("../shared/trigger/tests/trigger.rs"),
-        include_str!("../shared/trigger/tests/events.rs"),
+        include_str!("../shared/trigger/tests/background/program_end.rs"),
+        include_str!("../shared/trigger/tests/background/events.rs"),
         include_str!("route_set.rs"),
         include_str!("credentials.rs"),
     ]

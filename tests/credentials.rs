@@ -6,16 +6,12 @@
 //! an entry; after a key rotation the DID document lists both keys, the credentials the
 //! old key signed still verify and new ones name the new key. "Today" is 2026-11-28.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::collections::HashSet;
 use std::io::Read;
 
+use crate::common::{aimed, event, Api, Reply};
 use axum::http::StatusCode;
 use base64::Engine;
-use common::{aimed, event, Api, Reply};
 use serde_json::{json, Value};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -272,7 +268,7 @@ fn signing_with(api: &Api, signer: certify_sign::KmsSigner) -> axum::Router {
 async fn after_a_key_rotation_old_credentials_still_verify_and_new_ones_use_the_new_key() {
     let api = Api::enabled().await;
     let kms = aws_sdk_kms::Client::new(&certify_testkit::sdk_config(&api.endpoint).await);
-    let (old, new) = (common::kms_key(&kms).await, common::kms_key(&kms).await);
+    let (old, new) = (crate::common::kms_key(&kms).await, crate::common::kms_key(&kms).await);
     let before = signing_with(&api, certify_sign::KmsSigner::new(kms.clone(), old.clone(), Vec::new()));
     let after = signing_with(&api, certify_sign::KmsSigner::new(kms, new, vec![old]));
     let c = certification(&api, "Leadership Essentials").await;

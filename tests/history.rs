@@ -1,13 +1,9 @@
 //! The history of certifications and certificates through the Lambda handler (SPEC
 //! 1.15): every change recorded with who made it, oldest first, paged; admins only.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::fixtures::{ana_and_ben, ana_completes_a_lesson};
+use crate::common::{aimed, event, Api, Event};
 use axum::http::StatusCode;
-use common::fixtures::{ana_and_ben, ana_completes_a_lesson};
-use common::{aimed, event, Api, Event};
 use serde_json::{json, Value};
 
 /// Every entry a history route answers, `limit` at a time.

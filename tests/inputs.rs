@@ -2,13 +2,9 @@
 //! `common`): dates, positions, user ids, addresses, body shapes, nulls and reminder offsets
 //! are refused naming the field, and change nothing.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::fixtures::{at, component, program, read, with_component};
+use crate::common::{event, Api};
 use axum::http::StatusCode;
-use common::fixtures::{at, component, program, read, with_component};
-use common::{event, Api};
 use serde_json::{json, Value};
 
 #[tokio::test]

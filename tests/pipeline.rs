@@ -1,13 +1,9 @@
 //! The pipeline view, its CSV export and the in-program card through the Lambda handler
 //! (see `common`). "Now" is 2026-11-28T19:00:00Z.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::fixtures::{exported, pipeline};
+use crate::common::{aimed, event, Api};
 use axum::http::StatusCode;
-use common::fixtures::{exported, pipeline};
-use common::{aimed, event, Api};
 use serde_json::{json, Value};
 
 fn ids(reply: &Value) -> Vec<String> {

@@ -1,13 +1,9 @@
 //! Program, link, component, participant, progress and extension routes through the
 //! Lambda handler (see `common`).
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::fixtures::{at, component, program, with_component};
+use crate::common::{event, Api};
 use axum::http::StatusCode;
-use common::fixtures::{at, component, program, with_component};
-use common::{event, Api};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -215,7 +211,7 @@ async fn an_ended_program_is_frozen() {
         api.send(at("participants-enroll.json", &id)).await.status,
         StatusCode::CREATED
     );
-    api.store.begin_end("ws-acme", &id, common::now()).await.unwrap();
+    api.store.begin_end("ws-acme", &id, crate::common::now()).await.unwrap();
     let refused = [
         api.send(at("components-add.json", &id)).await,
         api.send(with_component(at("components-patch.json", &id), &k1)).await,

@@ -3,12 +3,8 @@
 //! at a time per certification; the trigger's sweep does the work. "Today" is
 //! 2026-11-28.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::{aimed, event, Api, Event, Reply};
 use axum::http::StatusCode;
-use common::{aimed, event, Api, Event, Reply};
 use serde_json::{json, Value};
 
 /// A certification and the sample start request aimed at it.

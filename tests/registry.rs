@@ -1,14 +1,10 @@
 //! The registry of a certification through the Lambda handler (SPEC 1.13): who holds it
 //! and until when, filtered, sorted, paged, and as a CSV export. "Today" is 2026-11-28.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::fixtures::exported;
+use crate::common::{aimed, Api, Event};
 use axum::http::StatusCode;
 use certify_rules::{Actor, Certificate, CertificationSnapshot, ProgramRef};
-use common::fixtures::exported;
-use common::{aimed, Api, Event};
 use serde_json::Value;
 
 fn day(s: &str) -> chrono::NaiveDate {
@@ -64,7 +60,7 @@ async fn seeded(api: &Api) -> (String, Vec<Certificate>) {
         let certificate = certificate(n, &c, &issued, expires.as_deref());
         let store = &api.store;
         assert!(store
-            .issue_certificate("ws-acme", &certificate, common::now(), &Actor::System)
+            .issue_certificate("ws-acme", &certificate, crate::common::now(), &Actor::System)
             .await
             .unwrap());
         all.push(certificate);
@@ -76,7 +72,7 @@ async fn seeded(api: &Api) -> (String, Vec<Certificate>) {
                 "ws-acme",
                 &all[n].id,
                 "Issued in error",
-                common::now(),
+                crate::common::now(),
                 &Actor::admin("u-admin"),
             )
             .await
@@ -87,7 +83,7 @@ async fn seeded(api: &Api) -> (String, Vec<Certificate>) {
         let theirs = certificate(n, &other, "2026-02-01", None);
         assert!(api
             .store
-            .issue_certificate("ws-acme", &theirs, common::now(), &Actor::System)
+            .issue_certificate("ws-acme", &theirs, crate::common::now(), &Actor::System)
             .await
             .unwrap());
     }
@@ -121,7 +117,7 @@ async fn listed(api: &Api, request: impl Fn() -> Event, query: &str, limit: usiz
 async fn the_registry_filters_sorts_and_pages_a_certifications_certificates() {
     let api = Api::enabled().await;
     let (c, all) = seeded(&api).await;
-    let today = common::now().date_naive();
+    let today = crate::common::now().date_naive();
     let registry = || aimed("registry-get.json", "/c1/", &format!("/{c}/"));
     let ids = |pick: &dyn Fn(&Certificate) -> bool| -> Vec<String> {
         all.iter().filter(|x| pick(x)).map(|x| x.id.clone()).collect()

@@ -4,15 +4,11 @@
 //! serves but the template lacks is a 404 in production with every other test green;
 //! here it is red.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::{event, Api, Event};
 use axum::http::StatusCode;
 use certify_http::{area_router, Area, PUBLIC_ROUTES};
-use common::{event, Api, Event};
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 

@@ -270,6 +270,15 @@ pub fn moto_sent_emails(endpoint: &str) -> Vec<serde_json::Value> {
     }
 }
 
+/// The emails moto accepted from `sender` (each test sends from a sender of its own, and
+/// tests of one binary share its moto server).
+pub fn moto_emails_from(endpoint: &str, sender: &str) -> Vec<serde_json::Value> {
+    moto_sent_emails(endpoint)
+        .into_iter()
+        .filter(|m| m["source"].as_str().is_some_and(|s| s.contains(sender)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 
 #![allow(clippy::unwrap_used)] // a bench says what broke by its panic
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/background/common/mod.rs"]
 mod common;
 
 use std::sync::atomic::Ordering;

@@ -1,8 +1,6 @@
 //! `OutboxMailer`: each message a standard `.eml` file that a mail parser reads back
 //! whole, UTF-8 included.
 
-#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a panic names what broke
-
 use certify_mail::{Email, MailError, Mailer, OutboxMailer};
 // mail-parser 1.x needs rustc 1.98; 0.11 reads the same files.
 use mail_parser::MessageParser;

@@ -4,19 +4,15 @@
 //! after the first failure is given up and the run completes. DynamoDB, S3 and SES on
 //! moto; the clock is the test's.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::common::{person, Harness};
 use certify_mail::{Email, MailError, Mailer, SentId};
 use certify_rules::{retry_delay, Certificate, ProgramState, RunErrorCode, RunState};
 use certify_store::{ProgramStore, RosterStore, RunStore};
 use certify_trigger::{Render, Settings};
 use chrono::{DateTime, Duration, Utc};
-use common::{person, Harness};
 
 /// The real renderer, except that a participant whose user id starts with `stuck`
 /// fails every time; records when each program rendered for them.

@@ -3,18 +3,14 @@
 //! one), the expired notice the day after expiry, none for a revoked certificate, and
 //! after a crash between SES and the mark at most the one allowed second email.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::sync::atomic::Ordering;
 
+use crate::common::{person, Harness, Person, Step, When};
 use certify_rules::{
     Actor, Certificate, Certification, CertificationFields, Change, HistoryEntry, Validity, ValidityUnit,
 };
 use certify_store::{CertificateStore, CertificationStore, PageRequest};
 use chrono::{DateTime, Duration, Utc};
-use common::{person, Harness, Person, Step, When};
 
 const PEOPLE: [Person; 2] = [person("u-ana", "Ana Ávila", true), person("u-rev", "Rev Oked", true)];
 

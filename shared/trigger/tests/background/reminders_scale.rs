@@ -3,8 +3,6 @@
 //! day are all reminded once across sweeps, no sweep doing more than its bound, and
 //! another workspace's program due that day ends in the first of those sweeps.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
 use std::sync::{Arc, Mutex};
 
 use certify_blobs::FsBlobs;

@@ -27,7 +27,7 @@ pub use faults::{Faults, Interceptor, Renderer, Step, When, STEPS};
 #[allow(unused_imports)]
 pub use seed::{person, Person};
 
-const TEMPLATE: &str = include_str!("../../../../template.yaml");
+const TEMPLATE: &str = include_str!("../../../../../template.yaml");
 pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events");
 
 pub fn start() -> DateTime<Utc> {
@@ -166,9 +166,8 @@ impl Harness {
     /// The emails moto accepted from this test's sender, to `user_id`.
     pub fn emails_to(&self, user_id: &str) -> Vec<serde_json::Value> {
         let to = self.email_of(user_id);
-        certify_testkit::moto_sent_emails(&self.endpoint)
+        certify_testkit::moto_emails_from(&self.endpoint, &self.sender)
             .into_iter()
-            .filter(|m| m["source"].as_str().is_some_and(|s| s.contains(&self.sender)))
             .filter(|m| m["destinations"]["ToAddresses"].to_string().contains(&to))
             .collect()
     }

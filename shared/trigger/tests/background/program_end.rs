@@ -1,18 +1,14 @@
 //! The program-ended trigger end to end, over DynamoDB, S3 and SES on moto.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration as StdDuration;
 
+use crate::common::{person, sample, Harness, Person, STEPS};
 use certify_blobs::BlobStore;
 use certify_rules::{CertificateStatus, ProgramState, RunErrorCode, RunState, RunStep};
 use certify_store::{CertificateStore, ProgramStore, RunStore, SettingsStore, WorkspaceSettings};
 use certify_trigger::{Opened, Run, Settings, Step};
 use chrono::Duration;
-use common::{person, sample, Harness, Person, STEPS};
 use serde_json::json;
 
 const PEOPLE: [Person; 4] = [

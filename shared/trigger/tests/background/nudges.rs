@@ -2,14 +2,10 @@
 //! set only once SES accepted the email; a send that fails, or whose answer is lost,
 //! leaves the participant nudgeable; a participant another sender holds is left to it.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
+use crate::common::{person, Harness, When, STEPS};
 use certify_rules::{plan_nudges, NudgeJob, NudgeRequest};
 use certify_store::{Lease, NudgeStore, RosterStore};
 use chrono::{DateTime, Duration, Utc};
-use common::{person, Harness, When, STEPS};
 
 const SEND_EMAIL: usize = 4;
 

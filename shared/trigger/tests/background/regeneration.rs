@@ -5,18 +5,14 @@
 //! every step, then the next sweeps, leave every file matching its record and each
 //! certificate regenerated once.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::sync::atomic::Ordering;
 
+use crate::common::{person, Harness, Person, Step, When};
 use certify_blobs::{certificate_key, BlobStore, FileKind};
 use certify_rules::{Actor, Certificate, Change, Regeneration, RegenerationState};
 use certify_store::{CertificateStore, CertificationStore, ProgramStore, RegenerationStore};
 use certify_trigger::{Settings, Trigger};
 use chrono::Duration;
-use common::{person, Harness, Person, Step, When};
 
 const RENAMED: &str = "Leadership Essentials (2026 edition)";
 

@@ -3,14 +3,10 @@
 //! the service applied it, and the invocation dies on the spot); the next sweep, once
 //! the crashed run's lease has run out, must leave the end state of one clean run.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::sync::atomic::Ordering;
 
+use crate::common::{person, Harness, Person, Step, When, STEPS};
 use chrono::Duration;
-use common::{person, Harness, Person, Step, When, STEPS};
 
 const PEOPLE: [Person; 3] = [
     person("u-ana", "Ana Ávila", true),

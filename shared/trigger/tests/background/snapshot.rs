@@ -4,13 +4,10 @@
 //! stores: DynamoDB (with S3 and SES) on moto, and the embedded store with the local
 //! files folder and outbox.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::common::Harness;
 use certify_blobs::{certificate_key, BlobStore, FileKind, FsBlobs};
 use certify_mail::{Email, MailError, Mailer, OutboxMailer, SentId};
 use certify_rules::{
@@ -20,7 +17,6 @@ use certify_rules::{
 use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
 use certify_trigger::{Settings, Trigger};
 use chrono::{DateTime, Duration, Utc};
-use common::Harness;
 
 const ISSUED_NAME: &str = "Leadership Essentials";
 const ISSUED_BY: &str = "Exec Coaching";

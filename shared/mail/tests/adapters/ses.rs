@@ -1,8 +1,6 @@
 //! `SesMailer` on moto's SES v2, and its error mapping on SDK-level fakes of the faults
 //! moto cannot make (throttling, rejections, outages).
 
-#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a panic names what broke
-
 use aws_sdk_sesv2::config::retry::RetryConfig;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::error::{

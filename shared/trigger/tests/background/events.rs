@@ -5,21 +5,17 @@
 //! its JSON Schema in `docs/events`; a bus that refuses part of a batch, or a crash
 //! between the bus and the mark, loses nothing.
 
-#![allow(clippy::unwrap_used)] // a test says what broke by its panic
-
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::common::{person, Harness, Person};
 use async_trait::async_trait;
 use certify_events::{EventBridgePublisher, Publisher};
 use certify_rules::{Actor, CertificationFields, OutEvent, Regeneration, Validity, ValidityUnit};
 use certify_store::{CertificateStore, CertificationStore, PageRequest, RegenerationStore};
 use certify_trigger::{Settings, Trigger};
 use chrono::Duration;
-use common::{person, Harness, Person};
 use serde_json::Value;
 
 const PEOPLE: [Person; 3] = [
@@ -317,7 +313,7 @@ async fn every_entry_arrives_in_order_per_certificate_through_refusals_and_a_cra
         "the scenario makes every documented kind, and no other"
     );
     // The sample in events/ is such an event: the same fields, a valid detail.
-    let sample = common::sample("eventbridge-certificate-issued.json");
+    let sample = crate::common::sample("eventbridge-certificate-issued.json");
     let fields = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<BTreeSet<String>>();
     let issued = received
         .iter()

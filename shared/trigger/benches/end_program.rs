@@ -11,63 +11,35 @@
 
 #![allow(clippy::unwrap_used)] // a bench says what broke by its panic
 
-#[path = "../tests/background/common/mod.rs"]
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use certify_rules::{Component, ComponentFields, ComponentKind, EnrollmentRecord, Participant, ProgressStatus};
+use certify_fixtures::trigger::Harness;
+use certify_fixtures::{sample, Seed};
 use certify_store::{CertificationStore, ProgramStore, RunStore};
 use certify_trigger::Settings;
-use chrono::Duration;
 
 #[tokio::main]
 async fn main() {
     let size: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
-    let h = common::Harness::new().await;
+    let h = Harness::new().await;
     // One certification and a program of `size`, 90% of whom completed both counted
     // components, imported in BatchWriteItem requests.
-    h.seed("template", Some("c1"), &[]).await;
-    let certification = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
-    let mut program = h.store.program(&h.ws, "template").await.unwrap().unwrap();
-    program.id = "big".into();
-    assert_eq!(program.certification_id.as_deref(), Some(certification.id.as_str()));
-    let components: Vec<Component> = ["k1", "k2"]
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let fields = ComponentFields {
-                title: format!("Module {}", i + 1),
-                kind: ComponentKind::Lesson,
-                optional: false,
-                starts_at: None,
-                ends_at: Some(h.now() - Duration::days(1)),
-                position: i as i64,
-            };
-            Component::new(id.to_string(), fields)
-        })
-        .collect();
-    let enrollments: Vec<EnrollmentRecord> = (0..size)
+    let seed = Seed::new(&*h.store, &h.ws);
+    let now = h.now();
+    seed.certification(&sample::certification("c1", now)).await.unwrap();
+    let program = sample::program("big", Some("c1"), now);
+    let components = &sample::components(now)[..2];
+    let enrollments: Vec<_> = (0..size)
         .map(|i| {
-            let mut record = EnrollmentRecord::new(Participant {
-                user_id: format!("user-{i:05}"),
-                name: format!("Participant Ávila {i}"),
-                email: h.email_of(&format!("user-{i:05}")),
-                avatar_url: None,
-                group: None,
-            });
-            record.progress.insert("k1".into(), ProgressStatus::Completed);
-            if i % 10 != 0 {
-                record.progress.insert("k2".into(), ProgressStatus::Completed);
-            }
-            record
+            let completed: &[&str] = if i % 10 != 0 { &["k1", "k2"] } else { &["k1"] };
+            sample::record(sample::numbered(i), completed)
         })
         .collect();
-    h.store
-        .import_program(&h.ws, &program, &components, &enrollments)
-        .await
-        .unwrap();
+    seed.import(&program, components, &enrollments).await.unwrap();
+    let certification = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
+    let program = h.store.program(&h.ws, "big").await.unwrap().unwrap();
+    assert_eq!(program.certification_id.as_deref(), Some(certification.id.as_str()));
 
     let trigger = h.trigger_with(Settings {
         public_url: "https://certify.example".into(),

@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // a test says what broke by its panic
 
-mod common;
+/// The harness every module here runs on (and the bench of the crate too).
+use certify_fixtures::trigger as common;
+
 mod crash;
 mod events;
 mod fairness;

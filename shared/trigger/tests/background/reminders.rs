@@ -6,6 +6,7 @@
 use std::sync::atomic::Ordering;
 
 use crate::common::{person, Harness, Person, Step, When};
+use certify_fixtures::sample;
 use certify_rules::{
     Actor, Certificate, Certification, CertificationFields, Change, HistoryEntry, Validity, ValidityUnit,
 };
@@ -19,9 +20,9 @@ async fn forty_days(h: &Harness) {
     let fields = CertificationFields {
         name: "Safety Basics".into(),
         description: "Keeps the floor safe.".into(),
-        issuer_name: "Exec Coaching".into(),
         validity: Some(Validity::new(40, ValidityUnit::Days).unwrap()),
         expiry_reminders_days: vec![30, 7],
+        ..sample::certification_fields()
     };
     let c = Certification::create("c1".into(), fields, h.now());
     h.store
@@ -121,18 +122,12 @@ async fn one_issued_inside_a_window_gets_that_reminder_at_once_and_an_edit_reach
     let c = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
     let ana = Certificate {
         id: "x-late".into(),
-        user_id: "u-ana".into(),
-        holder_name: "Ana Ávila".into(),
         certification: certify_rules::CertificationSnapshot::of(&c),
         program: None,
         issued_on: h.now().date_naive() - Duration::days(35),
         expires_on: Some(h.now().date_naive() + Duration::days(5)),
-        revoked_at: None,
-        revoked_reason: None,
-        replaced_by: None,
-        note: None,
         holder_email: Some(h.email_of("u-ana")),
-        status: None,
+        ..sample::certificate()
     };
     h.store
         .issue_certificate(&h.ws, &ana, h.now(), &Actor::admin("u-admin"))

@@ -6,12 +6,13 @@
 use std::sync::{Arc, Mutex};
 
 use certify_blobs::FsBlobs;
+use certify_fixtures::{sample, Seed};
 use certify_mail::OutboxMailer;
 use certify_rules::{
     Actor, Certificate, Certification, CertificationFields, CertificationSnapshot, Clock, Program, ProgramState,
     Validity, ValidityUnit,
 };
-use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
+use certify_store::{AppStore, EmbeddedStore, EmbeddedTable};
 use certify_trigger::{Settings, Trigger};
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -23,9 +24,8 @@ fn certification(id: &str, now: DateTime<Utc>) -> Certification {
     let fields = CertificationFields {
         name: "Safety Basics".into(),
         description: String::new(),
-        issuer_name: "Exec Coaching".into(),
         validity: Some(Validity::new(1, ValidityUnit::Years).unwrap()),
-        expiry_reminders_days: vec![30],
+        ..sample::certification_fields()
     };
     Certification::create(id.into(), fields, now)
 }
@@ -37,18 +37,14 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
         EmbeddedTable::open(&data.path().join("certify.redb")).unwrap(),
     ));
     let outbox = data.path().join("outbox");
-    let start: DateTime<Utc> = "2026-11-28T19:00:00Z".parse().unwrap();
+    let start = sample::now();
     let now = Arc::new(Mutex::new(start));
-    let on = WorkspaceSettings {
-        certifications_enabled: true,
-        ..Default::default()
-    };
-    let admin = Actor::admin("u-admin");
-    for ws in ["big", "other"] {
-        store.put_settings(ws, &on).await.unwrap();
+    let (big, other) = (Seed::new(&*store, "big"), Seed::new(&*store, "other"));
+    for seed in [&big, &other] {
+        seed.certifications_on().await.unwrap();
     }
     let c = certification("c1", start);
-    store.create_certification("big", &c, &admin).await.unwrap();
+    big.certification(&c).await.unwrap();
     let expires_on = start.date_naive() + Duration::days(30);
     let t0 = std::time::Instant::now();
     futures::stream::iter(0..HOLDERS)
@@ -64,12 +60,8 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
                     program: None,
                     issued_on: expires_on - Duration::days(365),
                     expires_on: Some(expires_on),
-                    revoked_at: None,
-                    revoked_reason: None,
-                    replaced_by: None,
-                    note: None,
                     holder_email: Some(format!("u{i:05}@example.com")),
-                    status: None,
+                    ..sample::certificate()
                 };
                 assert!(store
                     .issue_certificate("big", &certificate, start, &Actor::System)
@@ -79,23 +71,13 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
         })
         .await;
     // Another workspace's program, due in the middle of the reminders.
-    store
-        .create_certification("other", &certification("c9", start), &admin)
-        .await
-        .unwrap();
+    other.certification(&certification("c9", start)).await.unwrap();
     let program = Program {
-        id: "q1".into(),
         name: "Winter Cohort".into(),
-        starts_at: start - Duration::days(30),
         ends_at: start + Duration::minutes(3),
-        certification_id: Some("c9".into()),
-        state: ProgramState::Active,
-        ended_at: None,
-        created_at: start,
-        updated_at: start,
-        version: 1,
+        ..sample::program("q1", Some("c9"), start)
     };
-    store.create_program("other", &program).await.unwrap();
+    assert!(other.program(&program, &[]).await.unwrap());
 
     let clock = now.clone();
     let clock: Clock = Arc::new(move || *clock.lock().unwrap());

@@ -9,12 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::common::Harness;
 use certify_blobs::{certificate_key, BlobStore, FileKind, FsBlobs};
+use certify_fixtures::{sample, Seed};
 use certify_mail::{Email, MailError, Mailer, OutboxMailer, SentId};
-use certify_rules::{
-    Certification, CertificationFields, Clock, Component, ComponentFields, ComponentKind, Participant, Program,
-    ProgramFields, ProgressStatus, RunState, Validity, ValidityUnit,
-};
-use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
+use certify_rules::{Certification, CertificationFields, Clock, Participant, RunState, Validity, ValidityUnit};
+use certify_store::{AppStore, EmbeddedStore, EmbeddedTable};
 use certify_trigger::{Settings, Trigger};
 use chrono::{DateTime, Duration, Utc};
 
@@ -70,60 +68,29 @@ fn trigger(parts: &Parts, now: &Arc<Mutex<DateTime<Utc>>>) -> Trigger {
 /// the certification, lets the mail come back and the next sweep finish the run; answers
 /// the certificate's PDF text and the certificate.
 async fn retried_across_a_certification_change(parts: &Parts) -> (String, certify_rules::Certificate) {
-    let start: DateTime<Utc> = "2026-11-28T19:00:00Z".parse().unwrap();
+    let start = sample::now();
     let now = Arc::new(Mutex::new(start));
     let (ws, store) = (parts.ws.as_str(), &parts.store);
-    let on = WorkspaceSettings {
-        certifications_enabled: true,
-        ..Default::default()
-    };
-    store.put_settings(ws, &on).await.unwrap();
+    let seed = Seed::new(&**store, ws);
+    seed.certifications_on().await.unwrap();
     let fields = CertificationFields {
         name: ISSUED_NAME.into(),
-        description: "Leads teams through change.".into(),
         issuer_name: ISSUED_BY.into(),
-        validity: None,
-        expiry_reminders_days: vec![30],
+        ..sample::certification_fields()
     };
-    let certification = Certification::create("c1".into(), fields, start);
-    store
-        .create_certification(ws, &certification, &certify_rules::Actor::admin("u-admin"))
+    seed.certification(&Certification::create("c1".into(), fields, start))
         .await
         .unwrap();
-    let program = ProgramFields {
-        name: "Spring Cohort".into(),
-        starts_at: start - Duration::days(30),
-        ends_at: start + Duration::days(1),
-        certification_id: Some("c1".into()),
-    };
-    store
-        .create_program(ws, &Program::create("p1".into(), program, start))
+    let program = sample::program("p1", Some("c1"), start);
+    assert!(seed
+        .program(&program, &[sample::lesson("k1", "Module 1", 0)])
         .await
-        .unwrap();
-    let lesson = ComponentFields {
-        title: "Module 1".into(),
-        kind: ComponentKind::Lesson,
-        optional: false,
-        starts_at: None,
-        ends_at: None,
-        position: 0,
-    };
-    store
-        .add_component(ws, "p1", &Component::new("k1".into(), lesson))
-        .await
-        .unwrap();
+        .unwrap());
     let ana = Participant {
-        user_id: "u-ana".into(),
-        name: "Ana Ávila".into(),
         email: parts.email.clone(),
-        avatar_url: None,
-        group: None,
+        ..sample::participant("u-ana", "Ana Ávila")
     };
-    store.enroll(ws, "p1", &[ana]).await.unwrap();
-    store
-        .set_progress(ws, "p1", "u-ana", "k1", ProgressStatus::Completed)
-        .await
-        .unwrap();
+    seed.people("p1", &[sample::record(ana, &["k1"])]).await.unwrap();
 
     parts.mail.down.store(true, Ordering::SeqCst);
     let report = trigger(parts, &now).end_program(ws, "p1", None).await.unwrap();

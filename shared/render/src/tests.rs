@@ -1,5 +1,5 @@
-use certify_rules::certificate::{Certificate, CertificationSnapshot};
-use certify_rules::view::ProgramRef;
+use certify_fixtures::sample;
+use certify_rules::certificate::Certificate;
 use chrono::NaiveDate;
 
 use crate::layout::{clean, Page, HOLDER};
@@ -7,30 +7,14 @@ use crate::Renderer;
 
 const URL: &str = "https://certify.example.com/verify/c-01J9Z8Q4K7";
 
+/// The sample food-safety certificate held by `holder`, with a short description and no
+/// expiry.
 fn certificate(holder: &str) -> Certificate {
-    Certificate {
-        id: "c-01J9Z8Q4K7".to_string(),
-        user_id: "u-42".to_string(),
-        holder_name: holder.to_string(),
-        certification: CertificationSnapshot {
-            id: "cert-1".to_string(),
-            name: "Food Safety Level 2".to_string(),
-            description: "Safe handling, storage and preparation of food.".to_string(),
-            issuer_name: "Acme Training".to_string(),
-        },
-        program: Some(ProgramRef {
-            id: "p-1".to_string(),
-            name: "Spring cohort".to_string(),
-        }),
-        issued_on: NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(),
-        expires_on: None,
-        revoked_at: None,
-        revoked_reason: None,
-        replaced_by: None,
-        note: None,
-        holder_email: None,
-        status: None,
-    }
+    let mut c = sample::food_safety();
+    c.holder_name = holder.to_string();
+    c.certification.description = "Safe handling, storage and preparation of food.".to_string();
+    c.expires_on = None;
+    c
 }
 
 fn page(renderer: &Renderer, certificate: &Certificate) -> Page {

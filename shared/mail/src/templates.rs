@@ -152,7 +152,8 @@ pub fn reminder_email(certificate: &Certificate, reminder: Reminder, links: &Pub
 #[cfg(test)]
 mod tests {
     use super::*;
-    use certify_rules::{CertificationSnapshot, ProgramRef};
+    use certify_fixtures::sample;
+    use certify_rules::ProgramRef;
 
     fn holder() -> Participant {
         Participant {
@@ -164,31 +165,25 @@ mod tests {
         }
     }
 
+    /// The sample certificate as `c-1` of "Leadership & Co" by "Exec", held by
+    /// "Ana <Ávila>" (`u1`) from "Spring": issued on 2026-11-28, never expiring.
+    fn certificate() -> Certificate {
+        let mut c = sample::certificate();
+        c.id = "c-1".into();
+        c.user_id = "u1".into();
+        c.holder_name = "Ana <Ávila>".into();
+        c.certification.name = "Leadership & Co".into();
+        c.certification.issuer_name = "Exec".into();
+        c.program = Some(ProgramRef {
+            name: "Spring".into(),
+            ..sample::program_ref()
+        });
+        c
+    }
+
     #[test]
     fn the_passed_email_has_the_dates_links_and_escaped_text() {
-        let certificate = Certificate {
-            id: "c-1".into(),
-            user_id: "u1".into(),
-            holder_name: "Ana <Ávila>".into(),
-            certification: CertificationSnapshot {
-                id: "c1".into(),
-                name: "Leadership & Co".into(),
-                description: "d".into(),
-                issuer_name: "Exec".into(),
-            },
-            program: Some(ProgramRef {
-                id: "p1".into(),
-                name: "Spring".into(),
-            }),
-            issued_on: "2026-11-28".parse().unwrap_or_default(),
-            expires_on: None,
-            revoked_at: None,
-            revoked_reason: None,
-            replaced_by: None,
-            note: None,
-            holder_email: None,
-            status: None,
-        };
+        let certificate = certificate();
         let links = PublicLinks::new("https://x", &certificate, None);
         let email = passed_email(&holder(), &certificate, &links);
         assert_eq!(email.to, "ana@example.com");
@@ -263,30 +258,10 @@ mod tests {
     #[test]
     fn a_reminder_says_what_expires_when_and_how_to_renew() {
         let certificate = Certificate {
+            program: None,
             holder_email: Some("ana@example.com".into()),
             expires_on: Some("2027-01-31".parse().unwrap_or_default()),
-            ..certify_rules::Certificate::by_hand(
-                "c-1".into(),
-                &certify_rules::ByHandInput {
-                    user_id: Some("u1".into()),
-                    name: Some("Ana <Ávila>".into()),
-                    email: Some("ana@example.com".into()),
-                    ..Default::default()
-                }
-                .parse("2026-11-28".parse().unwrap_or_default())
-                .unwrap_or_else(|e| panic!("{e:?}")),
-                &certify_rules::Certification::create(
-                    "c1".into(),
-                    certify_rules::CertificationInput {
-                        name: Some("Leadership & Co".into()),
-                        issuer_name: Some("Exec".into()),
-                        ..Default::default()
-                    }
-                    .parse()
-                    .unwrap_or_else(|e| panic!("{e:?}")),
-                    "2026-11-28T00:00:00Z".parse().unwrap_or_default(),
-                ),
-            )
+            ..certificate()
         };
         let links = PublicLinks::new("https://x", &certificate, None);
         let soon = reminder_email(&certificate, Reminder::Before(7), &links).unwrap_or_else(|| panic!("an email"));

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use certify_fixtures::sample;
 use certify_rules::{
-    Certificate, Certification, CertificationFields, CertificationSnapshot, EnrollmentRecord, Outcome, Participant,
-    Program, ProgramRef, ProgramState, RunRecord, RunState,
+    Certificate, Certification, EnrollmentRecord, Outcome, Program, ProgramState, RunRecord, RunState,
 };
 use certify_rules::{TIME_MAX, TIME_MIN};
 use chrono::{DateTime, Utc};
@@ -46,35 +46,19 @@ fn assert_not_fields<T: Serialize>(value: &T, names: &[&str]) {
     }
 }
 
+/// Ended, so that `ended_at` is written.
 fn program() -> Program {
     Program {
-        id: "p1".into(),
-        name: "P".into(),
-        starts_at: at(),
-        ends_at: at(),
-        certification_id: Some("c1".into()),
-        state: ProgramState::Active,
         ended_at: Some(at()),
-        created_at: at(),
-        updated_at: at(),
-        version: 1,
+        ..sample::program("p1", Some("c1"), at())
     }
 }
 
+/// Archived, so that `archived_at` is written.
 fn certification() -> Certification {
     Certification {
-        id: "c1".into(),
-        fields: CertificationFields {
-            name: "Leadership".into(),
-            description: "d".into(),
-            issuer_name: "Exec".into(),
-            validity: None,
-            expiry_reminders_days: vec![30],
-        },
-        created_at: at(),
-        updated_at: at(),
-        version: 1,
         archived_at: Some(at()),
+        ..sample::certification("c1", at())
     }
 }
 
@@ -90,39 +74,17 @@ fn enrollment() -> EnrollmentRecord {
         notify_error: Some("refused".into()),
         failing_since: Some(at()),
         given_up_at: Some(at()),
-        ..EnrollmentRecord::new(Participant {
-            user_id: "u1".into(),
-            name: "Ana".into(),
-            email: "ana@example.com".into(),
-            avatar_url: None,
-            group: None,
-        })
+        ..EnrollmentRecord::new(sample::participant("u1", "Ana"))
     }
 }
 
+/// Revoked and replaced, so that those fields are written.
 fn certificate() -> Certificate {
     Certificate {
-        id: "x".into(),
-        user_id: "u1".into(),
-        holder_name: "Ana".into(),
-        certification: CertificationSnapshot {
-            id: "c1".into(),
-            name: "Leadership".into(),
-            description: "d".into(),
-            issuer_name: "Exec".into(),
-        },
-        program: Some(ProgramRef {
-            id: "p1".into(),
-            name: "P".into(),
-        }),
-        issued_on: at().date_naive(),
-        expires_on: None,
         revoked_at: Some(at()),
         revoked_reason: Some("fraud".into()),
         replaced_by: Some("y".into()),
-        note: None,
-        holder_email: None,
-        status: None,
+        ..sample::certificate()
     }
 }
 

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use base64::Engine;
+use certify_fixtures::sample;
 use certify_rules::{Actor, Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_rules::{
     Certification, CertificationFields, Component, ComponentKind, NudgeJob, Participant, Program, ProgramFields,
@@ -110,29 +111,16 @@ fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) {
     assert!(matches!(r, Err(StoreError::NotFound)), "expected not found, got {r:?}");
 }
 
+/// The sample certificate as `id`, held by `u1`, from program `program_id` ("P").
 fn certificate(id: &str, program_id: &str) -> Certificate {
     Certificate {
         id: id.into(),
         user_id: "u1".into(),
-        holder_name: "Ana Ávila".into(),
-        certification: CertificationSnapshot {
-            id: "c1".into(),
-            name: "Leadership".into(),
-            description: "d".into(),
-            issuer_name: "Exec".into(),
-        },
         program: Some(ProgramRef {
             id: program_id.into(),
             name: "P".into(),
         }),
-        issued_on: now().date_naive(),
-        expires_on: None,
-        revoked_at: None,
-        revoked_reason: None,
-        replaced_by: None,
-        note: None,
-        holder_email: None,
-        status: None,
+        ..sample::certificate()
     }
 }
 

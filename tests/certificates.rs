@@ -5,6 +5,7 @@ use crate::common::fixtures::{ana_and_ben, ana_completes_a_lesson};
 use crate::common::{aimed, event, Api};
 use axum::http::StatusCode;
 use base64::Engine;
+use certify_fixtures::sample;
 use certify_rules::{Certificate, CertificationSnapshot, Outcome, ProgramRef, RunRecord, RunState};
 use certify_store::Claim;
 use serde_json::{json, Value};
@@ -23,13 +24,10 @@ async fn ended(api: &Api) -> String {
         .unwrap();
     let certificate = Certificate {
         id: "x-ana".into(),
-        user_id: "u-ana".into(),
-        holder_name: "Ana Ávila".into(),
         certification: CertificationSnapshot {
             id: c.clone(),
-            name: "Leadership Essentials".into(),
             description: "".into(),
-            issuer_name: "Exec Coaching".into(),
+            ..sample::snapshot()
         },
         program: Some(ProgramRef {
             id: p.clone(),
@@ -37,12 +35,7 @@ async fn ended(api: &Api) -> String {
         }),
         issued_on: "2026-11-20".parse().unwrap(),
         expires_on: Some("2027-05-20".parse().unwrap()),
-        revoked_at: None,
-        revoked_reason: None,
-        replaced_by: None,
-        note: None,
-        holder_email: None,
-        status: None,
+        ..sample::certificate()
     };
     let passed = Claim {
         outcome: Outcome::Passed,

@@ -4,6 +4,7 @@
 use crate::common::fixtures::exported;
 use crate::common::{aimed, Api, Event};
 use axum::http::StatusCode;
+use certify_fixtures::sample;
 use certify_rules::{Actor, Certificate, CertificationSnapshot, ProgramRef};
 use serde_json::Value;
 
@@ -18,22 +19,16 @@ fn certificate(n: usize, certification_id: &str, issued_on: &str, expires_on: Op
         holder_name: format!("Holder {n:02}"),
         certification: CertificationSnapshot {
             id: certification_id.into(),
-            name: "Leadership Essentials".into(),
             description: String::new(),
-            issuer_name: "Exec Coaching".into(),
+            ..sample::snapshot()
         },
         program: Some(ProgramRef {
-            id: "p1".into(),
             name: "Spring".into(),
+            ..sample::program_ref()
         }),
         issued_on: day(issued_on),
         expires_on: expires_on.map(day),
-        revoked_at: None,
-        revoked_reason: None,
-        replaced_by: None,
-        note: None,
-        holder_email: None,
-        status: None,
+        ..sample::certificate()
     }
 }
 

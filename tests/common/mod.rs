@@ -23,7 +23,7 @@ pub const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
 pub fn now() -> DateTime<Utc> {
-    "2026-11-28T19:00:00Z".parse().unwrap()
+    certify_fixtures::sample::now()
 }
 
 /// A sample event, to adjust before sending.

@@ -3,16 +3,17 @@
 //! request as API Gateway hands it over.
 
 use axum::http::Request;
+use certify_fixtures::{sample, Seed};
 use certify_rules::component::{Component, ComponentKind};
 use certify_rules::participant::Participant;
-use certify_rules::program::{Program, ProgramState};
+use certify_rules::program::Program;
 use certify_rules::progress::ProgressStatus;
 use certify_rules::{Certification, CertificationFields, EnrollmentRecord};
 use std::sync::Arc;
 
 use certify_app::Ports;
 use certify_http::{router, Background, ClaimNames};
-use certify_store::{AppStore, WorkspaceSettings};
+use certify_store::AppStore;
 use chrono::{DateTime, Duration, Utc};
 
 pub const PROGRAMS: usize = 10;
@@ -44,43 +45,24 @@ fn name(rng: &mut Lcg) -> String {
 
 /// Seeds the certification and its programs through the store's import.
 pub async fn seed(store: &dyn AppStore, per_program: usize, now: DateTime<Utc>) -> Vec<String> {
-    let on = WorkspaceSettings {
-        certifications_enabled: true,
-        ..Default::default()
-    };
-    store.put_settings(WS, &on).await.expect("settings");
+    let seed = Seed::new(store, WS);
+    seed.certifications_on().await.expect("settings");
     let certification = Certification {
-        id: "c1".into(),
         fields: CertificationFields {
-            name: "Leadership Essentials".into(),
             description: String::new(),
-            issuer_name: "Exec Coaching".into(),
-            validity: None,
-            expiry_reminders_days: vec![30],
+            ..sample::certification_fields()
         },
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        archived_at: None,
+        ..sample::certification("c1", now)
     };
-    store
-        .create_certification(WS, &certification, &certify_rules::Actor::admin("u-admin"))
-        .await
-        .expect("certification");
+    seed.certification(&certification).await.expect("certification");
     let mut rng = Lcg(42);
     let mut ids = Vec::new();
     for p in 0..PROGRAMS {
         let program = Program {
-            id: format!("program-{p:02}"),
             name: format!("Cohort {p}"),
             starts_at: now - Duration::days(60),
             ends_at: now + Duration::days(30),
-            certification_id: Some("c1".into()),
-            state: ProgramState::Active,
-            ended_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
+            ..sample::program(&format!("program-{p:02}"), Some("c1"), now)
         };
         let components: Vec<Component> = (0..COMPONENTS)
             .map(|k| Component {
@@ -96,11 +78,9 @@ pub async fn seed(store: &dyn AppStore, per_program: usize, now: DateTime<Utc>) 
         let enrollments: Vec<EnrollmentRecord> = (0..per_program)
             .map(|u| {
                 let mut r = EnrollmentRecord::new(Participant {
-                    user_id: format!("user-{u:06}"),
                     name: name(&mut rng),
-                    email: format!("user-{u:06}@example.com"),
-                    avatar_url: None,
                     group: Some(format!("group-{}", rng.below(8))),
+                    ..sample::numbered(u)
                 });
                 for c in &components {
                     let roll = rng.below(20);
@@ -111,10 +91,7 @@ pub async fn seed(store: &dyn AppStore, per_program: usize, now: DateTime<Utc>) 
                 r
             })
             .collect();
-        store
-            .import_program(WS, &program, &components, &enrollments)
-            .await
-            .expect("import");
+        seed.import(&program, &components, &enrollments).await.expect("import");
         ids.push(program.id);
     }
     ids

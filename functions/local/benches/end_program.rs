@@ -9,11 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use certify_app::Ports;
-use certify_rules::{
-    Actor, Certification, CertificationFields, Component, ComponentKind, EnrollmentRecord, Participant, Program,
-    ProgramState, ProgressStatus,
-};
-use certify_store::{AppStore, EmbeddedStore, EmbeddedTable, WorkspaceSettings};
+use certify_fixtures::{sample, Seed};
+use certify_rules::{EnrollmentRecord, Program};
+use certify_store::{AppStore, EmbeddedStore, EmbeddedTable};
 use certify_trigger::Settings;
 use chrono::{Duration, Utc};
 
@@ -71,59 +69,17 @@ async fn end(n: usize) {
 /// its one lesson.
 async fn seed(store: &dyn AppStore, n: usize) {
     let now = Utc::now();
-    let on = WorkspaceSettings {
-        certifications_enabled: true,
-        ..Default::default()
-    };
-    store.put_settings(WS, &on).await.expect("settings");
-    let fields = CertificationFields {
-        name: "Leadership Essentials".into(),
-        description: "Leads teams through change, with care.".into(),
-        issuer_name: "Exec Coaching".into(),
-        validity: None,
-        expiry_reminders_days: vec![30],
-    };
-    let certification = Certification::create("c1".into(), fields, now);
-    store
-        .create_certification(WS, &certification, &Actor::admin("u-admin"))
+    let seed = Seed::new(store, WS);
+    seed.certifications_on().await.expect("settings");
+    seed.certification(&sample::certification("c1", now))
         .await
         .expect("certification");
     let program = Program {
-        id: "p1".into(),
-        name: "Spring Cohort".into(),
         starts_at: now - Duration::days(60),
         ends_at: now - Duration::minutes(1),
-        certification_id: Some("c1".into()),
-        state: ProgramState::Active,
-        ended_at: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
+        ..sample::program("p1", Some("c1"), now)
     };
-    let lesson = Component {
-        id: "k1".into(),
-        title: "Module 1".into(),
-        kind: ComponentKind::Lesson,
-        optional: false,
-        starts_at: None,
-        ends_at: None,
-        position: 0,
-    };
-    let enrollments: Vec<EnrollmentRecord> = (0..n)
-        .map(|u| {
-            let mut r = EnrollmentRecord::new(Participant {
-                user_id: format!("user-{u:06}"),
-                name: format!("Participant Nº{u}"),
-                email: format!("user-{u:06}@example.com"),
-                avatar_url: None,
-                group: None,
-            });
-            r.progress.insert("k1".into(), ProgressStatus::Completed);
-            r
-        })
-        .collect();
-    store
-        .import_program(WS, &program, &[lesson], &enrollments)
-        .await
-        .expect("import");
+    let lesson = sample::lesson("k1", "Module 1", 0);
+    let enrollments: Vec<EnrollmentRecord> = (0..n).map(|u| sample::record(sample::numbered(u), &["k1"])).collect();
+    seed.import(&program, &[lesson], &enrollments).await.expect("import");
 }

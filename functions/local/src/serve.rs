@@ -294,7 +294,7 @@ async fn stopped() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use certify_rules::{Program, ProgramState, RunRecord};
+    use certify_rules::RunRecord;
     use certify_store::{Lease, ProgramStore, RunStore};
 
     #[tokio::test]
@@ -302,18 +302,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::new(EmbeddedTable::open(&dir.path().join("certify.redb")).unwrap());
         let now = Utc::now();
-        let program = Program {
-            id: "p1".into(),
-            name: "Spring Cohort".into(),
-            starts_at: now - chrono::Duration::days(10),
-            ends_at: now + chrono::Duration::days(10),
-            certification_id: None,
-            state: ProgramState::Active,
-            ended_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let program = certify_fixtures::sample::program("p1", None, now);
         store.create_program("acme", &program).await.unwrap();
         store.begin_end("acme", "p1", now).await.unwrap();
         store.start_run("acme", &RunRecord::start("p1", now)).await.unwrap();

@@ -1,4 +1,5 @@
-//! `serve --demo`: a demo workspace seeded once through the store (not over HTTP), so
+//! `serve --demo`: a demo workspace seeded once through the store (not over HTTP, with
+//! certify-fixtures' seeders, which tolerate what an interrupted seeding left), so
 //! that every screen has something to show: a certification, two linked programs with
 //! components of every kind, and participants in every pipeline status, one program
 //! ended by the trigger itself (real certificates, PDFs and emails), the other active.
@@ -6,13 +7,14 @@
 mod people;
 
 use anyhow::{anyhow, Context};
+use certify_fixtures::Seed;
 use certify_rules::{
-    Certification, CertificationFields, Component, Participant, Program, ProgramState, Validity, ValidityUnit,
+    Actor, Certification, CertificationFields, Component, EnrollmentRecord, Participant, Program, ProgramFields,
+    ProgramState, Validity, ValidityUnit,
 };
-use certify_store::{Conflict, StoreError, WorkspaceSettings};
 use chrono::{DateTime, Duration, Utc};
 
-use self::people::{Person, AUTUMN_COMPONENTS, PEOPLE, SPRING_COMPONENTS};
+use self::people::{ComponentPlan, Person, AUTUMN_COMPONENTS, PEOPLE, SPRING_COMPONENTS};
 use crate::serve::Local;
 
 pub const WORKSPACE: &str = "demo";
@@ -32,60 +34,32 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let now = Utc::now();
-    let settings = WorkspaceSettings {
-        certifications_enabled: true,
-        ..Default::default()
+    let seed = Seed::new(store, WORKSPACE).by(Actor::System);
+    seed.certifications_on().await?;
+    let fields = CertificationFields {
+        name: "Leadership Essentials".into(),
+        description: "Core leadership skills for new managers: feedback, coaching and difficult conversations.".into(),
+        issuer_name: "Certify Demo Academy".into(),
+        validity: Some(Validity::new(12, ValidityUnit::Months).map_err(|e| anyhow!("{e:?}"))?),
+        expiry_reminders_days: vec![30],
     };
-    store.put_settings(WORKSPACE, &settings).await?;
-    let certification = Certification {
-        id: CERTIFICATION.into(),
-        fields: CertificationFields {
-            name: "Leadership Essentials".into(),
-            description: "Core leadership skills for new managers: feedback, coaching and difficult conversations."
-                .into(),
-            issuer_name: "Certify Demo Academy".into(),
-            validity: Some(Validity::new(12, ValidityUnit::Months).map_err(|e| anyhow!("{e:?}"))?),
-            expiry_reminders_days: vec![30],
-        },
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        archived_at: None,
-    };
-    new_or_there(
-        store
-            .create_certification(WORKSPACE, &certification, &certify_rules::Actor::System)
-            .await,
-    )?;
+    seed.certification(&Certification::create(CERTIFICATION.into(), fields, now))
+        .await?;
 
     let plans = [
         (ENDED_PROGRAM, "Spring Cohort", -70, -1, SPRING_COMPONENTS),
         (ACTIVE_PROGRAM, "Autumn Cohort", -21, 42, AUTUMN_COMPONENTS),
     ];
-    for (id, name, starts, ends, components) in plans {
-        let program = Program {
-            id: id.into(),
+    for (id, name, starts, ends, plan) in plans {
+        let fields = ProgramFields {
             name: name.into(),
             starts_at: days(now, starts),
             ends_at: days(now, ends),
             certification_id: Some(CERTIFICATION.into()),
-            state: ProgramState::Active,
-            ended_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
         };
-        new_or_there(store.create_program(WORKSPACE, &program).await)?;
-        let stored = store
-            .program(WORKSPACE, id)
-            .await?
-            .context("the program just created")?;
-        if stored.state.is_over() {
-            // An earlier seeding got as far as ending it; the run resumes below.
-            continue;
-        }
-        for (position, (cid, title, kind, optional, due)) in (1..).zip(components) {
-            let component = Component {
+        let components: Vec<Component> = (1..)
+            .zip(plan)
+            .map(|(position, (cid, title, kind, optional, due))| Component {
                 id: (*cid).into(),
                 title: (*title).into(),
                 kind: *kind,
@@ -93,24 +67,21 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
                 starts_at: None,
                 ends_at: due.map(|d| days(now, d)),
                 position,
-            };
-            new_or_there(store.add_component(WORKSPACE, id, &component).await)?;
+            })
+            .collect();
+        if !seed
+            .program(&Program::create(id.into(), fields, now), &components)
+            .await?
+        {
+            // An earlier seeding got as far as ending it; the run resumes below.
+            continue;
         }
-        let people: Vec<&Person> = PEOPLE.iter().filter(|p| p.program == id).collect();
-        let participants: Vec<Participant> = people.iter().map(|p| participant(p)).collect();
-        new_or_there(store.enroll(WORKSPACE, id, &participants).await)?;
-        for p in &people {
-            for (cid, status) in p.progress.iter().flat_map(|progress| progress.iter()) {
-                store.set_progress(WORKSPACE, id, p.user_id, cid, *status).await?;
-            }
-            if p.extended {
-                for (cid, ..) in components.iter().filter(|c| c.4.is_some_and(|d| d < 0)) {
-                    store
-                        .set_extension(WORKSPACE, id, p.user_id, cid, Some(days(now, 14)))
-                        .await?;
-                }
-            }
-        }
+        let records: Vec<EnrollmentRecord> = PEOPLE
+            .iter()
+            .filter(|p| p.program == id)
+            .map(|p| record(p, plan, now))
+            .collect();
+        seed.people(id, &records).await?;
     }
     let report = local.trigger.end_program(WORKSPACE, ENDED_PROGRAM, None).await?;
     let run = report.run.context("the demo program's run did not finish")?;
@@ -124,16 +95,23 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Created now, or by an earlier (maybe interrupted) seeding.
-fn new_or_there(result: certify_store::Result<()>) -> Result<(), StoreError> {
-    match result {
-        Ok(()) | Err(StoreError::Conflict(Conflict::AlreadyExists | Conflict::AlreadyEnrolled(_))) => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
 fn days(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
     now + Duration::days(days)
+}
+
+/// The person enrolled with their progress (a later status for a component wins) and,
+/// for a late joiner, two more weeks for each component already past due.
+fn record(p: &Person, plan: &[ComponentPlan], now: DateTime<Utc>) -> EnrollmentRecord {
+    let mut record = EnrollmentRecord::new(participant(p));
+    for (cid, status) in p.progress.iter().flat_map(|progress| progress.iter()) {
+        record.progress.insert((*cid).into(), *status);
+    }
+    if p.extended {
+        for (cid, ..) in plan.iter().filter(|c| c.4.is_some_and(|d| d < 0)) {
+            record.extensions.insert((*cid).into(), days(now, 14));
+        }
+    }
+    record
 }
 
 fn participant(p: &Person) -> Participant {

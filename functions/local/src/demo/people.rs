@@ -7,7 +7,7 @@ use super::{ACTIVE_PROGRAM, ENDED_PROGRAM};
 use ProgressStatus::{Completed, DidNotFinish, DidNotPass, InProgress, Missed, NoResponse, NotStarted};
 
 /// A component: id, title, kind, optional, due in days from now (`None`: no due time).
-type ComponentPlan = (&'static str, &'static str, ComponentKind, bool, Option<i64>);
+pub(super) type ComponentPlan = (&'static str, &'static str, ComponentKind, bool, Option<i64>);
 
 pub(super) const SPRING_COMPONENTS: &[ComponentPlan] = &[
     (

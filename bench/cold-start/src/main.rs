@@ -23,8 +23,9 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
-use certify_rules::{Actor, Certification, CertificationInput};
-use certify_store::{CertificationStore, DynamoStore, DynamoTable, SettingsStore, TableSchema, WorkspaceSettings};
+use certify_fixtures::{sample, Seed};
+use certify_rules::{Certification, CertificationFields, Validity, ValidityUnit};
+use certify_store::{DynamoStore, DynamoTable, TableSchema};
 use tokio::sync::Notify;
 
 const TEMPLATE: &str = include_str!("../../../template.yaml");
@@ -262,18 +263,14 @@ async fn prepare(moto: &str) -> anyhow::Result<(String, String)> {
         .create(&client, &table)
         .await?;
     let store = DynamoStore::new(DynamoTable::new(client, table.clone()));
-    let settings = WorkspaceSettings {
-        certifications_enabled: true,
-        linkedin_organization_id: None,
+    let seed = Seed::new(&store, WORKSPACE);
+    seed.certifications_on().await?;
+    let fields = CertificationFields {
+        description: String::new(),
+        validity: Some(Validity::new(1, ValidityUnit::Years).map_err(|e| anyhow::anyhow!("{e:?}"))?),
+        ..sample::certification_fields()
     };
-    store.put_settings(WORKSPACE, &settings).await?;
-    let input: CertificationInput = serde_json::from_value(serde_json::json!({
-        "name": "Leadership Essentials", "issuer_name": "Exec Coaching", "validity": {"count": 1, "unit": "years"}
-    }))?;
-    let fields = input.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let certification = Certification::create("c1".into(), fields, chrono::Utc::now());
-    store
-        .create_certification(WORKSPACE, &certification, &Actor::admin("u-admin"))
+    seed.certification(&Certification::create("c1".into(), fields, chrono::Utc::now()))
         .await?;
     // The events used read no file; the bucket only has to be named.
     Ok((table, certify_testkit::unique("files")))

@@ -157,12 +157,11 @@ pub async fn a_forged_cursor_is_refused_before_it_reaches_the_table<T: Table>(s:
 }
 
 pub async fn links_need_a_live_certification_and_are_indexed<T: Table>(s: Store<T>) {
-    s.create_certification("ws1", &certification("c1"), &admin())
-        .await
-        .unwrap();
-    s.create_certification("ws1", &certification("c2"), &admin())
-        .await
-        .unwrap();
+    for id in ["c1", "c2"] {
+        s.create_certification("ws1", &certification(id), &admin())
+            .await
+            .unwrap();
+    }
     s.archive_certification("ws1", "c2", None, now(), &admin())
         .await
         .unwrap();

@@ -126,12 +126,9 @@ pub async fn a_claim_takes_the_snapshot_with_its_history_once<T: Table>(s: Store
     s.create_certification("ws1", &c, &admin()).await.unwrap();
     for id in ["x1", "x2"] {
         let issued = Certificate {
+            user_id: format!("u-{id}"),
             certification: CertificationSnapshot::of(&c),
             ..certificate(id, "p1")
-        };
-        let issued = Certificate {
-            user_id: format!("u-{id}"),
-            ..issued
         };
         assert!(s
             .issue_certificate("ws1", &issued, now(), &Actor::System)

@@ -118,12 +118,11 @@ pub async fn the_registry_reads_a_certification_by_index_in_few_requests<T: Tabl
         requests: Arc::new(AtomicUsize::new(0)),
     };
     let s = Store::new(counted.clone());
-    s.create_certification("ws1", &certification("c1"), &admin())
-        .await
-        .unwrap();
-    s.create_certification("ws1", &certification("c2"), &admin())
-        .await
-        .unwrap();
+    for id in ["c1", "c2"] {
+        s.create_certification("ws1", &certification(id), &admin())
+            .await
+            .unwrap();
+    }
     let mut all: Vec<Certificate> = (0..1000).map(numbered).collect();
     let ours = futures::stream::iter(&all)
         .map(|c| s.issue_certificate("ws1", c, now(), &Actor::System))

@@ -50,7 +50,7 @@ impl Ports {
 /// `AWS_SESSION_TOKEN`), `AWS_REGION`, and `AWS_ENDPOINT_URL` when set (the cold-start
 /// bench points it at moto). The loader's discovery chains (profile files, SSO, STS web
 /// identity, ECS, IMDS) find nothing more in a Lambda sandbox, yet linking them cost
-/// every function 1.1-1.4 MB of binary (README, "Cold start and package size").
+/// every function 1.1-1.4 MB of binary (docs/benchmarks.md, "Cold start and package size").
 /// Retries, timeouts and stalled-stream protection are the SDK's defaults for the
 /// latest behaviour version, as the loader would set them.
 pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {

@@ -411,7 +411,7 @@ mod tests {
             include_str!("../../http/src/by_hand.rs"),
             include_str!("../../http/src/public.rs"),
             include_str!("../../http/src/registry.rs"),
-            include_str!("../../http/src/regenerations.rs"),
+            include_str!("../../http/src/regeneration.rs"),
         ];
         for source in certificates_area {
             assert!(!source.contains(".starter"), "the certificates area starts the trigger");

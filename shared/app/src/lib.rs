@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::Context;
 use certify_blobs::BlobStore;
 use certify_events::Publisher;
-use certify_http::{Background, ClaimNames, Deps, IssueByHand, StartTrigger, TriggerWork};
+use certify_http::{Background, ClaimNames, Deps, IssueAndDraw, StartTrigger, TriggerWork};
 use certify_mail::Mailer;
 use certify_rules::Clock;
 use certify_sign::Signer;
@@ -230,7 +230,7 @@ impl TriggerIssuer {
 }
 
 #[async_trait::async_trait]
-impl IssueByHand for TriggerIssuer {
+impl IssueAndDraw for TriggerIssuer {
     async fn issue_by_hand(
         &self,
         ws: &str,
@@ -296,7 +296,7 @@ impl Signer for SignsNothing {
 struct DrawsNothing;
 
 #[async_trait::async_trait]
-impl IssueByHand for DrawsNothing {
+impl IssueAndDraw for DrawsNothing {
     async fn issue_by_hand(
         &self,
         _: &str,

@@ -14,6 +14,7 @@ mod completion;
 mod credentials;
 mod deps;
 pub mod error;
+mod export;
 pub mod extract;
 pub mod identity;
 mod nudges;

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_blobs::{export_key, FileKind};
 use certify_rules::roster::{CertificationRef, ProgramCard};
 use certify_rules::view::{PipelineRow, PipelineStats};
 use certify_rules::{
@@ -18,7 +17,7 @@ use certify_store::StoreError;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
-use crate::certificates::LINK_LIFETIME;
+use crate::export::{exported, Csv};
 use crate::extract::{Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
 use crate::respond::SeeOther;
@@ -113,21 +112,9 @@ async fn view(
     }))
 }
 
-/// A cell a spreadsheet would run as a formula is prefixed with `'`.
-pub(crate) fn neutralised(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// The rows as RFC 4180 CSV.
-pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    out.write_record([
+/// The rows as an export's CSV.
+fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Csv> {
+    let mut out = Csv::with_header(&[
         "user_id",
         "name",
         "group",
@@ -137,7 +124,7 @@ pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
         "status",
     ])?;
     for r in rows {
-        let record = [
+        out.row(&[
             r.user_id.as_str(),
             r.name.as_str(),
             r.group.as_deref().unwrap_or(""),
@@ -145,10 +132,9 @@ pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
             r.program.name.as_str(),
             &r.expected_on.to_string(),
             r.status.as_str(),
-        ];
-        out.write_record(record.iter().map(|cell| neutralised(cell)))?;
+        ])?;
     }
-    Ok(out.into_inner()?)
+    Ok(out)
 }
 
 /// The export: written to the files bucket under `exports/` (any size; kept a day) and
@@ -165,25 +151,8 @@ async fn csv_export(
     raw.remove("cursor");
     let query = query_of(raw)?;
     let (_, rosters) = rosters(&deps, admin.ws(), &id).await?;
-    let body = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
-    exported(&deps, admin.ws(), &format!("pipeline-{id}"), body).await
-}
-
-/// An export: the CSV written to the files bucket under `exports/` (any size; kept a
-/// day) and answered with 303 to a short-lived link (SPEC 1.16).
-pub(crate) async fn exported(deps: &Deps, ws: &str, name: &str, body: Vec<u8>) -> Result<SeeOther, ApiError> {
-    let key = export_key(ws, &crate::new_id(), name);
-    let blob_failed = |e: certify_blobs::BlobError| ApiError::internal(anyhow::Error::new(e));
-    deps.blobs
-        .put(&key, body, FileKind::Csv.content_type())
-        .await
-        .map_err(blob_failed)?;
-    let link = deps
-        .blobs
-        .presigned_get(&key, LINK_LIFETIME)
-        .await
-        .map_err(blob_failed)?;
-    Ok(SeeOther(link))
+    let csv = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
+    exported(&deps, admin.ws(), &format!("pipeline-{id}"), csv).await
 }
 
 /// The card's page size when the request names none (SPEC 1.16).
@@ -209,6 +178,7 @@ async fn card(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::neutralised;
     use certify_rules::{PipelineStatus, ProgramRef};
 
     #[test]
@@ -226,9 +196,8 @@ mod tests {
             status: PipelineStatus::OnTrack,
             last_nudged_at: None,
         };
-        let text =
-            String::from_utf8(to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap())
-                .unwrap();
+        let csv = to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap();
+        let text = String::from_utf8(csv.into_bytes().unwrap()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], "user_id,name,group,program_id,program,expected_on,status");
         assert_eq!(

@@ -2,7 +2,6 @@
 //! file, SPEC 1.16), and
 //! the in-program card (1.7). The rules crate decides; this reads the rosters.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -10,15 +9,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use certify_rules::roster::{CertificationRef, ProgramCard};
 use certify_rules::view::{PipelineRow, PipelineStats};
-use certify_rules::{
-    card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
-};
+use certify_rules::{card_page, pipeline_page, pipeline_rows, Certification, PipelineQueryInput, Roster};
 use certify_store::StoreError;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::export::{exported, Csv};
-use crate::extract::{Paging, Path, Query};
+use crate::extract::{KnownQuery, Paging, Path};
 use crate::identity::CertifyingAdmin;
 use crate::respond::SeeOther;
 use crate::{ApiError, Deps};
@@ -43,20 +40,6 @@ fn reference(c: &Certification) -> CertificationRef {
         id: c.id.clone(),
         name: c.fields.name.clone(),
     }
-}
-
-fn query_of(raw: HashMap<String, String>) -> Result<PipelineQuery, ApiError> {
-    let input = PipelineQueryInput {
-        name: raw.get("name").cloned(),
-        group: raw.get("group").cloned(),
-        program: raw.get("program").cloned(),
-        status: raw.get("status").cloned(),
-        sort: raw.get("sort").cloned(),
-        order: raw.get("order").cloned(),
-        limit: raw.get("limit").cloned(),
-        cursor: raw.get("cursor").cloned(),
-    };
-    Ok(input.parse()?)
 }
 
 /// Rosters read at once for one pipeline answer: a certification's programs (tens at
@@ -99,9 +82,9 @@ async fn view(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
-    Query(raw): Query<HashMap<String, String>>,
+    KnownQuery(input): KnownQuery<PipelineQueryInput>,
 ) -> Result<Json<PipelineView>, ApiError> {
-    let query = query_of(raw)?;
+    let query = input.parse()?;
     let (certification, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let page = pipeline_page(&rosters, &query, deps.now());
     Ok(Json(PipelineView {
@@ -143,13 +126,15 @@ async fn csv_export(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
-    Query(raw): Query<HashMap<String, String>>,
+    KnownQuery(input): KnownQuery<PipelineQueryInput>,
 ) -> Result<SeeOther, ApiError> {
     // The export is every row: paging parameters mean nothing here.
-    let mut raw = raw;
-    raw.remove("limit");
-    raw.remove("cursor");
-    let query = query_of(raw)?;
+    let query = PipelineQueryInput {
+        limit: None,
+        cursor: None,
+        ..input
+    }
+    .parse()?;
     let (_, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let csv = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
     exported(&deps, admin.ws(), &format!("pipeline-{id}"), csv).await

@@ -384,6 +384,7 @@ mod tests {
             include_str!("../../http/src/settings.rs"),
             include_str!("../../http/src/programs.rs"),
             include_str!("../../http/src/pipeline.rs"),
+            include_str!("../../http/src/export.rs"),
             include_str!("../../http/src/nudges.rs"),
         ];
         for source in others {
@@ -404,7 +405,8 @@ mod tests {
             include_str!("../../http/src/by_hand.rs"),
             include_str!("../../http/src/public.rs"),
             include_str!("../../http/src/registry.rs"),
-            include_str!("../../http/src/regenerations.rs"),
+            include_str!("../../http/src/export.rs"),
+            include_str!("../../http/src/regeneration.rs"),
         ];
         for source in certificates_area {
             assert!(!source.contains(".starter"), "the certificates area starts the trigger");

@@ -123,7 +123,7 @@ pub fn batches(events: &[OutEvent], max: usize) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::history::Actor;
-    use crate::view::ProgramRef;
+    use crate::program::ProgramRef;
 
     fn issued(id: &str) -> HistoryEntry {
         let program = Some(ProgramRef {

@@ -49,6 +49,7 @@ pub mod regeneration;
 pub mod registry;
 pub mod reminder;
 pub mod roster;
+pub mod run;
 pub mod schedule;
 pub mod text;
 pub mod view;
@@ -58,15 +59,13 @@ pub(crate) mod fixtures;
 
 pub use by_hand::{ByHand, ByHandInput, NOTE_MAX};
 pub use certificate::{
-    completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunError,
-    RunErrorCode, RunRecord, RunState, RunStep, REASON_MAX,
+    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, StatusEntry, REASON_MAX, STATUS_LIST_SIZE,
 };
 pub use certification::{
     default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
 pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
-pub use credential::{StatusEntry, STATUS_LIST_SIZE};
 pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
@@ -74,7 +73,7 @@ pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};
 pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
-pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
+pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramRef, ProgramState};
 pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
 pub use regeneration::{
@@ -83,10 +82,9 @@ pub use regeneration::{
 };
 pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
 pub use reminder::{day_start, due_reminder, first_look, next_look, Reminder};
+pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
-pub use schedule::{
-    decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,
-};
-pub use view::{
-    pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow, ProgramRef,
-};
+pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};
+pub use run::{decide_run, RunDecision, RunError, RunErrorCode, RunRecord, RunSkipReason, RunState, RunStep};
+pub use schedule::{ended_at, is_due};
+pub use view::{pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow};

@@ -61,6 +61,13 @@ impl Program {
     }
 }
 
+/// A program as the certificates, rows and history entries name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramRef {
+    pub id: String,
+    pub name: String,
+}
+
 /// The fields an admin sets on a program, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramFields {

@@ -488,5 +488,7 @@ impl Roster {
     }
 }
 
+pub mod completion;
+
 #[cfg(test)]
 mod tests;

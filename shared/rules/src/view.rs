@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::cursor::CursorKey;
-use crate::field::{Invalid, Problems};
+use crate::field::{one_of, Invalid, Problems};
+use crate::program::ProgramRef;
 use crate::roster::{PipelineStatus, Roster};
 use crate::text::search_key;
 
@@ -97,24 +98,6 @@ pub struct PipelineQueryInput {
     pub cursor: Option<String>,
 }
 
-pub(crate) fn one_of<T: Copy>(
-    p: &mut Problems,
-    field: &str,
-    raw: Option<&str>,
-    options: &[(&str, T)],
-    default: T,
-) -> T {
-    let Some(raw) = raw else { return default };
-    match options.iter().find(|(name, _)| *name == raw) {
-        Some((_, value)) => *value,
-        None => {
-            let names: Vec<_> = options.iter().map(|(n, _)| *n).collect();
-            p.add(field, format!("must be one of {}", names.join(", ")));
-            default
-        }
-    }
-}
-
 impl PipelineQueryInput {
     pub fn parse(&self) -> Result<PipelineQuery, Invalid> {
         let mut p = Problems::new();
@@ -161,12 +144,6 @@ impl PipelineQueryInput {
             cursor,
         })
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgramRef {
-    pub id: String,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

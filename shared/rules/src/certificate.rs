@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
 use crate::field::Invalid;
-use crate::participant::Participant;
+use crate::program::participant::Participant;
 use crate::program::{Program, ProgramRef};
 
 /// What a certificate keeps of its certification, whatever happens to it later.

@@ -214,10 +214,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::component::{Component, ComponentInput, ComponentKind};
     use crate::fixtures::{at, component};
+    use crate::program::component::{Component, ComponentInput, ComponentKind};
+    use crate::program::progress::ExtensionInput;
     use crate::program::ProgramInput;
-    use crate::progress::ExtensionInput;
 
     #[test]
     fn required_text_is_trimmed_and_bounded() {

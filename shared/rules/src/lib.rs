@@ -32,7 +32,6 @@
 pub mod by_hand;
 pub mod certificate;
 pub mod certification;
-pub mod component;
 pub mod credential;
 mod cursor;
 pub mod events;
@@ -41,16 +40,13 @@ pub mod history;
 pub mod identity;
 pub mod nudge;
 pub mod paging;
-pub mod participant;
 pub mod program;
-pub mod progress;
 pub mod public;
 pub mod regeneration;
 pub mod registry;
 pub mod reminder;
 pub mod roster;
 pub mod run;
-pub mod schedule;
 pub mod text;
 pub mod view;
 
@@ -65,16 +61,17 @@ pub use certification::{
     default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
-pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
 pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};
-pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
+pub use program::component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
+pub use program::participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
+pub use program::progress::{ExtensionInput, ProgressInput, ProgressStatus};
+pub use program::schedule::{ended_at, is_due};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramRef, ProgramState};
-pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
 pub use regeneration::{
     PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
@@ -86,5 +83,4 @@ pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};
 pub use run::{decide_run, RunDecision, RunError, RunErrorCode, RunRecord, RunSkipReason, RunState, RunStep};
-pub use schedule::{ended_at, is_due};
 pub use view::{pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow};

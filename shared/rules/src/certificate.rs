@@ -1,5 +1,13 @@
 //! Certificates (SPEC 1.8.3-5, 1.10, 1.11): what one shows, its status, its entry in the
-//! revocation status lists and the reason for a revocation.
+//! revocation status lists and the reason for a revocation; and what becomes of one:
+//!
+//! - [`by_hand`]: certifying by hand, outside any program run.
+//! - [`regeneration`]: re-drawing a certification's certificates, and its record.
+//! - [`reminder`]: which expiry reminder is due, and when to look again.
+//! - [`public`]: its public links and its LinkedIn "Add to profile" link.
+//! - [`credential`]: the Open Badges 3.0 credential, the issuer's DID document and the
+//!   revocation status lists.
+//! - [`registry`]: a certification's registry of certificates: filters and sort.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,6 +16,13 @@ use crate::certification::{expires_on, Certification};
 use crate::field::Invalid;
 use crate::program::participant::Participant;
 use crate::program::{Program, ProgramRef};
+
+pub mod by_hand;
+pub mod credential;
+pub mod public;
+pub mod regeneration;
+pub mod registry;
+pub mod reminder;
 
 /// What a certificate keeps of its certification, whatever happens to it later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

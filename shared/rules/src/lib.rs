@@ -29,10 +29,8 @@
 //! every problem at once as an [`Invalid`]. Every timestamp they accept lies within
 //! [`TIME_MIN`]..=[`TIME_MAX`] and every integer within a documented range (SPEC 1.1).
 
-pub mod by_hand;
 pub mod certificate;
 pub mod certification;
-pub mod credential;
 mod cursor;
 pub mod events;
 mod field;
@@ -41,10 +39,6 @@ pub mod identity;
 pub mod nudge;
 pub mod paging;
 pub mod program;
-pub mod public;
-pub mod regeneration;
-pub mod registry;
-pub mod reminder;
 pub mod roster;
 pub mod run;
 pub mod text;
@@ -53,7 +47,14 @@ pub mod view;
 #[cfg(test)]
 pub(crate) mod fixtures;
 
-pub use by_hand::{ByHand, ByHandInput, NOTE_MAX};
+pub use certificate::by_hand::{ByHand, ByHandInput, NOTE_MAX};
+pub use certificate::public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
+pub use certificate::regeneration::{
+    PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
+    REGENERATION_ERRORS_MAX,
+};
+pub use certificate::registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
+pub use certificate::reminder::{day_start, due_reminder, first_look, next_look, Reminder};
 pub use certificate::{
     revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, StatusEntry, REASON_MAX, STATUS_LIST_SIZE,
 };
@@ -72,13 +73,6 @@ pub use program::participant::{EnrollBatch, EnrollInput, Participant, Participan
 pub use program::progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use program::schedule::{ended_at, is_due};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramRef, ProgramState};
-pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
-pub use regeneration::{
-    PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
-    REGENERATION_ERRORS_MAX,
-};
-pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
-pub use reminder::{day_start, due_reminder, first_look, next_look, Reminder};
 pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};

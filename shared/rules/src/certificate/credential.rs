@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::certificate::public::verify_url;
 use crate::certificate::{Certificate, STATUS_LIST_SIZE};
-use crate::public::verify_url;
 
 /// The W3C VC data model 2.0 context and the Open Badges 3.0 context.
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -214,5 +214,4 @@ pub fn status_list_credential(public_url: &str, list: u64, revoked: &[u64], now:
 }
 
 #[cfg(test)]
-#[path = "credential_tests.rs"]
 mod tests;

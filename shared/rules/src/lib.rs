@@ -32,13 +32,12 @@
 pub mod certificate;
 pub mod certification;
 mod cursor;
-pub mod events;
 mod field;
-pub mod history;
 pub mod identity;
 pub mod nudge;
 pub mod paging;
 pub mod program;
+pub mod record;
 pub mod roster;
 pub mod run;
 pub mod text;
@@ -62,9 +61,7 @@ pub use certification::{
     default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
-pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
-pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use paging::{card_page, participants_page};
@@ -73,6 +70,8 @@ pub use program::participant::{EnrollBatch, EnrollInput, Participant, Participan
 pub use program::progress::{ExtensionInput, ProgressInput, ProgressStatus};
 pub use program::schedule::{ended_at, is_due};
 pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramRef, ProgramState};
+pub use record::events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
+pub use record::history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
 pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};

@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use certify_blobs::{export_key, FileKind};
 use certify_rules::roster::{CertificationRef, ProgramCard};
-use certify_rules::view::{PipelineRow, PipelineStats};
+use certify_rules::pipeline::{PipelineRow, PipelineStats};
 use certify_rules::{
     card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
 };

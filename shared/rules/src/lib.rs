@@ -3,7 +3,8 @@
 //! and send.
 //!
 //! The modules, by what they decide (each file's place under `src/` is its module's);
-//! none uses a module that uses it back:
+//! none uses, directly or through others, a module that uses it back (the `layering`
+//! test reads the sources to hold the crate to it):
 //!
 //! - [`identity`]: a caller's role, the rule every identity value obeys, and the clock
 //!   type the edges read `now` from.
@@ -44,6 +45,8 @@ pub mod text;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod layering;
 
 pub use certificate::by_hand::{ByHand, ByHandInput, NOTE_MAX};
 pub use certificate::public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};

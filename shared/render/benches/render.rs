@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use certify_render::Renderer;
 use certify_rules::certificate::{Certificate, CertificationSnapshot};
-use certify_rules::view::ProgramRef;
+use certify_rules::program::ProgramRef;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 

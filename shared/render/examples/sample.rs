@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use certify_render::Renderer;
 use certify_rules::certificate::{Certificate, CertificationSnapshot};
-use certify_rules::view::ProgramRef;
+use certify_rules::program::ProgramRef;
 use chrono::NaiveDate;
 
 fn main() -> Result<(), Box<dyn Error>> {

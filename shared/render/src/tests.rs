@@ -1,5 +1,5 @@
 use certify_rules::certificate::{Certificate, CertificationSnapshot};
-use certify_rules::view::ProgramRef;
+use certify_rules::program::ProgramRef;
 use chrono::NaiveDate;
 
 use crate::layout::{clean, Page, HOLDER};

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use certify_render::{Renderer, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 use certify_rules::certificate::{Certificate, CertificationSnapshot};
-use certify_rules::view::ProgramRef;
+use certify_rules::program::ProgramRef;
 use chrono::NaiveDate;
 use resvg::tiny_skia::Pixmap;
 

@@ -43,9 +43,9 @@ impl Default for PipelineQuery {
     }
 }
 
-/// The pipeline's query string as it arrives: every value a string, checked together.
+/// The pipeline's query string as it arrives: every value a string, checked together. A
+/// parameter it has no field for is ignored (SPEC 1.6's filters are all it reads).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PipelineQueryInput {
     pub name: Option<String>,
     pub group: Option<String>,

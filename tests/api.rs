@@ -318,7 +318,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("history.rs"),
         include_str!("registry.rs"),
         include_str!("by_hand.rs"),
-        include_str!("regenerations.rs"),
+        include_str!("regeneration.rs"),
         include_str!("../shared/trigger/tests/background/program_end.rs"),
         include_str!("../shared/trigger/tests/background/events.rs"),
         include_str!("route_set.rs"),

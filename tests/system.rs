@@ -16,6 +16,6 @@ mod inputs;
 mod nudges;
 mod pipeline;
 mod programs;
-mod regenerations;
+mod regeneration;
 mod registry;
 mod route_set;

@@ -218,7 +218,7 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
             file.display(),
             png.len()
         );
-        // `CERTIFY_SCREENSHOTS=docs` keeps them for the README.
+        // `CERTIFY_SCREENSHOTS=docs` keeps them for docs/.
         if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
             let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
             std::fs::copy(&file, to.join(format!("verify-{width}.png"))).unwrap();

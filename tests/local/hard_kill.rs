@@ -6,7 +6,7 @@
 //! (every list parses, every listed certificate's PDF downloads), and the run ended at
 //! the kill completes as one clean run would (SPEC 1.8.6): one certificate per passed
 //! participant, each PDF downloadable, each participant emailed once or twice. No
-//! figure is asserted on: how fast is the release bench's business (README).
+//! figure is asserted on: how fast is the release bench's business (docs/benchmarks.md).
 
 use std::time::Duration;
 

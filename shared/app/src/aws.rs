@@ -50,7 +50,7 @@ impl Ports {
 /// `AWS_SESSION_TOKEN`), `AWS_REGION`, and `AWS_ENDPOINT_URL` when set (the cold-start
 /// bench points it at moto). The loader's discovery chains (profile files, SSO, STS web
 /// identity, ECS, IMDS) find nothing more in a Lambda sandbox, yet linking them cost
-/// every function 1.1-1.4 MB of binary (README, "Cold start and package size").
+/// every function 1.1-1.4 MB of binary (docs/benchmarks.md, "Cold start and package size").
 /// Retries, timeouts and stalled-stream protection are the SDK's defaults for the
 /// latest behaviour version, as the loader would set them.
 pub fn sdk_config() -> anyhow::Result<aws_config::SdkConfig> {
@@ -384,6 +384,7 @@ mod tests {
             include_str!("../../http/src/settings.rs"),
             include_str!("../../http/src/programs.rs"),
             include_str!("../../http/src/pipeline.rs"),
+            include_str!("../../http/src/export.rs"),
             include_str!("../../http/src/nudges.rs"),
         ];
         for source in others {
@@ -404,7 +405,8 @@ mod tests {
             include_str!("../../http/src/by_hand.rs"),
             include_str!("../../http/src/public.rs"),
             include_str!("../../http/src/registry.rs"),
-            include_str!("../../http/src/regenerations.rs"),
+            include_str!("../../http/src/export.rs"),
+            include_str!("../../http/src/regeneration.rs"),
         ];
         for source in certificates_area {
             assert!(!source.contains(".starter"), "the certificates area starts the trigger");

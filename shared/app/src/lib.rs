@@ -1,16 +1,15 @@
 //! Wiring, written once: [`Ports`] (the store, files, mail and clock) and what is built
 //! from them, the trigger and the handlers' [`Deps`], for the Lambda functions, the
 //! local server and the tests alike. For the Lambda functions: configuration read once
-//! from the environment into typed values (a missing variable fails the cold start,
-//! naming it), AWS clients built once. Local endpoints come from the SDK's own
+//! from the environment into typed values ([`Config`]; a missing variable fails the
+//! cold start, naming it), AWS clients built once. Local endpoints come from the SDK's own
 //! `AWS_ENDPOINT_URL`; nothing here knows whether it runs locally.
 
 use std::sync::{Arc, OnceLock};
 
-use anyhow::Context;
 use certify_blobs::BlobStore;
 use certify_events::Publisher;
-use certify_http::{Background, ClaimNames, Deps, IssueByHand, StartTrigger};
+use certify_http::{Background, ClaimNames, Deps, IssueAndDraw, StartTrigger};
 use certify_mail::Mailer;
 use certify_rules::Clock;
 use certify_sign::Signer;
@@ -19,92 +18,13 @@ use certify_trigger::{Settings, Trigger};
 
 #[cfg(feature = "aws")]
 mod aws;
+mod config;
 #[cfg(feature = "aws")]
 pub use aws::{
     deps_from_env, drawing_deps_from_env, sdk_config, serve, serve_drawing, serve_signing, serve_trigger,
     signing_deps_from_env, trigger_from_env, InvokeTrigger,
 };
-
-/// Configuration of the API functions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    /// `TABLE_NAME`: the DynamoDB table.
-    pub table_name: String,
-    /// `BUCKET_NAME`: the S3 bucket of certificate files.
-    pub bucket_name: String,
-    /// `SENDER_EMAIL`: the verified SES identity emails come from.
-    pub sender: String,
-    /// `WORKSPACE_CLAIM` (default `workspace_id`) and `ROLE_CLAIM` (default `role`).
-    pub claims: ClaimNames,
-    /// `TRIGGER_FUNCTION`: the program-ended function that `POST /programs/{id}/end` and
-    /// `POST /certifications/{id}/nudges` invoke; without it, the next sweep does the work.
-    pub trigger_function: Option<String>,
-    /// `PUBLIC_URL` (default `http://127.0.0.1:3000`): the API's base URL, for the
-    /// links in emails and the certificate's QR code.
-    pub public_url: String,
-    /// `SEND_RATE` (default 10): emails per second.
-    pub send_rate: f64,
-    /// `EVENT_BUS` (default `default`): the EventBridge bus, by name or ARN, events go
-    /// to (SPEC 1.15).
-    pub event_bus: String,
-    /// `SIGNING_KEY_ID`: the KMS key that signs credentials (the certificates function
-    /// only; the others never sign).
-    pub signing_key_id: Option<String>,
-    /// `PREVIOUS_SIGNING_KEY_IDS` (comma-separated, may be empty): earlier keys the DID
-    /// document keeps listing (rotation).
-    pub previous_signing_key_ids: Vec<String>,
-}
-
-impl Config {
-    pub fn from_env() -> anyhow::Result<Config> {
-        Config::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the configuration through `lookup` (the environment, or a test's map).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
-        let required = |name: &str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .with_context(|| format!("the environment variable {name} must be set"))
-        };
-        let defaults = ClaimNames::default();
-        Ok(Config {
-            table_name: required("TABLE_NAME")?,
-            bucket_name: required("BUCKET_NAME")?,
-            sender: required("SENDER_EMAIL")?,
-            claims: ClaimNames {
-                workspace: lookup("WORKSPACE_CLAIM").unwrap_or(defaults.workspace),
-                role: lookup("ROLE_CLAIM").unwrap_or(defaults.role),
-            },
-            trigger_function: lookup("TRIGGER_FUNCTION").filter(|v| !v.trim().is_empty()),
-            public_url: lookup("PUBLIC_URL")
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| Settings::default().public_url),
-            send_rate: match lookup("SEND_RATE") {
-                None => Settings::default().send_rate,
-                Some(rate) => rate
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|r| r.is_finite() && *r > 0.0)
-                    .with_context(|| {
-                        format!("SEND_RATE must be a positive number of emails per second, not {rate:?}")
-                    })?,
-            },
-            event_bus: lookup("EVENT_BUS")
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| "default".into()),
-            signing_key_id: lookup("SIGNING_KEY_ID").filter(|v| !v.trim().is_empty()),
-            previous_signing_key_ids: lookup("PREVIOUS_SIGNING_KEY_IDS")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(String::from)
-                .collect(),
-        })
-    }
-}
+pub use config::Config;
 
 /// The ports every part of Certify runs on (the store, the files, the mail, the events
 /// and the clock) and what is built from them: the trigger and the API's dependencies. The
@@ -227,7 +147,7 @@ impl TriggerIssuer {
 }
 
 #[async_trait::async_trait]
-impl IssueByHand for TriggerIssuer {
+impl IssueAndDraw for TriggerIssuer {
     async fn issue_by_hand(
         &self,
         ws: &str,
@@ -293,7 +213,7 @@ impl Signer for SignsNothing {
 struct DrawsNothing;
 
 #[async_trait::async_trait]
-impl IssueByHand for DrawsNothing {
+impl IssueAndDraw for DrawsNothing {
     async fn issue_by_hand(
         &self,
         _: &str,

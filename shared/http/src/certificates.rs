@@ -130,27 +130,18 @@ async fn read(
 /// 302 to a short-lived link to one of a certificate's files.
 pub(crate) async fn file_link(deps: &Deps, ws: &str, c: &Certificate, kind: FileKind) -> Result<Redirect, ApiError> {
     let key = certificate_key(ws, &c.id, kind);
-    let blob_error = |e| ApiError::internal(anyhow::Error::new(e));
     // The preview is drawn when first asked for (SPEC 1.8 step 2 keeps the run to the PDF).
-    if kind == FileKind::Png && !deps.blobs.exists(&key).await.map_err(blob_error)? {
+    if kind == FileKind::Png && !deps.blobs.exists(&key).await? {
         deps.issuer.preview(ws, c).await.map_err(ApiError::internal)?;
     }
-    let url = deps
-        .blobs
-        .presigned_get(&key, LINK_LIFETIME)
-        .await
-        .map_err(blob_error)?;
+    let url = deps.blobs.presigned_get(&key, LINK_LIFETIME).await?;
     Ok(Redirect(url))
 }
 
 /// The certificate's preview: as stored, or drawn now (and stored) when it was never
 /// asked for before.
 pub(crate) async fn preview_png(deps: &Deps, ws: &str, c: &Certificate) -> Result<Vec<u8>, ApiError> {
-    let stored = deps
-        .blobs
-        .get(&certificate_key(ws, &c.id, FileKind::Png))
-        .await
-        .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
+    let stored = deps.blobs.get(&certificate_key(ws, &c.id, FileKind::Png)).await?;
     match stored {
         Some(png) => Ok(png),
         None => deps.issuer.preview(ws, c).await.map_err(ApiError::internal),

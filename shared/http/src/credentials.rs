@@ -18,7 +18,7 @@ use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use certify_rules::credential::{
+use certify_rules::certificate::credential::{
     credential, did_document, did_web, key_id, status_list_credential, CredentialFacts, VC_JWT,
 };
 use serde_json::Value;

@@ -209,6 +209,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A file that could not be read or written: a real fault (500), never the caller's.
+impl From<certify_blobs::BlobError> for ApiError {
+    fn from(error: certify_blobs::BlobError) -> Self {
+        ApiError::internal(anyhow::Error::new(error))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {

@@ -135,6 +135,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
 /// The query string as `T`; one that does not deserialize is a problem with `query`.
 pub struct Query<T>(pub T);
 
+fn not_a_query_string() -> ApiError {
+    Invalid::one("query", "is not a valid query string").into()
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
@@ -142,7 +146,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Query(value))
-            .map_err(|_| Invalid::one("query", "is not a valid query string").into())
+            .map_err(|_| not_a_query_string())
+    }
+}
+
+/// The query string as a struct of strings `T` (each value checked later by the rules,
+/// naming itself): a parameter `T` has no field for is ignored (`T` must not refuse
+/// unknown fields), and of a parameter given twice the last counts, as with [`Paging`].
+pub struct KnownQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for KnownQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(given) = Query::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+        let given = given.into_iter().map(|(name, value)| (name, value.into())).collect();
+        serde_json::from_value(serde_json::Value::Object(given))
+            .map(KnownQuery)
+            .map_err(|_| not_a_query_string())
     }
 }
 
@@ -279,6 +300,32 @@ mod tests {
             (refused.status(), refused.code(), refused.details()[0].field.as_str()),
             (axum::http::StatusCode::BAD_REQUEST, "invalid_input", "query")
         );
+    }
+
+    #[tokio::test]
+    async fn a_known_query_ignores_parameters_it_has_no_field_for_and_takes_the_last_of_two() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Filters {
+            name: Option<String>,
+            sort: Option<String>,
+        }
+        let read = |uri: &'static str| async move {
+            let request = axum::http::Request::builder().uri(uri).body(()).unwrap();
+            let (mut parts, ()) = request.into_parts();
+            KnownQuery::<Filters>::from_request_parts(&mut parts, &())
+                .await
+                .map(|q| q.0)
+        };
+        assert_eq!(
+            read("/x?name=Ana%20%C3%81vila&colour=red&sort=name&sort=age")
+                .await
+                .unwrap(),
+            Filters {
+                name: Some("Ana Ávila".into()),
+                sort: Some("age".into())
+            }
+        );
+        assert_eq!(read("/x").await.unwrap(), Filters { name: None, sort: None });
     }
 
     #[test]

@@ -2,24 +2,20 @@
 //! file, SPEC 1.16), and
 //! the in-program card (1.7). The rules crate decides; this reads the rosters.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use certify_blobs::{export_key, FileKind};
+use certify_rules::pipeline::{PipelineRow, PipelineStats};
 use certify_rules::roster::{CertificationRef, ProgramCard};
-use certify_rules::view::{PipelineRow, PipelineStats};
-use certify_rules::{
-    card_page, pipeline_page, pipeline_rows, Certification, PipelineQuery, PipelineQueryInput, Roster,
-};
+use certify_rules::{card_page, pipeline_page, pipeline_rows, Certification, PipelineQueryInput, Roster};
 use certify_store::{StoreError, StoredRoster};
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
-use crate::certificates::LINK_LIFETIME;
-use crate::extract::{Paging, Path, Query};
+use crate::export::{exported, Csv};
+use crate::extract::{KnownQuery, Paging, Path};
 use crate::identity::CertifyingAdmin;
 use crate::respond::SeeOther;
 use crate::{ApiError, Deps};
@@ -44,20 +40,6 @@ fn reference(c: &Certification) -> CertificationRef {
         id: c.id.clone(),
         name: c.fields.name.clone(),
     }
-}
-
-fn query_of(raw: HashMap<String, String>) -> Result<PipelineQuery, ApiError> {
-    let input = PipelineQueryInput {
-        name: raw.get("name").cloned(),
-        group: raw.get("group").cloned(),
-        program: raw.get("program").cloned(),
-        status: raw.get("status").cloned(),
-        sort: raw.get("sort").cloned(),
-        order: raw.get("order").cloned(),
-        limit: raw.get("limit").cloned(),
-        cursor: raw.get("cursor").cloned(),
-    };
-    Ok(input.parse()?)
 }
 
 /// Rosters read at once for one pipeline answer: a certification's programs (tens at
@@ -98,9 +80,9 @@ async fn view(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
-    Query(raw): Query<HashMap<String, String>>,
+    KnownQuery(input): KnownQuery<PipelineQueryInput>,
 ) -> Result<Json<PipelineView>, ApiError> {
-    let query = query_of(raw)?;
+    let query = input.parse()?;
     let (certification, rosters) = rosters(&deps, admin.ws(), &id).await?;
     let page = pipeline_page(&rosters, &query, deps.now());
     Ok(Json(PipelineView {
@@ -111,21 +93,9 @@ async fn view(
     }))
 }
 
-/// A cell a spreadsheet would run as a formula is prefixed with `'`.
-pub(crate) fn neutralised(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// The rows as RFC 4180 CSV.
-pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    out.write_record([
+/// The rows as an export's CSV.
+fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Csv> {
+    let mut out = Csv::with_header(&[
         "user_id",
         "name",
         "group",
@@ -135,7 +105,7 @@ pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
         "status",
     ])?;
     for r in rows {
-        let record = [
+        out.row(&[
             r.user_id.as_str(),
             r.name.as_str(),
             r.group.as_deref().unwrap_or(""),
@@ -143,10 +113,9 @@ pub fn to_csv(rows: &[PipelineRow]) -> anyhow::Result<Vec<u8>> {
             r.program.name.as_str(),
             &r.expected_on.to_string(),
             r.status.as_str(),
-        ];
-        out.write_record(record.iter().map(|cell| neutralised(cell)))?;
+        ])?;
     }
-    Ok(out.into_inner()?)
+    Ok(out)
 }
 
 /// The export: written to the files bucket under `exports/` (any size; kept a day) and
@@ -155,33 +124,18 @@ async fn csv_export(
     State(deps): State<Arc<Deps>>,
     admin: CertifyingAdmin,
     Path(id): Path<String>,
-    Query(raw): Query<HashMap<String, String>>,
+    KnownQuery(input): KnownQuery<PipelineQueryInput>,
 ) -> Result<SeeOther, ApiError> {
     // The export is every row: paging parameters mean nothing here.
-    let mut raw = raw;
-    raw.remove("limit");
-    raw.remove("cursor");
-    let query = query_of(raw)?;
+    let query = PipelineQueryInput {
+        limit: None,
+        cursor: None,
+        ..input
+    }
+    .parse()?;
     let (_, rosters) = rosters(&deps, admin.ws(), &id).await?;
-    let body = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
-    exported(&deps, admin.ws(), &format!("pipeline-{id}"), body).await
-}
-
-/// An export: the CSV written to the files bucket under `exports/` (any size; kept a
-/// day) and answered with 303 to a short-lived link (SPEC 1.16).
-pub(crate) async fn exported(deps: &Deps, ws: &str, name: &str, body: Vec<u8>) -> Result<SeeOther, ApiError> {
-    let key = export_key(ws, &crate::new_id(), name);
-    let blob_failed = |e: certify_blobs::BlobError| ApiError::internal(anyhow::Error::new(e));
-    deps.blobs
-        .put(&key, body, FileKind::Csv.content_type())
-        .await
-        .map_err(blob_failed)?;
-    let link = deps
-        .blobs
-        .presigned_get(&key, LINK_LIFETIME)
-        .await
-        .map_err(blob_failed)?;
-    Ok(SeeOther(link))
+    let csv = to_csv(&pipeline_rows(&rosters, &query, deps.now())).map_err(ApiError::internal)?;
+    exported(&deps, admin.ws(), &format!("pipeline-{id}"), csv).await
 }
 
 /// The card's page size when the request names none (SPEC 1.16).
@@ -207,6 +161,7 @@ async fn card(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::neutralised;
     use certify_rules::{PipelineStatus, ProgramRef};
 
     #[test]
@@ -224,9 +179,8 @@ mod tests {
             status: PipelineStatus::OnTrack,
             last_nudged_at: None,
         };
-        let text =
-            String::from_utf8(to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap())
-                .unwrap();
+        let csv = to_csv(&[row("=HYPERLINK(\"x\")", Some("@team")), row("Ana Ávila", None)]).unwrap();
+        let text = String::from_utf8(csv.into_bytes().unwrap()).unwrap();
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], "user_id,name,group,program_id,program,expected_on,status");
         assert_eq!(

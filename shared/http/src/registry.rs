@@ -10,9 +10,9 @@ use certify_rules::RegistryQueryInput;
 use certify_store::PageRequest;
 
 use crate::certificates::{CertificateView, Viewer};
+use crate::export::{exported, Csv};
 use crate::extract::{Paging, Path, Query};
 use crate::identity::CertifyingAdmin;
-use crate::pipeline::{exported, neutralised};
 use crate::respond::{ListPage, SeeOther};
 use crate::{ApiError, Deps};
 
@@ -55,11 +55,7 @@ async fn csv_export(
     let query = input.parse()?;
     let today = deps.now().date_naive();
     let viewer = Viewer::of(&deps, admin.ws(), admin.role()).await?;
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError::internal(e.into());
-    out.write_record([
+    let mut out = Csv::with_header(&[
         "certificate_id",
         "user_id",
         "holder_name",
@@ -71,7 +67,7 @@ async fn csv_export(
         "revoked_reason",
         "verify_url",
     ])
-    .map_err(failed)?;
+    .map_err(ApiError::internal)?;
     let mut page = PageRequest {
         limit: EXPORT_PAGE,
         cursor: None,
@@ -80,7 +76,7 @@ async fn csv_export(
         let found = deps.store.registry(admin.ws(), &id, &query, today, &page).await?;
         for c in found.items {
             let v = viewer.view(c);
-            let record = [
+            out.row(&[
                 v.id.as_str(),
                 v.user_id.as_str(),
                 v.holder_name.as_str(),
@@ -91,17 +87,13 @@ async fn csv_export(
                 v.program.as_ref().map_or("", |p| p.name.as_str()),
                 v.revoked_reason.as_deref().unwrap_or(""),
                 v.verify_url.as_str(),
-            ];
-            out.write_record(record.iter().map(|cell| neutralised(cell)))
-                .map_err(failed)?;
+            ])
+            .map_err(ApiError::internal)?;
         }
         match found.next_cursor {
             Some(next) => page.cursor = Some(next),
             None => break,
         }
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    exported(&deps, admin.ws(), &format!("certificates-{id}"), body).await
+    exported(&deps, admin.ws(), &format!("certificates-{id}"), out).await
 }

@@ -5,11 +5,11 @@
 
 use std::hint::black_box;
 
-use certify_rules::component::{Component, ComponentKind};
-use certify_rules::participant::Participant;
+use certify_rules::pipeline::{Order, PipelineFilter, SortField};
+use certify_rules::program::component::{Component, ComponentKind};
+use certify_rules::program::participant::Participant;
+use certify_rules::program::progress::ProgressStatus;
 use certify_rules::program::{Program, ProgramState};
-use certify_rules::progress::ProgressStatus;
-use certify_rules::view::{Order, PipelineFilter, SortField};
 use certify_rules::{pipeline_page, EnrollmentRecord, PipelineQuery, Roster};
 use chrono::{DateTime, Duration, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -1,15 +1,28 @@
-//! Certificates, run records and the completion banner (SPEC 1.8.3-5, 1.10, 1.11).
+//! Certificates (SPEC 1.8.3-5, 1.10, 1.11): what one shows, its status, its entry in the
+//! revocation status lists and the reason for a revocation; and what becomes of one:
+//!
+//! - [`by_hand`]: certifying by hand, outside any program run.
+//! - [`regeneration`]: re-drawing a certification's certificates, and its record.
+//! - [`reminder`]: which expiry reminder is due, and when to look again.
+//! - [`public`]: its public links and its LinkedIn "Add to profile" link.
+//! - [`credential`]: the Open Badges 3.0 credential, the issuer's DID document and the
+//!   revocation status lists.
+//! - [`registry`]: a certification's registry of certificates: filters and sort.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
-use crate::credential::StatusEntry;
 use crate::field::Invalid;
-use crate::participant::Participant;
-use crate::program::{Program, ProgramState};
-use crate::roster::Outcome;
-use crate::view::ProgramRef;
+use crate::program::participant::Participant;
+use crate::program::{Program, ProgramRef};
+
+pub mod by_hand;
+pub mod credential;
+pub mod public;
+pub mod regeneration;
+pub mod registry;
+pub mod reminder;
 
 /// What a certificate keeps of its certification, whatever happens to it later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +127,34 @@ impl Certificate {
     }
 }
 
+/// Entries of one status list: W3C's minimum (16 KiB, so that one revoked credential
+/// hides among many).
+pub const STATUS_LIST_SIZE: u64 = 131_072;
+
+/// A credential's place in the revocation status lists: list `list` (from 1), bit
+/// `index`. Allocated once, when the certificate is issued, and kept through renewals
+/// of its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEntry {
+    pub list: u64,
+    pub index: u64,
+}
+
+impl StatusEntry {
+    /// The entry of position `n` (from 0) of the one counter every list is cut from.
+    pub fn at(n: u64) -> StatusEntry {
+        StatusEntry {
+            list: n / STATUS_LIST_SIZE + 1,
+            index: n % STATUS_LIST_SIZE,
+        }
+    }
+
+    /// The `count` entries a counter that now stands at `counter` has just given out.
+    pub fn taken(counter: u64, count: u64) -> Vec<StatusEntry> {
+        (counter.saturating_sub(count)..counter).map(StatusEntry::at).collect()
+    }
+}
+
 /// Longest reason an admin may give for revoking a certificate, in characters.
 pub const REASON_MAX: usize = 500;
 
@@ -126,181 +167,6 @@ pub fn revocation_reason(raw: Option<&str>) -> Result<String, Invalid> {
         return Err(Invalid::one("reason", format!("must be 1 to {REASON_MAX} characters")));
     }
     Ok(reason.to_string())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunState {
-    Running,
-    Completed,
-    Skipped,
-}
-
-/// A program's certification run, kept up to date as its checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunRecord {
-    pub program_id: String,
-    pub state: RunState,
-    pub reason: Option<String>,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub participants: u64,
-    pub evaluated: u64,
-    pub certified: u64,
-    pub did_not_pass: u64,
-    pub notified: u64,
-    pub failed: u64,
-    /// The latest errors, one per participant and step.
-    #[serde(default, deserialize_with = "run_errors")]
-    pub errors: Vec<RunError>,
-    /// Tries in a row in which a participant failed (0 once a try fails no one).
-    #[serde(default)]
-    pub failed_attempts: u32,
-    /// When the sweep tries a failing run again (SPEC 1.8.8); none while it is not
-    /// backing off.
-    #[serde(default)]
-    pub next_attempt_at: Option<DateTime<Utc>>,
-}
-
-/// The step of a run a participant failed at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStep {
-    /// Drawing, storing and recording the certificate.
-    Certificate,
-    /// The result email.
-    Email,
-}
-
-/// Why a participant failed, as a stable code an admin or a script can act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunErrorCode {
-    RenderFailed,
-    StorageFailed,
-    IssueFailed,
-    EmailRefused,
-    EmailFailed,
-    LeaseExpired,
-    /// Still failing 24 hours after the first failure: no more tries.
-    GivenUp,
-}
-
-impl RunErrorCode {
-    /// What it means, in words free of internals (the detail goes to the logs).
-    pub fn message(self) -> &'static str {
-        match self {
-            RunErrorCode::RenderFailed => "the certificate could not be drawn; the next sweep tries again",
-            RunErrorCode::StorageFailed => "the certificate's files could not be stored; the next sweep tries again",
-            RunErrorCode::IssueFailed => "the certificate could not be recorded; the next sweep tries again",
-            RunErrorCode::EmailRefused => "the mail service refused the address for good; no email will be sent",
-            RunErrorCode::EmailFailed => "the email could not be sent; the next sweep tries again",
-            RunErrorCode::LeaseExpired => "the run's time to send ran out before this email; the next sweep sends it",
-            RunErrorCode::GivenUp => "still failing 24 hours after the first failure; given up, no more tries",
-        }
-    }
-}
-
-/// One participant's failure in a run (SPEC 1.8.8): who, at which step, a stable code
-/// and a plain message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunError {
-    pub user_id: String,
-    pub step: RunStep,
-    pub code: RunErrorCode,
-    pub message: String,
-}
-
-impl RunError {
-    pub fn new(user_id: &str, step: RunStep, code: RunErrorCode) -> RunError {
-        RunError {
-            user_id: user_id.to_string(),
-            step,
-            code,
-            message: code.message().to_string(),
-        }
-    }
-}
-
-/// Run errors as stored; entries of an older shape (free text) are left out.
-fn run_errors<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<RunError>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Error(RunError),
-        Other(serde::de::IgnoredAny),
-    }
-    let entries = Vec::<Stored>::deserialize(deserializer)?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|entry| match entry {
-            Stored::Error(error) => Some(error),
-            Stored::Other(_) => None,
-        })
-        .collect())
-}
-
-/// How many errors a run record keeps (the latest).
-pub const RUN_ERRORS_KEPT: usize = 20;
-
-impl RunRecord {
-    pub fn start(program_id: &str, now: DateTime<Utc>) -> RunRecord {
-        RunRecord {
-            program_id: program_id.to_string(),
-            state: RunState::Running,
-            reason: None,
-            started_at: now,
-            finished_at: None,
-            participants: 0,
-            evaluated: 0,
-            certified: 0,
-            did_not_pass: 0,
-            notified: 0,
-            failed: 0,
-            errors: Vec::new(),
-            failed_attempts: 0,
-            next_attempt_at: None,
-        }
-    }
-
-    /// Records how a try of the run ended: when `failures`, one more failed try and the
-    /// next after [`crate::retry_delay`]; else none in a row and the next at once. Answers when
-    /// the sweep may try the run again.
-    pub fn schedule_next(&mut self, failures: bool, now: DateTime<Utc>) -> DateTime<Utc> {
-        if failures {
-            self.failed_attempts = self.failed_attempts.saturating_add(1);
-            self.next_attempt_at = Some(now + crate::retry_delay(self.failed_attempts));
-        } else {
-            self.failed_attempts = 0;
-            self.next_attempt_at = None;
-        }
-        self.next_attempt_at.unwrap_or(now)
-    }
-
-    /// Keeps the latest errors only.
-    pub fn push_error(&mut self, error: RunError) {
-        self.errors.push(error);
-        let excess = self.errors.len().saturating_sub(RUN_ERRORS_KEPT);
-        self.errors.drain(..excess);
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Completion {
-    Passed,
-    DidNotPass,
-    Pending,
-}
-
-/// The banner's status for a participant of an ended program: pending until the run
-/// has finished, then their recorded outcome.
-pub fn completion(program: ProgramState, run: Option<RunState>, outcome: Option<&Outcome>) -> Completion {
-    match (program, run, outcome) {
-        (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::Passed)) => Completion::Passed,
-        (ProgramState::Ended, Some(RunState::Completed), Some(Outcome::DidNotPass { .. })) => Completion::DidNotPass,
-        _ => Completion::Pending,
-    }
 }
 
 #[cfg(test)]
@@ -363,20 +229,31 @@ mod tests {
     }
 
     #[test]
-    fn the_banner_is_pending_until_the_run_completes() {
-        let passed = Outcome::Passed;
+    fn entries_are_cut_from_one_counter_into_lists_of_131072() {
+        assert_eq!(StatusEntry::at(0), StatusEntry { list: 1, index: 0 });
         assert_eq!(
-            completion(ProgramState::Ending, Some(RunState::Running), Some(&passed)),
-            Completion::Pending
+            StatusEntry::at(131_071),
+            StatusEntry {
+                list: 1,
+                index: 131_071
+            }
         );
+        assert_eq!(StatusEntry::at(131_072), StatusEntry { list: 2, index: 0 });
+        // A chunk that crosses a list's end takes the first entries of the next list.
         assert_eq!(
-            completion(ProgramState::Ended, Some(RunState::Completed), Some(&passed)),
-            Completion::Passed
-        );
-        let failed = Outcome::DidNotPass { not_completed: vec![] };
-        assert_eq!(
-            completion(ProgramState::Ended, Some(RunState::Completed), Some(&failed)),
-            Completion::DidNotPass
+            StatusEntry::taken(131_074, 4),
+            vec![
+                StatusEntry {
+                    list: 1,
+                    index: 131_070
+                },
+                StatusEntry {
+                    list: 1,
+                    index: 131_071
+                },
+                StatusEntry { list: 2, index: 0 },
+                StatusEntry { list: 2, index: 1 },
+            ]
         );
     }
 
@@ -398,22 +275,5 @@ mod tests {
             assert_eq!(err.fields(), ["reason"], "{bad:?}");
             assert_eq!(err.0[0].problem, "must be 1 to 500 characters");
         }
-    }
-
-    #[test]
-    fn run_errors_carry_a_stable_code_and_older_free_text_ones_are_left_out() {
-        let error = RunError::new("u1", RunStep::Email, RunErrorCode::EmailFailed);
-        assert_eq!(error.message, RunErrorCode::EmailFailed.message());
-        let mut record = RunRecord::start("p1", "2026-11-28T19:00:00Z".parse().unwrap());
-        record.push_error(error.clone());
-        let mut stored = serde_json::to_value(&record).unwrap();
-        assert_eq!(
-            stored["errors"][0],
-            serde_json::json!({"user_id": "u1", "step": "email", "code": "email_failed",
-                               "message": RunErrorCode::EmailFailed.message()})
-        );
-        stored["errors"] = serde_json::json!(["u0: storing the PDF: bucket certify-files", error]);
-        let read: RunRecord = serde_json::from_value(stored).unwrap();
-        assert_eq!(read.errors, [error]);
     }
 }

@@ -162,6 +162,26 @@ impl Problems {
     }
 }
 
+/// The option named `raw` (the `default` when absent), one of `options`; another name is
+/// a problem that lists the names allowed.
+pub(crate) fn one_of<T: Copy>(
+    p: &mut Problems,
+    field: &str,
+    raw: Option<&str>,
+    options: &[(&str, T)],
+    default: T,
+) -> T {
+    let Some(raw) = raw else { return default };
+    match options.iter().find(|(name, _)| *name == raw) {
+        Some((_, value)) => *value,
+        None => {
+            let names: Vec<_> = options.iter().map(|(n, _)| *n).collect();
+            p.add(field, format!("must be one of {}", names.join(", ")));
+            default
+        }
+    }
+}
+
 /// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value, for
 /// PATCH bodies where `null` means "clear".
 pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -194,10 +214,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::component::{Component, ComponentInput, ComponentKind};
     use crate::fixtures::{at, component};
+    use crate::program::component::{Component, ComponentInput, ComponentKind};
+    use crate::program::progress::ExtensionInput;
     use crate::program::ProgramInput;
-    use crate::progress::ExtensionInput;
 
     #[test]
     fn required_text_is_trimmed_and_bounded() {

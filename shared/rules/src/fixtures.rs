@@ -5,12 +5,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use proptest::prelude::*;
 
-use crate::component::{Component, ComponentKind as K};
-use crate::participant::Participant;
+use crate::pipeline::{Order, PipelineFilter, PipelineQuery, SortField};
+use crate::program::component::{Component, ComponentKind as K};
+use crate::program::participant::Participant;
+use crate::program::progress::ProgressStatus as S;
 use crate::program::{Program, ProgramState};
-use crate::progress::ProgressStatus as S;
 use crate::roster::{EnrollmentRecord, Outcome, PipelineStatus as P, Roster};
-use crate::view::{Order, PipelineFilter, PipelineQuery, SortField};
 
 pub(crate) fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()

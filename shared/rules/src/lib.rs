@@ -2,94 +2,85 @@
 //! AWS. Everything the functions decide is decided here; the other crates fetch, store
 //! and send.
 //!
-//! - [`identity`]: a caller's role, and the clock type the edges read `now` from.
+//! The modules, by what they decide (each file's place under `src/` is its module's);
+//! none uses, directly or through others, a module that uses it back (the `layering`
+//! test reads the sources to hold the crate to it):
+//!
+//! - [`identity`]: a caller's role, the rule every identity value obeys, and the clock
+//!   type the edges read `now` from.
+//! - `field` (within the crate): field problems, collected, and the bounds every input
+//!   obeys.
+//! - [`text`]: the keys names are searched and sorted by, in any script.
 //! - [`certification`]: validated certification fields, validity and expiry arithmetic.
-//! - [`program`]: programs, their state and the checks on their fields.
-//! - [`component`]: a program's components, their kinds and which of them count.
-//! - [`participant`]: participants as enrolled, one or a batch, and their bounds.
-//! - [`progress`]: a participant's progress on a component, and extensions.
+//! - [`program`]: programs, their state and the checks on their fields; their
+//!   components, participants and progress, and when they end.
+//! - [`run`]: a program's run: whether it certifies anyone, its record, and when a
+//!   failing run is tried again or gives a participant up.
+//! - [`record`]: the history of each change, and the events told of it.
+//! - [`certificate`]: certificates and their status entries, and what becomes of them:
+//!   by hand, regeneration, expiry reminders, public links, the Open Badges credential
+//!   and status lists, the registry.
 //! - [`roster`]: a program's roster and the rules read from it: evaluation, pipeline
-//!   status, expected date, grid and in-program card.
-//! - [`view`]: the certification's pipeline view: filters, sort, cursors, stats.
-//! - [`paging`]: a program's participant list, paged by user id, and the in-program
-//!   card's participants, paged by name.
-//! - [`nudge`]: who a reminder reaches.
-//! - [`public`]: the certificate's public links and its LinkedIn "Add to profile" link.
-//! - [`credential`]: the Open Badges 3.0 credential, the issuer's DID document and the
-//!   revocation status lists.
-//! - [`regeneration`]: re-drawing a certification's certificates, and its record.
-//! - [`reminder`]: which expiry reminder is due, and when to look again.
-//! - [`events`]: what each committed history entry is told to the platform as.
-//! - [`schedule`]: when programs end and whether their run certifies.
+//!   status, expected date, grid and in-program card, and the completion banner.
+//! - [`pipeline`]: the certification's pipeline view (filters, sort, cursors, stats),
+//!   and the paging of a program's participants and of its card.
+//! - [`nudge`]: who a nudge reaches.
 //! - [`work`]: the one message the API hands to the background (SPEC 4).
-//! - [`certificate`]: certificates, revocation reasons, run records and the completion
-//!   banner.
 //!
 //! Inputs arrive as `*Input` / `*Patch` types (what a request body holds, every field
 //! optional) and are turned into validated values by `parse`/`apply`, which report
 //! every problem at once as an [`Invalid`]. Every timestamp they accept lies within
 //! [`TIME_MIN`]..=[`TIME_MAX`] and every integer within a documented range (SPEC 1.1).
 
-pub mod by_hand;
 pub mod certificate;
 pub mod certification;
-pub mod component;
-pub mod credential;
-mod cursor;
-pub mod events;
 mod field;
-pub mod history;
 pub mod identity;
 pub mod nudge;
-pub mod paging;
-pub mod participant;
+pub mod pipeline;
 pub mod program;
-pub mod progress;
-pub mod public;
-pub mod regeneration;
-pub mod registry;
-pub mod reminder;
+pub mod record;
 pub mod roster;
-pub mod schedule;
+pub mod run;
 pub mod text;
-pub mod view;
 pub mod work;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod layering;
 
-pub use by_hand::{ByHand, ByHandInput, NOTE_MAX};
+pub use certificate::by_hand::{ByHand, ByHandInput, NOTE_MAX};
+pub use certificate::public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
+pub use certificate::regeneration::{
+    PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
+    REGENERATION_ERRORS_MAX,
+};
+pub use certificate::registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
+pub use certificate::reminder::{day_start, due_reminder, first_look, next_look, Reminder};
 pub use certificate::{
-    completion, revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, Completion, RunError,
-    RunErrorCode, RunRecord, RunState, RunStep, REASON_MAX,
+    revocation_reason, Certificate, CertificateStatus, CertificationSnapshot, StatusEntry, REASON_MAX, STATUS_LIST_SIZE,
 };
 pub use certification::{
     default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
-pub use component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
-pub use credential::{StatusEntry, STATUS_LIST_SIZE};
-pub use events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
-pub use history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
-pub use paging::{card_page, participants_page};
-pub use participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
-pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramState};
-pub use progress::{ExtensionInput, ProgressInput, ProgressStatus};
-pub use public::{linkedin_organization_id, linkedin_url, verify_url, PublicLinks};
-pub use regeneration::{
-    PageOutcome, Regeneration, RegenerationError, RegenerationErrorCode, RegenerationInput, RegenerationState,
-    REGENERATION_ERRORS_MAX,
+pub use pipeline::{
+    card_page, participants_page, pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput,
+    PipelineRow,
 };
-pub use registry::{RegistryQuery, RegistryQueryInput, RegistrySort};
-pub use reminder::{day_start, due_reminder, first_look, next_look, Reminder};
+pub use program::component::{Component, ComponentFields, ComponentInput, ComponentKind, ComponentPatch, POSITION_MAX};
+pub use program::participant::{EnrollBatch, EnrollInput, Participant, ParticipantInput};
+pub use program::progress::{ExtensionInput, ProgressInput, ProgressStatus};
+pub use program::schedule::{ended_at, is_due};
+pub use program::{Program, ProgramFields, ProgramInput, ProgramPatch, ProgramRef, ProgramState};
+pub use record::events::{batches, EventSubject, OutEvent, EVENT_SOURCE};
+pub use record::history::{changed_fields, Actor, Change, FieldChange, HistoryEntry, RunSummary};
+pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
-pub use schedule::{
-    decide_run, ended_at, gives_up, is_due, retry_delay, RunDecision, RunSkipReason, GIVE_UP_AFTER, RETRY_DELAY_MAX,
-};
-pub use view::{
-    pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput, PipelineRow, ProgramRef,
-};
+pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};
+pub use run::{decide_run, RunDecision, RunError, RunErrorCode, RunRecord, RunSkipReason, RunState, RunStep};
 pub use work::{BadWork, Work};

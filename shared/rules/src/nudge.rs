@@ -193,7 +193,7 @@ pub fn plan_nudges(rosters: &[Roster], request: &NudgeRequest, now: DateTime<Utc
 mod tests {
     use super::*;
     use crate::fixtures::{now, people, record, roster};
-    use crate::progress::ProgressStatus as S;
+    use crate::program::progress::ProgressStatus as S;
 
     #[test]
     fn a_nudge_names_each_user_id_outside_the_identity_rule_and_refuses_null() {

@@ -1,9 +1,20 @@
-//! Programs (SPEC 1.3): their state, the fields an admin sets and the checks on them.
+//! Programs (SPEC 1.3): their state, the fields an admin sets and the checks on them,
+//! and what a program holds:
+//!
+//! - [`component`]: its components, their kinds and which of them count.
+//! - [`participant`]: its participants as enrolled, one or a batch, and their bounds.
+//! - [`progress`]: a participant's progress on a component, and extensions.
+//! - [`schedule`]: when it ends: which programs are due for the sweep, and the end date.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::field::{double_option, not_null, Invalid, Problems};
+
+pub mod component;
+pub mod participant;
+pub mod progress;
+pub mod schedule;
 
 /// A program's name, in characters.
 pub const NAME_MAX: usize = 200;
@@ -59,6 +70,13 @@ impl Program {
     pub fn end_time(&self) -> DateTime<Utc> {
         self.ended_at.unwrap_or(self.ends_at)
     }
+}
+
+/// A program as the certificates, rows and history entries name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramRef {
+    pub id: String,
+    pub name: String,
 }
 
 /// The fields an admin sets on a program, validated.

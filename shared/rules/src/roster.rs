@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::certificate::Certificate;
-use crate::component::{Component, ComponentKind};
-use crate::participant::Participant;
+use crate::program::component::{Component, ComponentKind};
+use crate::program::participant::Participant;
+use crate::program::progress::ProgressStatus;
 use crate::program::Program;
-use crate::progress::ProgressStatus;
 use crate::text::search_key;
 
 /// A participant's result, recorded once by the program's run.
@@ -487,6 +487,8 @@ impl Roster {
         }
     }
 }
+
+pub mod completion;
 
 #[cfg(test)]
 mod tests;

@@ -4,10 +4,10 @@
 
 use axum::http::Request;
 use certify_fixtures::{sample, Seed};
-use certify_rules::component::{Component, ComponentKind};
-use certify_rules::participant::Participant;
+use certify_rules::program::component::{Component, ComponentKind};
+use certify_rules::program::participant::Participant;
+use certify_rules::program::progress::ProgressStatus;
 use certify_rules::program::Program;
-use certify_rules::progress::ProgressStatus;
 use certify_rules::{Certification, CertificationFields, EnrollmentRecord};
 use std::sync::Arc;
 

@@ -35,7 +35,7 @@ const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
 /// Services' five roots, not the system's ~140: the SDK parses its trust store for every
 /// client it builds (a connector made and dropped in `validate_base_client_config`) and
 /// again for each connector, and with the system's bundle that parsing was most of a
-/// function's init (README, "Cold start and package size"). With `AWS_ENDPOINT_URL` an
+/// function's init (docs/benchmarks.md, "Cold start and package size"). With `AWS_ENDPOINT_URL` an
 /// `https` address, the endpoint may be anyone's (a proxy of the operator's), so the
 /// system's roots; a plain `http` one (moto, in the tests and the cold-start bench)
 /// uses no TLS at all, so it gets the same as AWS.

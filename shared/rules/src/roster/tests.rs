@@ -5,10 +5,10 @@ use chrono::Duration;
 use proptest::prelude::*;
 
 use super::{Badge, Label, Outcome, PipelineStatus as P, Roster};
-use crate::component::ComponentKind as K;
 use crate::fixtures::{arb_status, at, comp, components, day, now, program, record, roster};
+use crate::program::component::ComponentKind as K;
+use crate::program::progress::ProgressStatus as S;
 use crate::program::ProgramState;
-use crate::progress::ProgressStatus as S;
 
 fn status_of(progress: &[(&str, S)]) -> P {
     let r = roster(vec![record("u1", progress)]);

@@ -130,7 +130,7 @@ mod certifications;
 mod credentials;
 mod events;
 mod history;
-mod regenerations;
+mod regeneration;
 mod registry;
 mod reminders;
 mod roster;
@@ -174,9 +174,9 @@ macro_rules! contract {
                 events::committed_entries_wait_in_order_until_published,
                 registry::a_query_reads_either_way_and_resumes_after_its_last_item,
                 registry::the_registry_reads_a_certification_by_index_in_few_requests,
-                regenerations::one_regeneration_runs_at_a_time_under_one_lease,
-                regenerations::a_claim_takes_the_snapshot_with_its_history_once,
-                regenerations::a_certificate_revoked_before_its_files_were_drawn_is_still_drawn,
+                regeneration::one_regeneration_runs_at_a_time_under_one_lease,
+                regeneration::a_claim_takes_the_snapshot_with_its_history_once,
+                regeneration::a_certificate_revoked_before_its_files_were_drawn_is_still_drawn,
                 reminders::reminders_are_found_by_their_next_look_and_recorded_once,
                 reminders::a_revoked_or_replaced_certificate_leaves_the_reminders,
             );

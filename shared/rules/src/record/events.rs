@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::history::{Change, HistoryEntry};
+use crate::record::history::{Change, HistoryEntry};
 
 /// The `source` of every event.
 pub const EVENT_SOURCE: &str = "certify";
@@ -122,8 +122,8 @@ pub fn batches(events: &[OutEvent], max: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::Actor;
-    use crate::view::ProgramRef;
+    use crate::program::ProgramRef;
+    use crate::record::history::Actor;
 
     fn issued(id: &str) -> HistoryEntry {
         let program = Some(ProgramRef {

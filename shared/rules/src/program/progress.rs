@@ -6,8 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::component::Component;
 use crate::field::{Invalid, Problems};
+use crate::program::component::Component;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,8 +114,8 @@ impl ExtensionInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::component::ComponentKind;
     use crate::fixtures::{at, component};
+    use crate::program::component::ComponentKind;
 
     #[test]
     fn an_extension_must_be_later_than_the_due_time() {

@@ -6,9 +6,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::certificate::{Certificate, CertificateStatus};
-use crate::field::{Invalid, Problems};
+use crate::field::{one_of, Invalid, Problems};
 use crate::identity::check_identity;
-use crate::view::one_of;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegistrySort {
@@ -94,7 +93,7 @@ mod tests {
     use super::*;
     use crate::certificate::CertificationSnapshot;
     use crate::fixtures::day;
-    use crate::view::ProgramRef;
+    use crate::program::ProgramRef;
 
     fn input(pairs: &[(&str, &str)]) -> RegistryQueryInput {
         let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());

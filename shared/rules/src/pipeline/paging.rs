@@ -2,7 +2,7 @@
 //! participants, paged by name (SPEC 1.16), with opaque cursors (the same encoding as
 //! the pipeline view's, each under its own version).
 
-use crate::cursor;
+use super::cursor;
 use crate::field::Invalid;
 use crate::roster::{CardParticipant, EnrollmentRecord, ProgramCard};
 use crate::text::search_key;
@@ -74,9 +74,8 @@ fn after_user(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cursor::CursorKey;
     use crate::fixtures::record;
-    use crate::view::{Order, Primary, RowKey, SortField};
+    use crate::pipeline::key::{CursorKey, Order, Primary, RowKey, SortField};
 
     fn ids(page: &[EnrollmentRecord]) -> Vec<&str> {
         page.iter().map(|e| e.participant.user_id.as_str()).collect()

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::certificate::{RunRecord, RunState};
 use crate::certification::CertificationFields;
-use crate::view::ProgramRef;
+use crate::program::ProgramRef;
+use crate::run::{RunRecord, RunState};
 
 /// Who made a change: the system (a program's run, the sweep) or an admin, by the user
 /// id of the admin's token.

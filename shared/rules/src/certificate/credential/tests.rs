@@ -5,6 +5,7 @@ use std::io::Read;
 use base64::Engine;
 
 use super::*;
+use crate::certificate::StatusEntry;
 use crate::fixtures::certificate;
 
 fn facts() -> CredentialFacts<'static> {
@@ -36,35 +37,6 @@ fn did_web_encodes_the_port_and_turns_path_segments_into_colons() {
     assert_eq!(
         did_web("https://example.com/certify/prod"),
         "did:web:example.com:certify:prod"
-    );
-}
-
-#[test]
-fn entries_are_cut_from_one_counter_into_lists_of_131072() {
-    assert_eq!(StatusEntry::at(0), StatusEntry { list: 1, index: 0 });
-    assert_eq!(
-        StatusEntry::at(131_071),
-        StatusEntry {
-            list: 1,
-            index: 131_071
-        }
-    );
-    assert_eq!(StatusEntry::at(131_072), StatusEntry { list: 2, index: 0 });
-    // A chunk that crosses a list's end takes the first entries of the next list.
-    assert_eq!(
-        StatusEntry::taken(131_074, 4),
-        vec![
-            StatusEntry {
-                list: 1,
-                index: 131_070
-            },
-            StatusEntry {
-                list: 1,
-                index: 131_071
-            },
-            StatusEntry { list: 2, index: 0 },
-            StatusEntry { list: 2, index: 1 },
-        ]
     );
 }
 

@@ -1,173 +1,33 @@
-//! The pipeline view of a certification across its programs (SPEC 1.6): filters, a
-//! total sort order, keyset cursors and stats over every filtered row.
+//! The pipeline (SPEC 1.6, 1.16): the view of a certification across its programs, with
+//! filters, a total sort order, keyset cursors and stats over every filtered row; and the
+//! paging of a program's participant list and of its in-program card. One feature in a
+//! few files, each public name given here:
+//!
+//! - `query`: the query string, checked: filters, sort, order, limit and cursor.
+//! - `key`: where a row stands in the total order, and the cursor that remembers it.
+//! - `cursor`: opaque cursors, the encoding every list's cursor shares.
+//! - `paging`: a program's participant list by user id, and the card's participants by
+//!   name.
+//! - here: the rows, their stats and a page of them.
 
 use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cursor::CursorKey;
-use crate::field::{Invalid, Problems};
+use crate::program::ProgramRef;
 use crate::roster::{PipelineStatus, Roster};
 use crate::text::search_key;
 
-pub const LIMIT_DEFAULT: usize = 50;
-pub const LIMIT_MAX: usize = 500;
+mod cursor;
+mod key;
+mod paging;
+mod query;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortField {
-    #[default]
-    Name,
-    Program,
-    Expected,
-    Status,
-}
-
-impl SortField {
-    pub(crate) const ALL: [SortField; 4] = [
-        SortField::Name,
-        SortField::Program,
-        SortField::Expected,
-        SortField::Status,
-    ];
-
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            SortField::Name => "name",
-            SortField::Program => "program",
-            SortField::Expected => "expected",
-            SortField::Status => "status",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    #[default]
-    Asc,
-    Desc,
-}
-
-/// Which rows to keep; every filter given must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PipelineFilter {
-    /// Case-, accent- and script-aware substring of the participant's name.
-    pub name: Option<String>,
-    /// Exact group.
-    pub group: Option<String>,
-    /// Program id.
-    pub program: Option<String>,
-    pub status: Option<PipelineStatus>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PipelineQuery {
-    pub filter: PipelineFilter,
-    pub sort: SortField,
-    pub order: Order,
-    pub limit: usize,
-    pub cursor: Option<String>,
-}
-
-impl Default for PipelineQuery {
-    fn default() -> Self {
-        PipelineQuery {
-            filter: PipelineFilter::default(),
-            sort: SortField::Name,
-            order: Order::Asc,
-            limit: LIMIT_DEFAULT,
-            cursor: None,
-        }
-    }
-}
-
-/// The pipeline's query string as it arrives: every value a string, checked together.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PipelineQueryInput {
-    pub name: Option<String>,
-    pub group: Option<String>,
-    pub program: Option<String>,
-    pub status: Option<String>,
-    pub sort: Option<String>,
-    pub order: Option<String>,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-}
-
-pub(crate) fn one_of<T: Copy>(
-    p: &mut Problems,
-    field: &str,
-    raw: Option<&str>,
-    options: &[(&str, T)],
-    default: T,
-) -> T {
-    let Some(raw) = raw else { return default };
-    match options.iter().find(|(name, _)| *name == raw) {
-        Some((_, value)) => *value,
-        None => {
-            let names: Vec<_> = options.iter().map(|(n, _)| *n).collect();
-            p.add(field, format!("must be one of {}", names.join(", ")));
-            default
-        }
-    }
-}
-
-impl PipelineQueryInput {
-    pub fn parse(&self) -> Result<PipelineQuery, Invalid> {
-        let mut p = Problems::new();
-        let sorts = [
-            ("name", SortField::Name),
-            ("program", SortField::Program),
-            ("expected", SortField::Expected),
-            ("status", SortField::Status),
-        ];
-        let sort = one_of(&mut p, "sort", self.sort.as_deref(), &sorts, SortField::Name);
-        let orders = [("asc", Order::Asc), ("desc", Order::Desc)];
-        let order = one_of(&mut p, "order", self.order.as_deref(), &orders, Order::Asc);
-        let statuses = PipelineStatus::ALL.map(|s| (s.as_str(), Some(s)));
-        let status = one_of(&mut p, "status", self.status.as_deref(), &statuses, None);
-        let limit = match self.limit.as_deref() {
-            None => LIMIT_DEFAULT,
-            Some(raw) => match raw.parse::<usize>() {
-                Ok(n) if (1..=LIMIT_MAX).contains(&n) => n,
-                _ => {
-                    p.add("limit", format!("must be a whole number from 1 to {LIMIT_MAX}"));
-                    LIMIT_DEFAULT
-                }
-            },
-        };
-        let cursor = self.cursor.clone().filter(|c| !c.is_empty());
-        if let Some(raw) = &cursor {
-            match CursorKey::decode(raw) {
-                Some(key) if key.sort == sort && key.order == order => {}
-                Some(_) => p.add("cursor", "was made for another sort or order"),
-                None => p.add("cursor", "is not a cursor this list gave out"),
-            }
-        }
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(String::from);
-        p.finish(|| PipelineQuery {
-            filter: PipelineFilter {
-                name: text(&self.name),
-                group: text(&self.group),
-                program: text(&self.program),
-                status,
-            },
-            sort,
-            order,
-            limit,
-            cursor,
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProgramRef {
-    pub id: String,
-    pub name: String,
-}
+use key::{compare, CursorKey, Primary, RowKey};
+pub use key::{Order, SortField};
+pub use paging::{card_page, participants_page};
+pub use query::{PipelineFilter, PipelineQuery, PipelineQueryInput, LIMIT_DEFAULT, LIMIT_MAX};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PipelineRow {
@@ -239,51 +99,6 @@ fn prefix(text: &str) -> u64 {
     let n = text.len().min(8);
     bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
     u64::from_be_bytes(bytes)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Primary<T> {
-    Text(T),
-    Date(NaiveDate),
-    Rank(u8),
-}
-
-/// Where a row stands in the total order: the sorted column, then name, user id and
-/// program id, which together are unique.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RowKey<T> {
-    pub(crate) primary: Primary<T>,
-    pub(crate) name: T,
-    pub(crate) user_id: T,
-    pub(crate) program_id: T,
-}
-
-impl<T: AsRef<str>> RowKey<T> {
-    fn as_ref(&self) -> RowKey<&str> {
-        RowKey {
-            primary: match &self.primary {
-                Primary::Text(t) => Primary::Text(t.as_ref()),
-                Primary::Date(d) => Primary::Date(*d),
-                Primary::Rank(r) => Primary::Rank(*r),
-            },
-            name: self.name.as_ref(),
-            user_id: self.user_id.as_ref(),
-            program_id: self.program_id.as_ref(),
-        }
-    }
-}
-
-fn compare(a: &RowKey<&str>, b: &RowKey<&str>, order: Order) -> Ordering {
-    let primary = a.primary.cmp(&b.primary);
-    let primary = if order == Order::Desc {
-        primary.reverse()
-    } else {
-        primary
-    };
-    primary
-        .then_with(|| a.name.cmp(b.name))
-        .then_with(|| a.user_id.cmp(b.user_id))
-        .then_with(|| a.program_id.cmp(b.program_id))
 }
 
 /// Program names folded once per roster for sorting by program.

@@ -4,16 +4,11 @@
 //! and pass in the time, the holder's opaque subject id and the salt.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::certificate::Certificate;
-use crate::public::verify_url;
-
-/// Entries of one status list: W3C's minimum (16 KiB, so that one revoked credential
-/// hides among many).
-pub const STATUS_LIST_SIZE: u64 = 131_072;
+use crate::certificate::public::verify_url;
+use crate::certificate::{Certificate, STATUS_LIST_SIZE};
 
 /// The W3C VC data model 2.0 context and the Open Badges 3.0 context.
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -21,30 +16,6 @@ pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/contex
 
 /// The media type a credential and a status list are served and typed (`typ`) as.
 pub const VC_JWT: &str = "application/vc+jwt";
-
-/// A credential's place in the revocation status lists: list `list` (from 1), bit
-/// `index`. Allocated once, when the certificate is issued, and kept through renewals
-/// of its files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusEntry {
-    pub list: u64,
-    pub index: u64,
-}
-
-impl StatusEntry {
-    /// The entry of position `n` (from 0) of the one counter every list is cut from.
-    pub fn at(n: u64) -> StatusEntry {
-        StatusEntry {
-            list: n / STATUS_LIST_SIZE + 1,
-            index: n % STATUS_LIST_SIZE,
-        }
-    }
-
-    /// The `count` entries a counter that now stands at `counter` has just given out.
-    pub fn taken(counter: u64, count: u64) -> Vec<StatusEntry> {
-        (counter.saturating_sub(count)..counter).map(StatusEntry::at).collect()
-    }
-}
 
 /// The platform's `did:web` from its public URL (`https://certs.example.com` to
 /// `did:web:certs.example.com`; a port is percent-encoded, path segments become `:`).
@@ -243,5 +214,4 @@ pub fn status_list_credential(public_url: &str, list: u64, revoked: &[u64], now:
 }
 
 #[cfg(test)]
-#[path = "credential_tests.rs"]
 mod tests;

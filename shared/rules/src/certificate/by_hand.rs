@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::{Certificate, CertificationSnapshot};
 use crate::certification::{expires_on, Certification};
 use crate::field::{not_null, Invalid, Problems};
-use crate::participant::{Participant, ParticipantInput};
+use crate::program::participant::{Participant, ParticipantInput};
 
 /// Longest internal note, in characters.
 pub const NOTE_MAX: usize = 1000;

@@ -5,8 +5,8 @@
 use chrono::Datelike;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::certificate::Certificate;
 use crate::field::FieldError;
-use crate::Certificate;
 
 /// What a query value keeps as is: RFC 3986's unreserved characters. Everything else,
 /// spaces, `&`, `=`, `+` and every non-ASCII byte of UTF-8 included, is percent-encoded.

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::{Certificate, CertificationSnapshot};
 use crate::certification::Certification;
 use crate::field::{not_null, Invalid};
-use crate::history::Actor;
-use crate::schedule::{gives_up, retry_delay};
+use crate::record::history::Actor;
+use crate::run::backoff::{gives_up, retry_delay};
 
 /// Errors a record keeps (the counts keep counting past them).
 pub const REGENERATION_ERRORS_MAX: usize = 20;

@@ -5,10 +5,10 @@ use chrono::Duration;
 use proptest::prelude::*;
 
 use super::*;
-use crate::component::ComponentKind as K;
 use crate::fixtures::{arb_query, arb_rosters, at, comp, components, day, now, people, program, record};
+use crate::program::component::ComponentKind as K;
+use crate::program::progress::ProgressStatus as S;
 use crate::program::ProgramState;
-use crate::progress::ProgressStatus as S;
 use crate::roster::{Outcome, PipelineStatus as P, Roster};
 use crate::text::search_key;
 

@@ -101,13 +101,16 @@ pub struct Run<'a> {
 
 impl<'a> Run<'a> {
     /// Starts or resumes the run of an `ending` program. The lease is taken before the
-    /// roster is read, so a run another invocation holds costs one read of its record.
+    /// roster is read, so a run another invocation holds costs no roster read.
     pub async fn open(trigger: &'a Trigger, ws: &'a str, program: &'a Program) -> Result<Opened<'a>, StoreError> {
         let now = trigger.now();
+        let lease = Lease {
+            owner: uuid::Uuid::new_v4().to_string(),
+            until: now + trigger.settings.lease,
+        };
         let (mut read, mut settings) = (None, None);
-        let started = match trigger.store.run(ws, &program.id).await? {
-            Some(run) => run,
-            None => {
+        let taken = match trigger.store.take_run(ws, &program.id, &lease, now).await {
+            Err(StoreError::NotFound) => {
                 // The first try: the record counts the roster it starts from.
                 let stored = trigger
                     .store
@@ -130,19 +133,23 @@ impl<'a> Run<'a> {
                 };
                 (read, settings) = (Some(stored), Some(workspace));
                 // A racing first try started it already: its record is answered.
-                trigger.store.start_run(ws, &record).await?
+                let started = trigger.store.start_run(ws, &record).await?;
+                match started.state {
+                    RunState::Running => trigger.store.take_run(ws, &program.id, &lease, now).await?,
+                    _ => None,
+                }
             }
+            taken => taken?,
         };
-        if started.state != RunState::Running {
-            trigger.finish(ws, &program.id).await?;
-            return Ok(Opened::Finished(started));
-        }
-        let lease = Lease {
-            owner: uuid::Uuid::new_v4().to_string(),
-            until: now + trigger.settings.lease,
-        };
-        let Some(record) = trigger.store.take_run(ws, &program.id, &lease, now).await? else {
-            return Ok(Opened::HeldElsewhere);
+        let Some(record) = taken else {
+            // Finished, or held by another invocation: the record says which.
+            return match trigger.store.run(ws, &program.id).await?.ok_or(StoreError::NotFound)? {
+                finished if finished.state != RunState::Running => {
+                    trigger.finish(ws, &program.id).await?;
+                    Ok(Opened::Finished(finished))
+                }
+                _ => Ok(Opened::HeldElsewhere),
+            };
         };
         let settings = match settings {
             Some(settings) => settings,

@@ -384,3 +384,33 @@ async fn throttled_sends_are_retried_with_backoff_at_the_configured_rate() {
         run.errors
     );
 }
+
+/// A run another invocation holds costs no roster read: the lease is taken before the
+/// roster is read. The program is read once, and the run record twice (to try its lease,
+/// then to tell a held run from a finished one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_held_elsewhere_is_left_without_reading_its_roster() {
+    let h = Harness::new().await;
+    h.seed("p1", Some("c1"), &PEOPLE).await;
+    h.store.begin_end(&h.ws, "p1", h.now()).await.unwrap();
+    h.store
+        .start_run(&h.ws, &certify_rules::RunRecord::start("p1", h.now()))
+        .await
+        .unwrap();
+    let theirs = certify_store::Lease {
+        owner: "another invocation".into(),
+        until: h.now() + Duration::minutes(2),
+    };
+    assert!(h.store.take_run(&h.ws, "p1", &theirs, h.now()).await.unwrap().is_some());
+    let (queries, gets) = (h.faults.count("Query"), h.faults.count("GetItem"));
+
+    let report = h.trigger().end_program(&h.ws, "p1", None).await.unwrap();
+
+    assert_eq!((report.state, report.run.is_none()), (ProgramState::Ending, true));
+    assert_eq!(h.faults.count("Query"), queries, "no roster read for a held run");
+    assert_eq!(
+        h.faults.count("GetItem") - gets,
+        3,
+        "the program and the run record, nothing else"
+    );
+}

@@ -134,10 +134,11 @@ impl<'a> Run<'a> {
                 (read, settings) = (Some(stored), Some(workspace));
                 // A racing first try started it already: its record is answered.
                 let started = trigger.store.start_run(ws, &record).await?;
-                match started.state {
-                    RunState::Running => trigger.store.take_run(ws, &program.id, &lease, now).await?,
-                    _ => None,
+                if started.state != RunState::Running {
+                    trigger.finish(ws, &program.id).await?;
+                    return Ok(Opened::Finished(started));
                 }
+                trigger.store.take_run(ws, &program.id, &lease, now).await?
             }
             taken => taken?,
         };

@@ -53,14 +53,6 @@ impl Work {
         })
     }
 
-    /// The workspace the work is in.
-    pub fn workspace_id(&self) -> &str {
-        match self {
-            Work::EndProgram(end) => &end.workspace_id,
-            Work::SendNudges(nudges) => &nudges.workspace_id,
-        }
-    }
-
     /// Reads a direct message (an object that is not an EventBridge event): the one with
     /// `nudge_jobs` sends nudges, any other ends a program. Ids must not be blank.
     pub fn parse(message: &Value) -> Result<Work, BadWork> {

@@ -5,8 +5,8 @@
 //! background task.
 //!
 //! - `invocation`: what an invocation is asked ([`Invocation`]: the sweep, or the API's
-//!   [`Work`]), and [`Trigger::handle`] / [`Trigger::work`], where every invocation
-//!   comes in.
+//!   [`certify_rules::Work`]), and [`Trigger::handle`] / [`Trigger::work`], where every
+//!   invocation comes in.
 //! - `sweep`: the every-minute sweep, in order of what must not wait.
 //! - `program_end` and `run`: a program's end, and its [`Run`] as steps: per participant
 //!   claim the outcome -> render the certificate -> store the PDF -> issue it in one
@@ -44,7 +44,6 @@ use certify_rules::{BadWork, Certificate, Clock};
 use certify_store::{AppStore, StoreError};
 use chrono::{DateTime, Utc};
 
-pub use certify_rules::Work;
 pub(crate) use deadline::Deadline;
 pub use invocation::Invocation;
 use metrics::Tally;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::certification::{expires_on, Certification};
 use crate::field::Invalid;
+use crate::locale::Locale;
 use crate::program::participant::Participant;
 use crate::program::{Program, ProgramRef};
 
@@ -31,6 +32,11 @@ pub struct CertificationSnapshot {
     pub name: String,
     pub description: String,
     pub issuer_name: String,
+    /// The language its certificate is drawn in (SPEC 1.17): the certification's, else
+    /// the workspace's, when it was issued. Stored before locales existed: English, the
+    /// language those certificates were drawn in.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,12 +100,7 @@ impl Certificate {
             id,
             user_id: holder.user_id.clone(),
             holder_name: holder.name.clone(),
-            certification: CertificationSnapshot {
-                id: certification.id.clone(),
-                name: certification.fields.name.clone(),
-                description: certification.fields.description.clone(),
-                issuer_name: certification.fields.issuer_name.clone(),
-            },
+            certification: CertificationSnapshot::of(certification),
             program: Some(ProgramRef {
                 id: program.id.clone(),
                 name: program.name.clone(),

@@ -189,6 +189,7 @@ pub(crate) fn certificate(id: &str, user_id: &str) -> crate::Certificate {
             name: "Leadership Essentials".into(),
             description: "Leads teams through change.".into(),
             issuer_name: "Exec Coaching".into(),
+            locale: Default::default(),
         },
         program: Some(crate::ProgramRef {
             id: "p1".into(),

@@ -11,6 +11,7 @@
 //! - `field` (within the crate): field problems, collected, and the bounds every input
 //!   obeys.
 //! - [`text`]: the keys names are searched and sorted by, in any script.
+//! - [`locale`]: the languages Certify speaks, and the choice of one for a reader.
 //! - [`certification`]: validated certification fields, validity and expiry arithmetic.
 //! - [`program`]: programs, their state and the checks on their fields; their
 //!   components, participants and progress, and when they end.
@@ -36,6 +37,7 @@ pub mod certificate;
 pub mod certification;
 mod field;
 pub mod identity;
+pub mod locale;
 pub mod nudge;
 pub mod pipeline;
 pub mod program;
@@ -67,6 +69,7 @@ pub use certification::{
 };
 pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
+pub use locale::{Direction, Locale, UNSUPPORTED_LOCALE};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};
 pub use pipeline::{
     card_page, participants_page, pipeline_page, pipeline_rows, PipelinePage, PipelineQuery, PipelineQueryInput,

@@ -94,12 +94,7 @@ impl Certificate {
             id,
             user_id: by_hand.holder.user_id.clone(),
             holder_name: by_hand.holder.name.clone(),
-            certification: CertificationSnapshot {
-                id: certification.id.clone(),
-                name: certification.fields.name.clone(),
-                description: certification.fields.description.clone(),
-                issuer_name: certification.fields.issuer_name.clone(),
-            },
+            certification: CertificationSnapshot::of(certification),
             program: None,
             issued_on: by_hand.issued_on,
             expires_on: expires_on(by_hand.issued_on, certification.fields.validity.as_ref()),

@@ -214,6 +214,7 @@ impl CertificationSnapshot {
             name: certification.fields.name.clone(),
             description: certification.fields.description.clone(),
             issuer_name: certification.fields.issuer_name.clone(),
+            locale: Default::default(),
         }
     }
 }

@@ -141,6 +141,7 @@ mod tests {
                 name: "L".into(),
                 description: String::new(),
                 issuer_name: "E".into(),
+                locale: Default::default(),
             },
             program: Some(ProgramRef {
                 id: "p1".into(),

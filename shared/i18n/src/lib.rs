@@ -26,7 +26,10 @@ fn bundles() -> &'static HashMap<Locale, Bundle> {
             .map(|&(locale, source)| {
                 let resource = FluentResource::try_new(source.to_string())
                     .unwrap_or_else(|(_, errors)| panic!("locales/{locale}.ftl does not parse: {errors:?}"));
-                let tag = locale.tag().parse().unwrap_or_else(|e| panic!("{locale} is not a BCP 47 tag: {e}"));
+                let tag = locale
+                    .tag()
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{locale} is not a BCP 47 tag: {e}"));
                 let mut bundle = Bundle::new_concurrent(vec![tag]);
                 // No Unicode isolation marks around arguments: the texts go into
                 // emails' subjects and the certificate, where they would be invisible

@@ -85,5 +85,8 @@ pub use record::history::{changed_fields, Actor, Change, FieldChange, HistoryEnt
 pub use roster::completion::{completion, Completion};
 pub use roster::{EnrollmentRecord, Label, Outcome, PipelineStatus, ProgramCard, Roster};
 pub use run::backoff::{gives_up, retry_delay, GIVE_UP_AFTER, RETRY_DELAY_MAX};
-pub use run::{decide_run, RunDecision, RunError, RunErrorCode, RunRecord, RunSkipReason, RunState, RunStep};
+pub use run::{
+    decide_run, DrawWarning, RunDecision, RunError, RunErrorCode, RunRecord, RunSkipReason, RunState, RunStep,
+    RunWarning,
+};
 pub use work::{BadWork, Work};

@@ -168,7 +168,9 @@ impl Locale {
             let traditional = subtags.any(|s| ["hant", "tw", "hk", "mo"].iter().any(|t| s.eq_ignore_ascii_case(t)));
             return (!traditional).then_some(Locale::ZhHans);
         }
-        Locale::ALL.into_iter().find(|l| l.language().eq_ignore_ascii_case(language))
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.language().eq_ignore_ascii_case(language))
     }
 }
 
@@ -231,14 +233,20 @@ mod tests {
 
     #[test]
     fn arabic_and_hebrew_run_right_to_left() {
-        let rtl: Vec<_> = Locale::ALL.into_iter().filter(|l| l.direction() == Direction::Rtl).collect();
+        let rtl: Vec<_> = Locale::ALL
+            .into_iter()
+            .filter(|l| l.direction() == Direction::Rtl)
+            .collect();
         assert_eq!(rtl, [Locale::Ar, Locale::He]);
         assert_eq!(Locale::default(), Locale::En);
     }
 
     #[test]
     fn accept_language_picks_by_weight_then_order() {
-        assert_eq!(Locale::negotiate("fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5"), Some(Locale::Fr));
+        assert_eq!(
+            Locale::negotiate("fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5"),
+            Some(Locale::Fr)
+        );
         assert_eq!(Locale::negotiate("en;q=0.5, de"), Some(Locale::De));
         assert_eq!(Locale::negotiate("xx, ja;q=0.1"), Some(Locale::Ja));
         assert_eq!(Locale::negotiate("de;q=0, es;q=0.2"), Some(Locale::Es));

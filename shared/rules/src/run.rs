@@ -77,6 +77,10 @@ pub struct RunRecord {
     /// backing off.
     #[serde(default)]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The latest certificates drawn with characters no bundled font has (SPEC 1.17),
+    /// one per participant: issued all the same.
+    #[serde(default)]
+    pub warnings: Vec<RunWarning>,
 }
 
 /// The step of a run a participant failed at.
@@ -139,6 +143,49 @@ impl RunError {
     }
 }
 
+/// What was drawn in place of characters no bundled font has (SPEC 1.17): each shows as
+/// a visible replacement glyph (never the font's empty box) and the text layer keeps the
+/// character itself. Told to the admin in the run record and the by-hand answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawWarning {
+    /// `uncovered_characters`, the one kind so far.
+    pub code: String,
+    /// Each character once, as `U+1F9FF`, in the order the texts hold them.
+    pub characters: Vec<String>,
+    pub message: String,
+}
+
+impl DrawWarning {
+    /// The warning for `uncovered`, the characters no font has; `None` when there are none.
+    pub fn uncovered(uncovered: &[char]) -> Option<DrawWarning> {
+        if uncovered.is_empty() {
+            return None;
+        }
+        let mut characters: Vec<String> = Vec::with_capacity(uncovered.len());
+        for c in uncovered {
+            let code = format!("U+{:04X}", u32::from(*c));
+            if !characters.contains(&code) {
+                characters.push(code);
+            }
+        }
+        Some(DrawWarning {
+            code: "uncovered_characters".to_string(),
+            characters,
+            message: "no bundled font has these characters: each is drawn as a replacement mark, and the \
+                      certificate's text layer keeps the character"
+                .to_string(),
+        })
+    }
+}
+
+/// A participant's certificate drawn with a [`DrawWarning`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunWarning {
+    pub user_id: String,
+    #[serde(flatten)]
+    pub warning: DrawWarning,
+}
+
 /// Run errors as stored; entries of an older shape (free text) are left out.
 fn run_errors<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<RunError>, D::Error> {
     #[derive(Deserialize)]
@@ -177,6 +224,7 @@ impl RunRecord {
             errors: Vec::new(),
             failed_attempts: 0,
             next_attempt_at: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -192,6 +240,18 @@ impl RunRecord {
             self.next_attempt_at = None;
         }
         self.next_attempt_at.unwrap_or(now)
+    }
+
+    /// Keeps the latest warning of each participant, and the latest
+    /// [`RUN_ERRORS_KEPT`] in all.
+    pub fn push_warning(&mut self, user_id: &str, warning: DrawWarning) {
+        self.warnings.retain(|w| w.user_id != user_id);
+        self.warnings.push(RunWarning {
+            user_id: user_id.to_string(),
+            warning,
+        });
+        let excess = self.warnings.len().saturating_sub(RUN_ERRORS_KEPT);
+        self.warnings.drain(..excess);
     }
 
     /// Keeps the latest errors only.
@@ -218,6 +278,27 @@ mod tests {
         p.certification_id = None;
         assert_eq!(decide_run(true, &p), RunDecision::Skip(RunSkipReason::NoCertification));
         assert_eq!(RunSkipReason::NoCertification.as_str(), "no_certification");
+    }
+
+    #[test]
+    fn a_warning_names_each_uncovered_character_once_and_keeps_one_per_participant() {
+        assert_eq!(DrawWarning::uncovered(&[]), None);
+        let warning = DrawWarning::uncovered(&['\u{1F9FF}', 'a', '\u{1F9FF}']).unwrap();
+        assert_eq!(warning.code, "uncovered_characters");
+        assert_eq!(warning.characters, ["U+1F9FF", "U+0061"]);
+        let mut record = RunRecord::start("p1", "2026-11-28T19:00:00Z".parse().unwrap());
+        record.push_warning("u1", warning.clone());
+        record.push_warning("u1", warning.clone());
+        for n in 0..RUN_ERRORS_KEPT {
+            record.push_warning(&format!("v{n}"), warning.clone());
+        }
+        assert_eq!(record.warnings.len(), RUN_ERRORS_KEPT);
+        assert!(record.warnings.iter().all(|w| w.user_id != "u1"));
+        let stored = serde_json::to_value(&record.warnings[0]).unwrap();
+        assert_eq!(stored["user_id"], "v0");
+        assert_eq!(stored["characters"][0], "U+1F9FF");
+        let read: RunRecord = serde_json::from_value(serde_json::to_value(&record).unwrap()).unwrap();
+        assert_eq!(read, record);
     }
 
     #[test]

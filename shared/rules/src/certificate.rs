@@ -87,11 +87,13 @@ pub struct Certificate {
 
 impl Certificate {
     /// The certificate a program's end issues to one passed participant: dated at the
-    /// program's end, expiring by the certification's settings at that time.
+    /// program's end, expiring by the certification's settings at that time, in its
+    /// locale, else `workspace_locale`.
     pub fn issue(
         id: String,
         holder: &Participant,
         certification: &Certification,
+        workspace_locale: Locale,
         program: &Program,
         ended_at: DateTime<Utc>,
     ) -> Certificate {
@@ -100,7 +102,7 @@ impl Certificate {
             id,
             user_id: holder.user_id.clone(),
             holder_name: holder.name.clone(),
-            certification: CertificationSnapshot::of(certification),
+            certification: CertificationSnapshot::of(certification, workspace_locale),
             program: Some(ProgramRef {
                 id: program.id.clone(),
                 name: program.name.clone(),
@@ -185,6 +187,7 @@ mod tests {
                 issuer_name: "Exec".into(),
                 validity,
                 expiry_reminders_days: vec![30],
+                locale: None,
             },
             created_at: now(),
             updated_at: now(),
@@ -212,6 +215,7 @@ mod tests {
             "x".into(),
             &person("u1", "Ana"),
             &certification(Some(validity)),
+            Locale::En,
             &program("p1", "P"),
             at("2024-01-31T23:30:00Z"),
         );
@@ -227,6 +231,28 @@ mod tests {
             ..c
         };
         assert_eq!(revoked.status(day("2024-02-01")), CertificateStatus::Revoked);
+    }
+
+    #[test]
+    fn a_certificate_speaks_its_certifications_locale_else_the_workspaces() {
+        let issue = |certification: &Certification, workspace: Locale| {
+            Certificate::issue(
+                "x".into(),
+                &person("u1", "Ana"),
+                certification,
+                workspace,
+                &program("p1", "P"),
+                at("2026-12-07T10:00:00Z"),
+            )
+            .certification
+            .locale
+        };
+        let unset = certification(None);
+        assert_eq!(issue(&unset, Locale::De), Locale::De);
+        let mut japanese = certification(None);
+        japanese.fields.locale = Some(Locale::Ja);
+        assert_eq!(issue(&japanese, Locale::De), Locale::Ja);
+        assert_eq!(CertificationSnapshot::of(&japanese, Locale::Ar).locale, Locale::Ja);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::field::{double_option, not_null, Invalid, Problems};
+use crate::locale::Locale;
 
 pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 4000;
@@ -165,6 +166,9 @@ pub struct CertificationFields {
     /// 1.14); read when a reminder is due. Stored before reminders existed: the default.
     #[serde(default = "default_reminders")]
     pub expiry_reminders_days: Vec<u16>,
+    /// The language of its certificates (SPEC 1.17); `None`: the workspace's.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 /// Body of `POST /certifications`.
@@ -179,6 +183,8 @@ pub struct CertificationInput {
     pub validity: Option<ValidityInput>,
     #[serde(default, deserialize_with = "not_null")]
     pub expiry_reminders_days: Option<Vec<i64>>,
+    /// A supported tag; absent or null: the workspace's.
+    pub locale: Option<String>,
 }
 
 impl CertificationInput {
@@ -192,12 +198,14 @@ impl CertificationInput {
             Some(raw) => reminders(&mut p, raw),
             None => default_reminders(),
         };
+        let locale = p.optional_locale("locale", self.locale.as_deref());
         p.finish(|| CertificationFields {
             name,
             description,
             issuer_name,
             validity,
             expiry_reminders_days,
+            locale,
         })
     }
 }
@@ -217,6 +225,9 @@ pub struct CertificationPatch {
     pub validity: Option<Option<ValidityInput>>,
     #[serde(default, deserialize_with = "not_null")]
     pub expiry_reminders_days: Option<Vec<i64>>,
+    /// A supported tag; `null` clears it (the workspace's again).
+    #[serde(default, deserialize_with = "double_option")]
+    pub locale: Option<Option<String>>,
 }
 
 impl CertificationPatch {
@@ -244,12 +255,18 @@ impl CertificationPatch {
             Some(raw) => reminders(&mut p, raw),
             None => current.expiry_reminders_days.clone(),
         };
+        let locale = match &self.locale {
+            None => current.locale,
+            Some(None) => None,
+            Some(Some(raw)) => p.optional_locale("locale", Some(raw)),
+        };
         p.finish(|| CertificationFields {
             name,
             description,
             issuer_name,
             validity,
             expiry_reminders_days,
+            locale,
         })
     }
 }
@@ -389,6 +406,7 @@ mod tests {
             issuer_name: "i".into(),
             validity: Some(months(6)),
             expiry_reminders_days: vec![30],
+            locale: None,
         };
         let patch: CertificationPatch = serde_json::from_str(r#"{"name": "New"}"#).unwrap();
         let next = patch.apply(&current).unwrap();
@@ -400,6 +418,33 @@ mod tests {
     }
 
     #[test]
+    fn a_certifications_locale_is_a_supported_tag_or_none_and_a_patch_null_clears_it() {
+        let create = |body: &str| serde_json::from_str::<CertificationInput>(body).unwrap().parse();
+        assert_eq!(create(r#"{"name": "L"}"#).unwrap().locale, None);
+        assert_eq!(create(r#"{"name": "L", "locale": null}"#).unwrap().locale, None);
+        assert_eq!(
+            create(r#"{"name": "L", "locale": "ar"}"#).unwrap().locale,
+            Some(Locale::Ar)
+        );
+        let refused = create(r#"{"name": "", "locale": "xx"}"#).unwrap_err();
+        assert_eq!(refused.fields(), ["name", "locale"]);
+        assert!(refused.0[1].problem.starts_with("unsupported_locale"), "{refused}");
+
+        let current = create(r#"{"name": "L", "locale": "de"}"#).unwrap();
+        let patch = |body: &str| serde_json::from_str::<CertificationPatch>(body).unwrap().apply(&current);
+        assert_eq!(patch(r#"{"name": "M"}"#).unwrap().locale, Some(Locale::De));
+        assert_eq!(patch(r#"{"locale": "ja"}"#).unwrap().locale, Some(Locale::Ja));
+        assert_eq!(patch(r#"{"locale": null}"#).unwrap().locale, None);
+        assert_eq!(patch(r#"{"locale": "en-US"}"#).unwrap_err().fields(), ["locale"]);
+        // Stored before locales existed: the workspace's.
+        let stored = serde_json::json!({
+            "name": "L", "description": "", "issuer_name": "", "validity": null,
+        });
+        let old: CertificationFields = serde_json::from_value(stored).unwrap();
+        assert_eq!(old.locale, None);
+    }
+
+    #[test]
     fn a_created_certification_is_at_version_one_unarchived_and_stamped_now() {
         let fields = CertificationFields {
             name: "Leadership Essentials".into(),
@@ -407,6 +452,7 @@ mod tests {
             issuer_name: "Exec".into(),
             validity: Some(months(6)),
             expiry_reminders_days: vec![30],
+            locale: None,
         };
         let now: DateTime<Utc> = "2026-10-01T09:30:00Z".parse().unwrap();
         let c = Certification::create("c1".into(), fields.clone(), now);

@@ -9,6 +9,7 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 use unicode_normalization::char::is_combining_mark;
 
 use crate::identity::check_identity;
+use crate::locale::{Locale, UNSUPPORTED_LOCALE};
 
 /// The earliest timestamp a request may carry.
 pub const TIME_MIN: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
@@ -122,6 +123,19 @@ impl Problems {
         text.to_string()
     }
 
+    /// An optional locale tag (SPEC 1.17): `None` when absent or null; an unsupported tag
+    /// is a problem starting with `unsupported_locale`.
+    pub(crate) fn optional_locale(&mut self, field: &str, raw: Option<&str>) -> Option<Locale> {
+        let raw = raw?;
+        match locale_field(field, raw) {
+            Ok(locale) => Some(locale),
+            Err(e) => {
+                self.add(field, e.problem);
+                None
+            }
+        }
+    }
+
     /// A timestamp within [`TIME_MIN`]..=[`TIME_MAX`].
     pub(crate) fn check_time(&mut self, field: &str, time: DateTime<Utc>) {
         if !(TIME_MIN..=TIME_MAX).contains(&time) {
@@ -165,6 +179,21 @@ impl Problems {
             self.add(field, problem);
         }
     }
+}
+
+/// The locale a request's `field` names by its tag `raw`, or the problem that refuses it:
+/// it starts with [`UNSUPPORTED_LOCALE`] and lists the supported tags.
+pub fn locale_field(field: &str, raw: &str) -> Result<Locale, FieldError> {
+    Locale::parse(raw).ok_or_else(|| {
+        let tags: Vec<_> = Locale::ALL.iter().map(|l| l.tag()).collect();
+        FieldError {
+            field: field.to_string(),
+            problem: format!(
+                "{UNSUPPORTED_LOCALE}: {raw:?} is not a supported locale (supported: {})",
+                tags.join(", ")
+            ),
+        }
+    })
 }
 
 /// The most combining marks one base character may carry (SPEC 1.17).
@@ -313,6 +342,17 @@ mod tests {
         let mut p = Problems::new();
         p.optional_text("description", Some("line one\nline two"), 4000, true);
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn an_unsupported_tag_names_the_field_and_the_supported_tags() {
+        assert_eq!(locale_field("locale", "PT-br"), Ok(Locale::PtBr));
+        let err = locale_field("participants[2].locale", "pt_BR").unwrap_err();
+        assert_eq!(err.field, "participants[2].locale");
+        assert_eq!(
+            err.problem,
+            "unsupported_locale: \"pt_BR\" is not a supported locale (supported: en, es, fr, de, pt-BR, it, nl, pl, tr, ja, ko, zh-Hans, ar, he, hi)"
+        );
     }
 
     fn problems_of(name: &str) -> Vec<String> {

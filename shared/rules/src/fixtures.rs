@@ -59,6 +59,7 @@ pub(crate) fn person(user_id: &str, name: &str) -> Participant {
         email: format!("{user_id}@example.com"),
         avatar_url: None,
         group: None,
+        locale: None,
     }
 }
 

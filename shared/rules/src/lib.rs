@@ -67,7 +67,7 @@ pub use certification::{
     default_reminders, expires_on, Certification, CertificationFields, CertificationInput, CertificationPatch,
     Validity, ValidityUnit, REMINDERS_MAX, REMINDER_DAYS_MAX,
 };
-pub use field::{FieldError, Invalid, TIME_MAX, TIME_MIN};
+pub use field::{locale_field, FieldError, Invalid, TIME_MAX, TIME_MIN};
 pub use identity::{check_identity, Clock, Role, UserId, IDENTITY_MAX};
 pub use locale::{Direction, Locale, UNSUPPORTED_LOCALE};
 pub use nudge::{plan_nudges, NudgeInput, NudgeJob, NudgePlan, NudgeRequest, NUDGE_JOB_MAX};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::{Certificate, CertificationSnapshot};
 use crate::certification::{expires_on, Certification};
 use crate::field::{not_null, Invalid, Problems};
+use crate::locale::Locale;
 use crate::program::participant::{Participant, ParticipantInput};
 
 /// Longest internal note, in characters.
@@ -47,6 +48,7 @@ impl ByHandInput {
             email: self.email.clone(),
             avatar_url: None,
             group: None,
+            locale: None,
         }
         .parse();
         let mut p = Problems::new();
@@ -88,13 +90,14 @@ impl ByHandInput {
 
 impl Certificate {
     /// The certificate an admin issues by hand: the certification as it is now, dated
-    /// `issued_on` and expiring by its validity from then; no program.
-    pub fn by_hand(id: String, by_hand: &ByHand, certification: &Certification) -> Certificate {
+    /// `issued_on` and expiring by its validity from then; no program. Its locale is the
+    /// certification's, else `workspace_locale`.
+    pub fn by_hand(id: String, by_hand: &ByHand, certification: &Certification, workspace_locale: Locale) -> Certificate {
         Certificate {
             id,
             user_id: by_hand.holder.user_id.clone(),
             holder_name: by_hand.holder.name.clone(),
-            certification: CertificationSnapshot::of(certification),
+            certification: CertificationSnapshot::of(certification, workspace_locale),
             program: None,
             issued_on: by_hand.issued_on,
             expires_on: expires_on(by_hand.issued_on, certification.fields.validity.as_ref()),

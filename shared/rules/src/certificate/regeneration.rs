@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::certificate::{Certificate, CertificationSnapshot};
 use crate::certification::Certification;
 use crate::field::{not_null, Invalid};
+use crate::locale::Locale;
 use crate::record::history::Actor;
 use crate::run::backoff::{gives_up, retry_delay};
 
@@ -120,10 +121,12 @@ pub struct PageOutcome {
 }
 
 impl Regeneration {
-    /// A regeneration an admin asked for, not begun.
+    /// A regeneration an admin asked for, not begun: one that refreshes the snapshot
+    /// takes the certification as it is now, in its locale, else `workspace_locale`.
     pub fn request(
         id: String,
         certification: &Certification,
+        workspace_locale: Locale,
         refresh_snapshot: bool,
         actor: Actor,
         now: DateTime<Utc>,
@@ -132,7 +135,7 @@ impl Regeneration {
             id,
             certification_id: certification.id.clone(),
             refresh_snapshot,
-            snapshot: refresh_snapshot.then(|| CertificationSnapshot::of(certification)),
+            snapshot: refresh_snapshot.then(|| CertificationSnapshot::of(certification, workspace_locale)),
             state: RegenerationState::Running,
             requested_at: now,
             requested_by: actor,
@@ -207,14 +210,15 @@ impl Regeneration {
 }
 
 impl CertificationSnapshot {
-    /// What a certificate keeps of `certification` as it is now.
-    pub fn of(certification: &Certification) -> CertificationSnapshot {
+    /// What a certificate keeps of `certification` as it is now, in its locale, else
+    /// `workspace_locale` (the workspace's settings now).
+    pub fn of(certification: &Certification, workspace_locale: Locale) -> CertificationSnapshot {
         CertificationSnapshot {
             id: certification.id.clone(),
             name: certification.fields.name.clone(),
             description: certification.fields.description.clone(),
             issuer_name: certification.fields.issuer_name.clone(),
-            locale: Default::default(),
+            locale: certification.fields.locale.unwrap_or(workspace_locale),
         }
     }
 }
@@ -231,6 +235,7 @@ mod tests {
             issuer_name: "Exec Coaching".into(),
             validity: None,
             expiry_reminders_days: vec![30],
+            locale: None,
         };
         Certification::create("c1".into(), fields, fixtures::now())
     }
@@ -248,12 +253,12 @@ mod tests {
     #[test]
     fn a_refresh_takes_the_certification_as_it_was_when_asked() {
         let now = fixtures::now();
-        let kept = Regeneration::request("r1".into(), &certification(), false, Actor::System, now);
+        let kept = Regeneration::request("r1".into(), &certification(), Locale::En, false, Actor::System, now);
         assert_eq!(kept.snapshot, None);
         let certificate = fixtures::certificate("x1", "u1");
         assert_eq!(kept.target(&certificate), certificate);
 
-        let refresh = Regeneration::request("r2".into(), &certification(), true, Actor::admin("u-admin"), now);
+        let refresh = Regeneration::request("r2".into(), &certification(), Locale::En, true, Actor::admin("u-admin"), now);
         let target = refresh.target(&certificate);
         assert_eq!(target.certification.name, "Leadership, Fixed");
         assert_eq!(
@@ -272,6 +277,20 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_refresh_takes_the_locale_as_it_is_now_and_a_plain_one_keeps_the_certificates() {
+        let now = fixtures::now();
+        let certificate = fixtures::certificate("x1", "u1");
+        let kept = Regeneration::request("r1".into(), &certification(), Locale::Fr, false, Actor::System, now);
+        assert_eq!(kept.target(&certificate).certification.locale, certificate.certification.locale);
+        let refresh = Regeneration::request("r2".into(), &certification(), Locale::Fr, true, Actor::System, now);
+        assert_eq!(refresh.target(&certificate).certification.locale, Locale::Fr);
+        let mut hebrew = certification();
+        hebrew.fields.locale = Some(Locale::He);
+        let refresh = Regeneration::request("r3".into(), &hebrew, Locale::Fr, true, Actor::System, now);
+        assert_eq!(refresh.target(&certificate).certification.locale, Locale::He);
+    }
+
     fn failing(ids: &[&str], next: Option<&str>) -> PageOutcome {
         PageOutcome {
             done: 1,
@@ -286,7 +305,7 @@ mod tests {
     #[test]
     fn a_page_with_failures_is_tried_again_with_backoff_then_given_up() {
         let t0 = fixtures::now();
-        let mut r = Regeneration::request("r1".into(), &certification(), false, Actor::System, t0);
+        let mut r = Regeneration::request("r1".into(), &certification(), Locale::En, false, Actor::System, t0);
         assert!(r.page(failing(&[], Some("p2")), t0));
         assert_eq!((r.done, r.cursor.as_deref()), (1, Some("p2")));
 
@@ -318,7 +337,7 @@ mod tests {
     #[test]
     fn errors_kept_are_bounded_but_every_failure_is_counted() {
         let t0 = fixtures::now();
-        let mut r = Regeneration::request("r1".into(), &certification(), false, Actor::System, t0);
+        let mut r = Regeneration::request("r1".into(), &certification(), Locale::En, false, Actor::System, t0);
         let many: Vec<String> = (0..REGENERATION_ERRORS_MAX + 5).map(|i| format!("x{i}")).collect();
         let ids: Vec<&str> = many.iter().map(String::as_str).collect();
         assert!(!r.page(failing(&ids, None), t0));

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::field::{Invalid, Problems};
+use crate::locale::Locale;
 
 /// A participant's name, in characters.
 pub const NAME_MAX: usize = 200;
@@ -24,6 +25,9 @@ pub struct Participant {
     pub email: String,
     pub avatar_url: Option<String>,
     pub group: Option<String>,
+    /// The language of the emails they get (SPEC 1.17); `None`: the certificate's.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 /// One participant in `POST /programs/{id}/participants`.
@@ -35,6 +39,8 @@ pub struct ParticipantInput {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub group: Option<String>,
+    /// A supported tag; absent or null: the certificate's.
+    pub locale: Option<String>,
 }
 
 impl ParticipantInput {
@@ -67,12 +73,14 @@ impl ParticipantInput {
             }
         };
         let group = p.optional_text("group", self.group.as_deref(), GROUP_MAX, false);
+        let locale = p.optional_locale("locale", self.locale.as_deref());
         p.finish(|| Participant {
             user_id,
             name,
             email,
             avatar_url,
             group: (!group.is_empty()).then_some(group),
+            locale,
         })
     }
 }
@@ -202,6 +210,7 @@ mod tests {
             email: Some("not-an-email".into()),
             avatar_url: Some("http://example.com/a.png".into()),
             group: Some("g".repeat(101)),
+            locale: None,
         };
         assert_eq!(
             input.parse().unwrap_err().fields(),
@@ -217,6 +226,7 @@ mod tests {
             email: Some("ana@example.com".into()),
             avatar_url: Some("https://cdn.example.com/ana.png".into()),
             group: Some("".into()),
+            locale: None,
         };
         let p = input.parse().unwrap();
         assert_eq!((p.name.as_str(), p.group), ("Ana Ávila", None));
@@ -273,6 +283,25 @@ mod tests {
         let one =
             EnrollInput::One(serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io"}"#).unwrap());
         assert_eq!(one.parse().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_participants_locale_is_a_supported_tag_or_none_named_by_its_index() {
+        let one: ParticipantInput =
+            serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io", "locale": "zh-hans"}"#).unwrap();
+        assert_eq!(one.parse().unwrap().locale, Some(Locale::ZhHans));
+        let body = r#"{"participants": [
+            {"user_id": "u1", "name": "A", "email": "a@x.io", "locale": null},
+            {"user_id": "u2", "name": "B", "email": "b@x.io", "locale": "he"},
+            {"user_id": "u3", "name": "C", "email": "c@x.io", "locale": "tlh"}]}"#;
+        let input: EnrollInput = serde_json::from_str::<EnrollBatch>(body).unwrap().into();
+        let err = input.parse().unwrap_err();
+        assert_eq!(err.fields(), ["participants[2].locale"]);
+        assert!(err.0[0].problem.starts_with("unsupported_locale"), "{err}");
+        let stored: Participant =
+            serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io", "avatar_url": null, "group": null}"#)
+                .unwrap();
+        assert_eq!(stored.locale, None);
     }
 
     #[test]

@@ -200,6 +200,7 @@ mod tests {
             issuer_name: "Exec".into(),
             validity: None,
             expiry_reminders_days: vec![30],
+            locale: None,
         };
         let new = CertificationFields {
             name: "Leadership Essentials".into(),

@@ -71,7 +71,9 @@ pub(crate) async fn issue(
             claimed.certificate_id
         }
     };
-    let certificate = Certificate::by_hand(certificate_id, &by_hand, &certification);
+    // In the certification's locale, else the workspace's as it is now (SPEC 1.17).
+    let workspace_locale = deps.store.settings(ws).await?.locale;
+    let certificate = Certificate::by_hand(certificate_id, &by_hand, &certification, workspace_locale);
     deps.issuer
         .issue_by_hand(ws, &certificate, &by_hand.holder, by_hand.notify, &admin.actor())
         .await

@@ -76,7 +76,16 @@ async fn start(
         .certification(ws, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let regeneration = Regeneration::request(new_id(), &certification, refresh_snapshot, admin.actor(), deps.now());
+    // A refreshed snapshot takes the locale as it is now (SPEC 1.17).
+    let workspace_locale = deps.store.settings(ws).await?.locale;
+    let regeneration = Regeneration::request(
+        new_id(),
+        &certification,
+        workspace_locale,
+        refresh_snapshot,
+        admin.actor(),
+        deps.now(),
+    );
     // Another still running: 409 `regeneration_running`.
     deps.store.start_regeneration(ws, &regeneration).await?;
     Ok(Accepted {

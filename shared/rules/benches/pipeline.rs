@@ -91,6 +91,7 @@ fn rosters(now: DateTime<Utc>) -> Vec<Roster> {
                         email: format!("user-{u:06}@example.com"),
                         avatar_url: None,
                         group: Some(format!("group-{}", rng.below(8))),
+                        locale: None,
                     });
                     for c in &components {
                         let roll = rng.below(20);

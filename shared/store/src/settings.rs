@@ -1,6 +1,7 @@
 //! Workspace settings: [`SettingsStore`] over the table, one item per workspace.
 
 use async_trait::async_trait;
+use certify_rules::Locale;
 use serde::{Deserialize, Serialize};
 
 use crate::items::{attributes, decode, keyed, settings_key};
@@ -14,6 +15,10 @@ pub struct WorkspaceSettings {
     /// instead of the issuer's name (SPEC 1.12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin_organization_id: Option<String>,
+    /// The workspace's language (SPEC 1.17): its certificates', unless a certification
+    /// names its own. Stored before locales existed: English.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 #[async_trait]

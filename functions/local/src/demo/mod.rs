@@ -42,6 +42,7 @@ pub async fn seed(local: &Local) -> anyhow::Result<bool> {
         issuer_name: "Certify Demo Academy".into(),
         validity: Some(Validity::new(12, ValidityUnit::Months).map_err(|e| anyhow!("{e:?}"))?),
         expiry_reminders_days: vec![30],
+        locale: None,
     };
     seed.certification(&Certification::create(CERTIFICATION.into(), fields, now))
         .await?;
@@ -122,6 +123,7 @@ fn participant(p: &Person) -> Participant {
         email: format!("{first}@example.com"),
         avatar_url: None,
         group: Some(p.group.into()),
+        locale: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub async fn settings_default_to_disabled_and_round_trip<T: Table>(s: Store<T>) 
     let linked = WorkspaceSettings {
         certifications_enabled: true,
         linkedin_organization_id: Some("1337".into()),
+        locale: certify_rules::Locale::Ar,
     };
     s.put_settings("ws1", &linked).await.unwrap();
     assert_eq!(s.settings("ws1").await.unwrap(), linked);

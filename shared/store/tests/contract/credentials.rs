@@ -73,7 +73,7 @@ pub async fn a_credential_and_a_subject_id_are_kept_once<T: Table>(s: Store<T>) 
     let c = certification("c1");
     s.create_certification("ws1", &c, &admin()).await.unwrap();
     let issued = Certificate {
-        certification: CertificationSnapshot::of(&c),
+        certification: CertificationSnapshot::of(&c, certify_rules::Locale::En),
         ..with_status("x", "u1", 1)
     };
     assert!(s.issue_certificate("ws1", &issued, now(), &admin()).await.unwrap());
@@ -116,5 +116,5 @@ pub async fn a_credential_and_a_subject_id_are_kept_once<T: Table>(s: Store<T>) 
 }
 
 fn regeneration(id: &str, c: &Certification) -> Regeneration {
-    Regeneration::request(id.into(), c, true, admin(), now())
+    Regeneration::request(id.into(), c, certify_rules::Locale::En, true, admin(), now())
 }

@@ -42,6 +42,7 @@ fn certification(id: &str) -> Certification {
             issuer_name: "Exec".into(),
             validity: Some(Validity::new(12, ValidityUnit::Months).unwrap()),
             expiry_reminders_days: vec![30],
+            locale: None,
         },
         created_at: now(),
         updated_at: now(),
@@ -93,6 +94,7 @@ fn participant(user_id: &str) -> Participant {
         email: format!("{user_id}@example.com"),
         avatar_url: None,
         group: Some("Alpha".into()),
+        locale: None,
     }
 }
 

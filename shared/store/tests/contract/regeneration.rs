@@ -9,7 +9,7 @@ use certify_store::{RegenerationClaim, RegenerationStore};
 use super::*;
 
 fn request(id: &str, c: &Certification, refresh: bool) -> Regeneration {
-    Regeneration::request(id.into(), c, refresh, admin(), now())
+    Regeneration::request(id.into(), c, certify_rules::Locale::En, refresh, admin(), now())
 }
 
 fn lease(owner: &str, minutes: i64) -> Lease {
@@ -127,7 +127,7 @@ pub async fn a_claim_takes_the_snapshot_with_its_history_once<T: Table>(s: Store
     for id in ["x1", "x2"] {
         let issued = Certificate {
             user_id: format!("u-{id}"),
-            certification: CertificationSnapshot::of(&c),
+            certification: CertificationSnapshot::of(&c, certify_rules::Locale::En),
             ..certificate(id, "p1")
         };
         assert!(s
@@ -214,7 +214,7 @@ pub async fn a_certificate_revoked_before_its_files_were_drawn_is_still_drawn<T:
     let c = certification("c1");
     s.create_certification("ws1", &c, &admin()).await.unwrap();
     let issued = Certificate {
-        certification: CertificationSnapshot::of(&c),
+        certification: CertificationSnapshot::of(&c, certify_rules::Locale::En),
         ..certificate("x1", "p1")
     };
     s.issue_certificate("ws1", &issued, now(), &Actor::System)

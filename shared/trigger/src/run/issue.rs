@@ -64,6 +64,7 @@ impl Run<'_> {
             id,
             &candidate.record.participant,
             &self.certification,
+            self.workspace_locale,
             self.program,
             self.program.end_time(),
         )

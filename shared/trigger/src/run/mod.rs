@@ -90,6 +90,8 @@ pub struct Run<'a> {
     certification: Certification,
     /// The workspace's LinkedIn organization, for the "Add to profile" link.
     linkedin_organization_id: Option<String>,
+    /// The workspace's locale: its certificates', unless the certification has one.
+    workspace_locale: certify_rules::Locale,
     /// Component titles by id, for the did-not-pass email.
     titles: HashMap<String, String>,
     candidates: Vec<Candidate>,
@@ -205,6 +207,7 @@ impl<'a> Run<'a> {
             program,
             certification,
             linkedin_organization_id: settings.linkedin_organization_id,
+            workspace_locale: settings.locale,
             titles,
             candidates,
             chunks,

@@ -122,7 +122,7 @@ async fn one_issued_inside_a_window_gets_that_reminder_at_once_and_an_edit_reach
     let c = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
     let ana = Certificate {
         id: "x-late".into(),
-        certification: certify_rules::CertificationSnapshot::of(&c),
+        certification: certify_rules::CertificationSnapshot::of(&c, certify_rules::Locale::En),
         program: None,
         issued_on: h.now().date_naive() - Duration::days(35),
         expires_on: Some(h.now().date_naive() + Duration::days(5)),

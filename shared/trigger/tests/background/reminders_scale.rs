@@ -56,7 +56,7 @@ async fn ten_thousand_reminders_due_on_one_day_go_across_bounded_sweeps_and_neve
                     id: format!("x{i:05}"),
                     user_id: format!("u{i:05}"),
                     holder_name: format!("Holder {i}"),
-                    certification: CertificationSnapshot::of(c),
+                    certification: CertificationSnapshot::of(c, certify_rules::Locale::En),
                     program: None,
                     issued_on: expires_on - Duration::days(365),
                     expires_on: Some(expires_on),

@@ -8,8 +8,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::{
-    certificates, certifications, credentials, nudges, observe, pipeline, programs, public, regeneration, registry,
-    settings, ApiError, Deps,
+    certificates, certifications, credentials, locales, nudges, observe, pipeline, programs, public, regeneration,
+    registry, settings, ApiError, Deps,
 };
 
 /// The parts of the API, one Lambda function each (so each has only the permissions
@@ -17,7 +17,7 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Area {
-    /// Health, workspace settings, certification CRUD.
+    /// Health, the supported locales, workspace settings, certification CRUD.
     Certifications = 0,
     /// Programs, components, participants, progress, extensions.
     Programs = 1,
@@ -88,6 +88,7 @@ impl Area {
         match self {
             Area::Certifications => Router::new()
                 .route("/health", get(health))
+                .route("/locales", get(locales::locales))
                 .merge(settings::routes())
                 .merge(certifications::routes()),
             Area::Programs => programs::routes(),
@@ -130,8 +131,9 @@ async fn health() -> (StatusCode, Json<serde_json::Value>) {
 /// The routes API Gateway serves without its authorizer (SPEC 3, "public"); every other
 /// route needs a signed-in caller. The template's `Authorizer: NONE` events are held to
 /// this list by a test.
-pub const PUBLIC_ROUTES: [&str; 7] = [
+pub const PUBLIC_ROUTES: [&str; 8] = [
     "/health",
+    "/locales",
     "/verify/{id}",
     "/verify/{id}/certificate.pdf",
     "/verify/{id}/preview.png",
@@ -160,8 +162,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_paths_are_health_and_verification_only() {
-        assert!(is_public("/health"));
+    fn public_paths_are_health_locales_and_verification_only() {
+        assert!(is_public("/health") && is_public("/locales"));
         assert!(is_public("/verify/abc"));
         assert!(is_public("/verify/abc/certificate.pdf") && is_public("/verify/abc/preview.png"));
         assert!(is_public("/verify/abc/credential") && is_public("/.well-known/did.json") && is_public("/status/1"));
@@ -174,6 +176,7 @@ mod tests {
             "/status/1/x",
             "/.well-known/other.json",
             "/healthz",
+            "/locales/en",
             "/certificates/abc",
             "/",
         ] {

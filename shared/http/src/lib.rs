@@ -17,6 +17,7 @@ pub mod error;
 mod export;
 pub mod extract;
 pub mod identity;
+mod locales;
 mod nudges;
 mod observe;
 mod page;

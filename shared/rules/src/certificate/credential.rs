@@ -122,6 +122,8 @@ pub fn credential(certificate: &Certificate, facts: &CredentialFacts) -> Value {
             "name": snapshot.name,
             "description": snapshot.description,
             "criteria": {"narrative": criteria(certificate)},
+            // OB 3.0's Achievement.inLanguage (a BCP 47 tag): the certificate's language.
+            "inLanguage": snapshot.locale.tag(),
         },
     });
     if let Some(email) = &certificate.holder_email {

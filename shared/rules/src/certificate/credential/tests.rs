@@ -66,6 +66,7 @@ fn the_credential_is_an_open_badge_from_the_snapshot() {
     assert_eq!(vc["sub"], subject["id"]);
     assert_eq!(subject["achievement"]["name"], "Leadership Essentials");
     assert_eq!(subject["achievement"]["description"], "Leads teams through change.");
+    assert_eq!(subject["achievement"]["inLanguage"], "en");
     assert!(subject["achievement"]["criteria"]["narrative"]
         .as_str()
         .unwrap()
@@ -89,6 +90,13 @@ fn the_credential_is_an_open_badge_from_the_snapshot() {
     assert!(!text.contains("ana@example.com"), "the plain email is never in it");
     assert!(!text.contains("paid late"), "the admin's note is never in it");
     assert!(!text.contains("u1"), "the user id is never in it");
+}
+
+#[test]
+fn the_achievement_is_in_the_language_of_the_certificate() {
+    let mut c = certificate("cert1", "u1");
+    c.certification.locale = crate::Locale::PtBr;
+    assert_eq!(credential(&c, &facts())["credentialSubject"]["achievement"]["inLanguage"], "pt-BR");
 }
 
 #[test]

@@ -323,6 +323,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("../shared/trigger/tests/background/events.rs"),
         include_str!("route_set.rs"),
         include_str!("credentials.rs"),
+        include_str!("locale.rs"),
     ]
     .concat();
     for entry in std::fs::read_dir(EVENTS).unwrap() {

@@ -13,6 +13,7 @@ mod common;
 mod credentials;
 mod history;
 mod inputs;
+mod locale;
 mod nudges;
 mod pipeline;
 mod programs;

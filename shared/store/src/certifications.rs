@@ -119,7 +119,7 @@ impl<T: Table> CertificationStore for Store<T> {
         let write = set_fields(
             Write::update(certification_key(ws, &current.id)?),
             &next,
-            &[attr::VALIDITY, attr::ARCHIVED_AT],
+            &[attr::VALIDITY, attr::LOCALE, attr::ARCHIVED_AT],
         )?
         .when(Cond::All(vec![
             Cond::Exists,

@@ -107,6 +107,7 @@ pub mod attr {
     pub const CERTIFICATION_ID: &str = "certification_id";
     pub const ARCHIVED_AT: &str = "archived_at";
     pub const VALIDITY: &str = "validity";
+    pub const LOCALE: &str = "locale";
     pub const PROGRESS: &str = "progress";
     pub const EXTENSIONS: &str = "extensions";
     pub const OUTCOME: &str = "outcome";

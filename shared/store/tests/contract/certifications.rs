@@ -76,6 +76,26 @@ pub async fn a_stale_version_is_refused_and_changes_nothing<T: Table>(s: Store<T
     not_found(s.update_certification("ws2", &c, &fields, now(), &admin()).await);
 }
 
+pub async fn a_certifications_locale_is_set_and_cleared<T: Table>(s: Store<T>) {
+    let c = certification("c1");
+    s.create_certification("ws1", &c, &admin()).await.unwrap();
+    assert_eq!(s.certification("ws1", "c1").await.unwrap().unwrap().fields.locale, None);
+    let mut fields = c.fields.clone();
+    fields.locale = Some(certify_rules::Locale::Ar);
+    let c = s
+        .update_certification("ws1", &c, &fields, now(), &admin())
+        .await
+        .unwrap();
+    let stored = s.certification("ws1", "c1").await.unwrap().unwrap();
+    assert_eq!(stored.fields.locale, Some(certify_rules::Locale::Ar));
+    fields.locale = None;
+    s.update_certification("ws1", &c, &fields, now(), &admin())
+        .await
+        .unwrap();
+    let stored = s.certification("ws1", "c1").await.unwrap().unwrap();
+    assert_eq!((stored.fields.locale, stored.version), (None, 3), "cleared");
+}
+
 pub async fn lists_page_through_every_item_once<T: Table>(s: Store<T>) {
     for i in 0..7 {
         s.create_certification("ws1", &certification(&format!("c{i}")), &admin())

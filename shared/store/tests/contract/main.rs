@@ -146,6 +146,7 @@ macro_rules! contract {
                 certifications::settings_default_to_disabled_and_round_trip,
                 certifications::certifications_are_created_once_and_isolated_by_workspace,
                 certifications::a_stale_version_is_refused_and_changes_nothing,
+                certifications::a_certifications_locale_is_set_and_cleared,
                 certifications::lists_page_through_every_item_once,
                 certifications::a_forged_cursor_is_refused_before_it_reaches_the_table,
                 certifications::links_need_a_live_certification_and_are_indexed,

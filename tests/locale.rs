@@ -137,14 +137,20 @@ async fn the_workspace_locale_defaults_to_english_round_trips_and_refuses_an_uns
     assert_eq!((put.status, &put.body["locale"]), (StatusCode::OK, &json!("ja")));
     assert_eq!(read().await.body["locale"], "ja");
     let put = put_settings(&api, json!({"certifications_enabled": true, "locale": "PT-br"})).await;
-    assert_eq!(put.body["locale"], "pt-BR", "tags are case-insensitive, kept as spelled by BCP 47");
+    assert_eq!(
+        put.body["locale"], "pt-BR",
+        "tags are case-insensitive, kept as spelled by BCP 47"
+    );
 
     for bad in ["pt_BR", "en-US", "xx", ""] {
         let refused = put_settings(&api, json!({"certifications_enabled": false, "locale": bad})).await;
         let (status, fields, text) = problem(&refused);
         assert_eq!((status, fields), (StatusCode::BAD_REQUEST, vec!["locale"]), "{bad}");
         assert!(text.starts_with("unsupported_locale"), "{bad}: {text}");
-        assert!(text.contains("en, es, fr, de, pt-BR"), "names the supported tags: {text}");
+        assert!(
+            text.contains("en, es, fr, de, pt-BR"),
+            "names the supported tags: {text}"
+        );
     }
     let kept = read().await.body;
     assert_eq!(
@@ -165,7 +171,10 @@ async fn the_workspace_locale_defaults_to_english_round_trips_and_refuses_an_uns
 async fn a_certifications_locale_is_set_cleared_and_refused_when_unsupported() {
     let api = Api::enabled().await;
     let french = create_certification(&api, json!({"name": "Sécurité", "locale": "fr"})).await;
-    assert_eq!((french.status, &french.body["locale"]), (StatusCode::CREATED, &json!("fr")));
+    assert_eq!(
+        (french.status, &french.body["locale"]),
+        (StatusCode::CREATED, &json!("fr"))
+    );
     let id = french.body["id"].as_str().unwrap().to_string();
     let plain = api.create("Leadership Essentials").await;
     assert_eq!(plain.body["locale"], Value::Null, "unset: the workspace's");
@@ -178,7 +187,10 @@ async fn a_certifications_locale_is_set_cleared_and_refused_when_unsupported() {
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 2, "nothing stored");
 
     let patched = patch_certification(&api, &id, json!({"locale": "zh-Hans"})).await;
-    assert_eq!((patched.status, &patched.body["locale"]), (StatusCode::OK, &json!("zh-Hans")));
+    assert_eq!(
+        (patched.status, &patched.body["locale"]),
+        (StatusCode::OK, &json!("zh-Hans"))
+    );
     let refused = patch_certification(&api, &id, json!({"locale": "zh-Hant"})).await;
     assert_eq!(
         (refused.status, refused.fields()),
@@ -189,7 +201,10 @@ async fn a_certifications_locale_is_set_cleared_and_refused_when_unsupported() {
     let renamed = patch_certification(&api, &id, json!({"name": "Sûreté"})).await;
     assert_eq!(renamed.body["locale"], "zh-Hans", "a patch without it keeps it");
     let cleared = patch_certification(&api, &id, json!({"locale": null})).await;
-    assert_eq!((cleared.status, &cleared.body["locale"]), (StatusCode::OK, &Value::Null));
+    assert_eq!(
+        (cleared.status, &cleared.body["locale"]),
+        (StatusCode::OK, &Value::Null)
+    );
     assert_eq!(certification(&api, &id).await["locale"], Value::Null);
 }
 
@@ -208,7 +223,10 @@ async fn a_participants_locale_is_stored_and_an_unsupported_one_enrolls_nobody()
         ))
         .await;
     let (status, fields, text) = problem(&refused);
-    assert_eq!((status, fields), (StatusCode::BAD_REQUEST, vec!["participants[2].locale"]));
+    assert_eq!(
+        (status, fields),
+        (StatusCode::BAD_REQUEST, vec!["participants[2].locale"])
+    );
     assert!(text.starts_with("unsupported_locale"), "{text}");
     assert_eq!(participants(&api, &p).await, Vec::<Value>::new(), "nobody was enrolled");
 
@@ -262,7 +280,9 @@ async fn a_certificate_issued_by_hand_is_in_its_certifications_locale_else_the_w
     let api = Api::new().await;
     let put = put_settings(&api, json!({"certifications_enabled": true, "locale": "de"})).await;
     assert_eq!(put.status, StatusCode::OK, "{:?}", put.body);
-    let japanese = create_certification(&api, json!({"name": "安全第一", "locale": "ja"})).await.body["id"]
+    let japanese = create_certification(&api, json!({"name": "安全第一", "locale": "ja"}))
+        .await
+        .body["id"]
         .as_str()
         .unwrap()
         .to_string();

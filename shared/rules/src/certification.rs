@@ -431,7 +431,11 @@ mod tests {
         assert!(refused.0[1].problem.starts_with("unsupported_locale"), "{refused}");
 
         let current = create(r#"{"name": "L", "locale": "de"}"#).unwrap();
-        let patch = |body: &str| serde_json::from_str::<CertificationPatch>(body).unwrap().apply(&current);
+        let patch = |body: &str| {
+            serde_json::from_str::<CertificationPatch>(body)
+                .unwrap()
+                .apply(&current)
+        };
         assert_eq!(patch(r#"{"name": "M"}"#).unwrap().locale, Some(Locale::De));
         assert_eq!(patch(r#"{"locale": "ja"}"#).unwrap().locale, Some(Locale::Ja));
         assert_eq!(patch(r#"{"locale": null}"#).unwrap().locale, None);

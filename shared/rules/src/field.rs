@@ -367,8 +367,8 @@ mod tests {
     #[test]
     fn bidirectional_controls_are_refused_naming_the_character() {
         for c in [
-            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
-            '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+            '\u{200E}', '\u{200F}', '\u{061C}',
         ] {
             assert_eq!(
                 problems_of(&format!("Mallory {c}eod nhoJ")),
@@ -389,8 +389,23 @@ mod tests {
     #[test]
     fn invisible_format_characters_are_refused_naming_the_character() {
         for c in [
-            '\u{200B}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}', '\u{FEFF}', '\u{00AD}', '\u{180E}',
-            '\u{FFF9}', '\u{FFFA}', '\u{FFFB}', '\u{E0001}', '\u{E0041}', '\u{E007F}', '\u{0600}', '\u{06DD}',
+            '\u{200B}',
+            '\u{2060}',
+            '\u{2061}',
+            '\u{2062}',
+            '\u{2063}',
+            '\u{2064}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{180E}',
+            '\u{FFF9}',
+            '\u{FFFA}',
+            '\u{FFFB}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{0600}',
+            '\u{06DD}',
         ] {
             assert_eq!(
                 problems_of(&format!("Ana{c} Ávila")),
@@ -407,7 +422,10 @@ mod tests {
         p.optional_text("description", Some("line one\nline\u{200B} two"), 4000, true);
         let err = p.finish(|| ()).unwrap_err();
         assert_eq!(err.fields(), ["description"]);
-        assert_eq!(err.0[0].problem, "must not contain invisible format characters (U+200B)");
+        assert_eq!(
+            err.0[0].problem,
+            "must not contain invisible format characters (U+200B)"
+        );
     }
 
     #[test]

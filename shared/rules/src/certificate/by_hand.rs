@@ -92,7 +92,12 @@ impl Certificate {
     /// The certificate an admin issues by hand: the certification as it is now, dated
     /// `issued_on` and expiring by its validity from then; no program. Its locale is the
     /// certification's, else `workspace_locale`.
-    pub fn by_hand(id: String, by_hand: &ByHand, certification: &Certification, workspace_locale: Locale) -> Certificate {
+    pub fn by_hand(
+        id: String,
+        by_hand: &ByHand,
+        certification: &Certification,
+        workspace_locale: Locale,
+    ) -> Certificate {
         Certificate {
             id,
             user_id: by_hand.holder.user_id.clone(),

@@ -258,7 +258,14 @@ mod tests {
         let certificate = fixtures::certificate("x1", "u1");
         assert_eq!(kept.target(&certificate), certificate);
 
-        let refresh = Regeneration::request("r2".into(), &certification(), Locale::En, true, Actor::admin("u-admin"), now);
+        let refresh = Regeneration::request(
+            "r2".into(),
+            &certification(),
+            Locale::En,
+            true,
+            Actor::admin("u-admin"),
+            now,
+        );
         let target = refresh.target(&certificate);
         assert_eq!(target.certification.name, "Leadership, Fixed");
         assert_eq!(
@@ -282,7 +289,10 @@ mod tests {
         let now = fixtures::now();
         let certificate = fixtures::certificate("x1", "u1");
         let kept = Regeneration::request("r1".into(), &certification(), Locale::Fr, false, Actor::System, now);
-        assert_eq!(kept.target(&certificate).certification.locale, certificate.certification.locale);
+        assert_eq!(
+            kept.target(&certificate).certification.locale,
+            certificate.certification.locale
+        );
         let refresh = Regeneration::request("r2".into(), &certification(), Locale::Fr, true, Actor::System, now);
         assert_eq!(refresh.target(&certificate).certification.locale, Locale::Fr);
         let mut hebrew = certification();

@@ -298,9 +298,10 @@ mod tests {
         let err = input.parse().unwrap_err();
         assert_eq!(err.fields(), ["participants[2].locale"]);
         assert!(err.0[0].problem.starts_with("unsupported_locale"), "{err}");
-        let stored: Participant =
-            serde_json::from_str(r#"{"user_id": "u1", "name": "A", "email": "a@x.io", "avatar_url": null, "group": null}"#)
-                .unwrap();
+        let stored: Participant = serde_json::from_str(
+            r#"{"user_id": "u1", "name": "A", "email": "a@x.io", "avatar_url": null, "group": null}"#,
+        )
+        .unwrap();
         assert_eq!(stored.locale, None);
     }
 

@@ -206,7 +206,14 @@ async fn scenario(h: &Harness, t: &Trigger) -> Vec<String> {
         .unwrap();
     h.advance(Duration::seconds(1));
     let c = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
-    let regeneration = Regeneration::request("r1".into(), &c, certify_rules::Locale::En, false, admin.clone(), h.now());
+    let regeneration = Regeneration::request(
+        "r1".into(),
+        &c,
+        certify_rules::Locale::En,
+        false,
+        admin.clone(),
+        h.now(),
+    );
     h.store.start_regeneration(&h.ws, &regeneration).await.unwrap();
     // Day 0 to 41: the regeneration, the 30-day reminder (day 10) and the expired
     // notice (day 41) of the one certificate still active.

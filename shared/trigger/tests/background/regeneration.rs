@@ -214,7 +214,14 @@ async fn failures_are_counted_and_a_second_regeneration_draws_what_they_left() {
     // The records took the new name; their PNGs did not: the next regeneration draws
     // them again (and records it again).
     let c = h.store.certification(&h.ws, "c1").await.unwrap().unwrap();
-    let again = Regeneration::request("r2".into(), &c, certify_rules::Locale::En, true, Actor::admin("u-admin"), h.now());
+    let again = Regeneration::request(
+        "r2".into(),
+        &c,
+        certify_rules::Locale::En,
+        true,
+        Actor::admin("u-admin"),
+        h.now(),
+    );
     h.store.start_regeneration(&h.ws, &again).await.unwrap();
     let r2 = sweep_until_done(&h, "r2", Duration::minutes(1)).await;
     assert_eq!((r2.done, r2.failed), (3, 0));

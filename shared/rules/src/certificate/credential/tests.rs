@@ -96,7 +96,10 @@ fn the_credential_is_an_open_badge_from_the_snapshot() {
 fn the_achievement_is_in_the_language_of_the_certificate() {
     let mut c = certificate("cert1", "u1");
     c.certification.locale = crate::Locale::PtBr;
-    assert_eq!(credential(&c, &facts())["credentialSubject"]["achievement"]["inLanguage"], "pt-BR");
+    assert_eq!(
+        credential(&c, &facts())["credentialSubject"]["achievement"]["inLanguage"],
+        "pt-BR"
+    );
 }
 
 #[test]

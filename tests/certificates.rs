@@ -302,7 +302,10 @@ async fn the_page_speaks_the_readers_language_when_it_is_supported() {
     // No supported language asked for: the certificate's (English, here).
     let klingon = aimed("verify-page.json", "/x1", "/x-ana").header("accept-language", "tlh, zh-TW;q=0.5");
     let html = api.send(klingon).await.body.as_str().unwrap().to_string();
-    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">") && html.contains("Valid"), "{html}");
+    assert!(
+        html.contains("<html lang=\"en\" dir=\"ltr\">") && html.contains("Valid"),
+        "{html}"
+    );
     let missing = api
         .send(aimed("verify-page.json", "/x1", "/nope").header("accept-language", "ja"))
         .await;

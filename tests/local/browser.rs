@@ -234,19 +234,41 @@ fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
     let data = tempfile::tempdir().unwrap();
     let (server, admin, lasting) = acme_with_certification(data.path());
     let http = server.http();
-    let id = certified(data.path(), &http, &admin, &lasting, &[("u-ana", "Ana Ávila")], &days(30)).remove(0);
+    let id = certified(
+        data.path(),
+        &http,
+        &admin,
+        &lasting,
+        &[("u-ana", "Ana Ávila")],
+        &days(30),
+    )
+    .remove(0);
     let url = format!("{}/verify/{id}", server.url);
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let cases = [
-        ("ar", "rtl", vec!["التحقق من الشهادة", "صالحة", "مُنحت إلى", "تنزيل PDF"], "Awarded to"),
-        ("ja", "ltr", vec!["証明書の確認", "有効", "授与先", "PDF をダウンロード"], "Awarded to"),
+        (
+            "ar",
+            "rtl",
+            vec!["التحقق من الشهادة", "صالحة", "مُنحت إلى", "تنزيل PDF"],
+            "Awarded to",
+        ),
+        (
+            "ja",
+            "ltr",
+            vec!["証明書の確認", "有効", "授与先", "PDF をダウンロード"],
+            "Awarded to",
+        ),
     ];
     for (tag, dir, shown, absent) in cases {
         // A profile per language: Chromium keeps the last one's in its profile.
         let profile = tempfile::tempdir().unwrap();
         let lang = format!("--lang={tag}");
         let accept = format!("--accept-lang={tag}");
-        let dom = browse(profile.path(), &url, &["--dump-dom", "--window-size=360,800", &lang, &accept]);
+        let dom = browse(
+            profile.path(),
+            &url,
+            &["--dump-dom", "--window-size=360,800", &lang, &accept],
+        );
         assert!(
             dom.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")),
             "{tag}: {dom}"
@@ -263,12 +285,25 @@ fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
         browse(
             profile.path(),
             &url,
-            &["--window-size=360,1100", &lang, &accept, &format!("--screenshot={}", file.display())],
+            &[
+                "--window-size=360,1100",
+                &lang,
+                &accept,
+                &format!("--screenshot={}", file.display()),
+            ],
         );
         let png = std::fs::read(&file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
-        assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{}: {} bytes", file.display(), png.len());
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "{}: {} bytes",
+            file.display(),
+            png.len()
+        );
         if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
-            let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).join("images");
+            let to = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(dir)
+                .join("images");
             std::fs::create_dir_all(&to).unwrap();
             std::fs::copy(&file, to.join(format!("page-{tag}.png"))).unwrap();
         }

@@ -281,6 +281,38 @@ async fn the_run_record_answers_403_while_certifications_are_disabled() {
     );
 }
 
+#[tokio::test]
+async fn the_page_speaks_the_readers_language_when_it_is_supported() {
+    let api = Api::enabled().await;
+    ended(&api).await;
+    let arabic = aimed("verify-page.json", "/x1", "/x-ana").header("accept-language", "ar-EG,ar;q=0.9,en;q=0.5");
+    let page = api.send(arabic).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("vary"), "Accept, Accept-Language");
+    let html = page.body.as_str().unwrap();
+    for shown in [
+        "<html lang=\"ar\" dir=\"rtl\">",
+        "التحقق من الشهادة",
+        "صالحة",
+        "20 نوفمبر 2026",
+        "<bdi>Ana Ávila</bdi>",
+    ] {
+        assert!(html.contains(shown), "{shown:?} is not on the page:\n{html}");
+    }
+    // No supported language asked for: the certificate's (English, here).
+    let klingon = aimed("verify-page.json", "/x1", "/x-ana").header("accept-language", "tlh, zh-TW;q=0.5");
+    let html = api.send(klingon).await.body.as_str().unwrap().to_string();
+    assert!(
+        html.contains("<html lang=\"en\" dir=\"ltr\">") && html.contains("Valid"),
+        "{html}"
+    );
+    let missing = api
+        .send(aimed("verify-page.json", "/x1", "/nope").header("accept-language", "ja"))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.as_str().unwrap().contains("証明書が見つかりません"));
+}
+
 /// Follows a presigned link (S3 on moto) and answers the file's bytes.
 fn fetched(url: &str) -> Vec<u8> {
     let mut body = Vec::new();
@@ -296,18 +328,18 @@ async fn a_browser_gets_the_verification_page_and_everyone_else_the_json() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
     assert_eq!(page.header("cache-control"), "public, max-age=30");
-    assert_eq!(page.header("vary"), "Accept");
+    assert_eq!(page.header("vary"), "Accept, Accept-Language");
     assert_eq!(page.header("x-robots-tag"), "noindex");
     let html = page.body.as_str().unwrap();
     for shown in [
-        "<html lang=\"en\">",
+        "<html lang=\"en\" dir=\"ltr\">",
         "<meta name=\"robots\" content=\"noindex, nofollow\">",
         "Valid",
         "Ana Ávila",
         "Leadership Essentials",
         "Exec Coaching",
-        "20 November 2026",
-        "20 May 2027",
+        "November 20, 2026",
+        "May 20, 2027",
         "href=\"https://certify.example/verify/x-ana/certificate.pdf\"",
         "Add to LinkedIn",
         "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&amp;name=Leadership%20Essentials",
@@ -369,7 +401,7 @@ async fn the_public_files_open_without_a_token_until_the_certificate_is_revoked(
     }
     let page = api.send(aimed("verify-page.json", "/x1", "/x-ana")).await;
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("Revoked on 28 November 2026"), "{html}");
+    assert!(html.contains("Revoked on November 28, 2026"), "{html}");
     for gone in ["Download PDF", "Add to LinkedIn", "data:image/png"] {
         assert!(!html.contains(gone), "{gone} on a revoked certificate's page");
     }
@@ -471,7 +503,7 @@ async fn a_replaced_certificate_links_the_newer_one() {
         .unwrap());
     let page = api.send(aimed("verify-page.json", "/x1", "/x-ana")).await;
     let html = page.body.as_str().unwrap();
-    assert!(html.contains("Revoked on 28 November 2026"), "{html}");
+    assert!(html.contains("Revoked on November 28, 2026"), "{html}");
     assert!(
         html.contains("Replaced by a newer certificate: <a href=\"./x-ana-2\">"),
         "{html}"

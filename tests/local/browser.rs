@@ -181,7 +181,7 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
         for words in absent {
             assert!(!text.contains(words), "{id}: {words:?} is shown in: {text}");
         }
-        assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+        assert!(dom.contains("<html lang=\"en\" dir=\"ltr\">"), "{dom}");
         // The page builds nothing from any other origin: its only image is inlined, and
         // it has no script, stylesheet link, frame or font.
         let served = http.get_html(&page(id));
@@ -222,6 +222,90 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
         if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
             let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
             std::fs::copy(&file, to.join(format!("verify-{width}.png"))).unwrap();
+        }
+    }
+}
+
+/// The same page for a reader whose browser asks for Arabic, then Japanese (SPEC 1.17):
+/// the DOM Chromium builds has the locale's `lang` and `dir` and its words, and a phone's
+/// 360 px photograph of each goes to `docs/images/` with `CERTIFY_SCREENSHOTS=docs`.
+#[test]
+fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
+    let data = tempfile::tempdir().unwrap();
+    let (server, admin, lasting) = acme_with_certification(data.path());
+    let http = server.http();
+    let id = certified(
+        data.path(),
+        &http,
+        &admin,
+        &lasting,
+        &[("u-ana", "Ana Ávila")],
+        &days(30),
+    )
+    .remove(0);
+    let url = format!("{}/verify/{id}", server.url);
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let cases = [
+        (
+            "ar",
+            "rtl",
+            vec!["التحقق من الشهادة", "صالحة", "مُنحت إلى", "تنزيل PDF"],
+            "Awarded to",
+        ),
+        (
+            "ja",
+            "ltr",
+            vec!["証明書の確認", "有効", "授与先", "PDF をダウンロード"],
+            "Awarded to",
+        ),
+    ];
+    for (tag, dir, shown, absent) in cases {
+        // A profile per language: Chromium keeps the last one's in its profile.
+        let profile = tempfile::tempdir().unwrap();
+        let lang = format!("--lang={tag}");
+        let accept = format!("--accept-lang={tag}");
+        let dom = browse(
+            profile.path(),
+            &url,
+            &["--dump-dom", "--window-size=360,800", &lang, &accept],
+        );
+        assert!(
+            dom.contains(&format!("<html lang=\"{tag}\" dir=\"{dir}\">")),
+            "{tag}: {dom}"
+        );
+        let text = visible_text(&dom);
+        for words in shown {
+            assert!(text.contains(words), "{tag}: {words:?} is not shown in: {text}");
+        }
+        assert!(!text.contains(absent), "{tag}: {absent:?} is shown in: {text}");
+        // The holder's Latin name stays isolated in the page's words.
+        assert!(dom.contains("<bdi>Ana Ávila</bdi>"), "{tag}: {dom}");
+        let file = shots.join(format!("page-{tag}.png"));
+        let _ = std::fs::remove_file(&file);
+        browse(
+            profile.path(),
+            &url,
+            &[
+                "--window-size=360,1100",
+                &lang,
+                &accept,
+                &format!("--screenshot={}", file.display()),
+            ],
+        );
+        let png = std::fs::read(&file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "{}: {} bytes",
+            file.display(),
+            png.len()
+        );
+        if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
+            let to = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(dir)
+                .join("images");
+            std::fs::create_dir_all(&to).unwrap();
+            std::fs::copy(&file, to.join(format!("page-{tag}.png"))).unwrap();
         }
     }
 }

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY};
+use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use certify_blobs::FileKind;
-use certify_rules::{Certificate, CertificateStatus, PublicLinks};
+use certify_rules::{Certificate, CertificateStatus, Locale, PublicLinks};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -57,11 +57,23 @@ fn wants_html(headers: &HeaderMap) -> bool {
     false
 }
 
-/// An answer anyone may cache briefly, varying by `Accept`, never indexed.
+/// The page's language (SPEC 1.17): the supported locale the reader's `Accept-Language`
+/// prefers, else `fallback` (the certificate's).
+fn page_locale(headers: &HeaderMap, fallback: Locale) -> Locale {
+    let ranges: Vec<&str> = headers
+        .get_all(ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Locale::negotiate(&ranges.join(",")).unwrap_or(fallback)
+}
+
+/// An answer anyone may cache briefly, varying by `Accept` (JSON or the page) and
+/// `Accept-Language` (the page's words), never indexed.
 fn public(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE));
-    headers.insert(VARY, HeaderValue::from_static("Accept"));
+    headers.insert(VARY, HeaderValue::from_static("Accept, Accept-Language"));
     headers.insert(
         HeaderName::from_static("x-robots-tag"),
         HeaderValue::from_static("noindex"),
@@ -95,7 +107,10 @@ async fn verify(
     let html = wants_html(&headers);
     let Some((ws, c)) = deps.store.certificate(&id).await? else {
         return Ok(match html {
-            true => html_page(StatusCode::NOT_FOUND, page::not_found()),
+            true => html_page(
+                StatusCode::NOT_FOUND,
+                page::not_found(page_locale(&headers, Locale::default())),
+            ),
             false => ApiError::not_found().into_response(),
         });
     };
@@ -119,7 +134,8 @@ async fn verify(
         Some(_) => None,
         None => Some(preview_png(&deps, &ws, &c).await?),
     };
-    let markup = page::certificate(&c, today, &links, preview.as_deref());
+    let locale = page_locale(&headers, c.certification.locale);
+    let markup = page::certificate(locale, &c, today, &links, preview.as_deref());
     Ok(html_page(StatusCode::OK, markup))
 }
 
@@ -170,5 +186,20 @@ mod tests {
         assert!(!accept("application/ld+json,text/html"));
         assert!(!accept("*/*"));
         assert!(!wants_html(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn the_page_speaks_the_readers_language_else_the_certificates() {
+        let with = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append(ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap());
+            }
+            headers
+        };
+        assert_eq!(page_locale(&with(&["ja-JP,ja;q=0.9,en;q=0.8"]), Locale::De), Locale::Ja);
+        assert_eq!(page_locale(&with(&["xx", "ar;q=0.5"]), Locale::De), Locale::Ar);
+        assert_eq!(page_locale(&with(&["zh-TW, *;q=0.1"]), Locale::He), Locale::He);
+        assert_eq!(page_locale(&HeaderMap::new(), Locale::Fr), Locale::Fr);
     }
 }

@@ -31,6 +31,8 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The language it is written in (SPEC 1.17), sent as `Content-Language`.
+    pub language: certify_rules::Locale,
 }
 
 /// The id under which the message was accepted: SES's message id, or the outbox file's

@@ -2,12 +2,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use async_trait::async_trait;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
 use crate::{recipient, Email, MailError, Mailer, SentId};
 
 /// [`Mailer`] that writes each message to `dir` as an RFC 5322 file,
-/// `{UTC timestamp}-{uuid}.eml` (multipart/alternative: text, then HTML), which any mail
+/// `{UTC timestamp}-{uuid}.eml` (multipart/alternative: text, then HTML; its
+/// `Content-Language` the email's), which any mail
 /// client opens. Names sort in sending order; each file appears whole or not at all.
 #[derive(Clone, Debug)]
 pub struct OutboxMailer {
@@ -44,6 +46,10 @@ impl Mailer for OutboxMailer {
             .from(from)
             .to(to)
             .subject(email.subject.as_str())
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("Content-Language"),
+                email.language.tag().to_owned(),
+            ))
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
                 email.html.clone(),

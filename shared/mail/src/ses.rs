@@ -2,7 +2,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
 use base64::Engine;
 use lettre::message::Mailbox;
 
@@ -17,7 +17,8 @@ const THROTTLING_CODES: &[&str] = &[
     "RequestThrottled",
 ];
 
-/// [`Mailer`] on SES v2 `SendEmail`, simple content: a UTF-8 subject, text and HTML.
+/// [`Mailer`] on SES v2 `SendEmail`, simple content: a UTF-8 subject, text and HTML,
+/// and the email's language as a `Content-Language` header.
 #[derive(Clone, Debug)]
 pub struct SesMailer {
     client: aws_sdk_sesv2::Client,
@@ -46,6 +47,13 @@ impl Mailer for SesMailer {
                     .text(utf8(&email.text)?)
                     .html(utf8(&email.html)?)
                     .build(),
+            )
+            .headers(
+                MessageHeader::builder()
+                    .name("Content-Language")
+                    .value(email.language.tag())
+                    .build()
+                    .context("SES message header")?,
             )
             .build();
         let output = self

@@ -114,7 +114,9 @@ impl Trigger {
                 certificate,
                 settings.linkedin_organization_id.as_deref(),
             );
-            match self.send_email(&passed_email(holder, certificate, &links)).await? {
+            // SPEC 1.17: the participant's locale, then the certificate's.
+            let email = passed_email(certificate.certification.locale, holder, certificate, &links);
+            match self.send_email(&email).await? {
                 None => {
                     self.store
                         .record_emailed(ws, &certificate.id, self.now(), actor)

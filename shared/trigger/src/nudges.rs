@@ -7,6 +7,7 @@
 //! run.
 
 use certify_mail::templates::nudge_email;
+use certify_rules::Locale;
 use certify_store::{Lease, StoreError};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -83,7 +84,9 @@ impl Trigger {
                 .await
             {
                 Ok(true) => {
-                    let accepted = match self.send_email(&nudge_email(target, &job.certification_name)).await {
+                    // SPEC 1.17: the participant's locale, then the certification's
+                    let email = nudge_email(Locale::default(), target, &job.certification_name);
+                    let accepted = match self.send_email(&email).await {
                         Ok(None) => Some(self.now()),
                         Ok(Some(reason)) => {
                             tracing::warn!(

@@ -125,7 +125,8 @@ impl Trigger {
 
     async fn send_reminder(&self, ws: &str, certificate: &Certificate, reminder: Reminder) -> ReminderSent {
         let links = PublicLinks::new(&self.settings.public_url, certificate, None);
-        let Some(email) = reminder_email(certificate, reminder, &links) else {
+        // SPEC 1.17: the participant's locale, then the certificate's.
+        let Some(email) = reminder_email(certificate.certification.locale, certificate, reminder, &links) else {
             return ReminderSent::Refused;
         };
         match self.send_email(&email).await {

@@ -2,6 +2,7 @@
 //! whole, UTF-8 included.
 
 use certify_mail::{Email, MailError, Mailer, OutboxMailer};
+use certify_rules::Locale;
 // mail-parser 1.x needs rustc 1.98; 0.11 reads the same files.
 use mail_parser::MessageParser;
 
@@ -12,6 +13,7 @@ fn email() -> Email {
         subject: "Σωκράτης: your certificate «Безопасность» is ready".to_owned(),
         text: "Hello Ana Ávila,\nΣωκράτης says: поздравляем!\n".to_owned(),
         html: "<p>Hello <b>Ana Ávila</b>,</p><p>Σωκράτης says: поздравляем!</p>".to_owned(),
+        language: Locale::PtBr,
     }
 }
 
@@ -51,6 +53,11 @@ async fn writes_a_parseable_multipart_message() {
     assert_eq!(message.body_html(0).unwrap().replace("\r\n", "\n"), email().html);
     assert!(message.message_id().is_some_and(|id| id.ends_with("@certify.example")));
     assert!(String::from_utf8_lossy(&raw).contains("multipart/alternative"));
+    assert_eq!(
+        message.header_raw("Content-Language").map(str::trim),
+        Some("pt-BR"),
+        "the email's language"
+    );
 }
 
 #[tokio::test]

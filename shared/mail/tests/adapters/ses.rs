@@ -11,6 +11,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use certify_mail::{Email, MailError, Mailer, SesMailer};
+use certify_rules::Locale;
 use certify_testkit::{moto, moto_sent_emails, sdk_config, unique};
 
 async fn moto_client() -> aws_sdk_sesv2::Client {
@@ -36,6 +37,7 @@ fn email(to: &str) -> Email {
         subject: "Σωκράτης: your certificate «Безопасность» is ready".to_owned(),
         text: "Hello Ana Ávila,\nΣωκράτης says: поздравляем!\n".to_owned(),
         html: "<p>Hello <b>Ana Ávila</b>,</p><p>Σωκράτης says: поздравляем!</p>".to_owned(),
+        language: Locale::Ja,
     }
 }
 
@@ -104,6 +106,29 @@ fn answering(status: u16, body: &'static str) -> SesMailer {
 
 async fn send(mailer: SesMailer) -> MailError {
     mailer.send(&email("ana@example.com")).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn the_language_travels_as_a_content_language_header() {
+    let rule = mock!(aws_sdk_sesv2::Client::send_email)
+        .match_requests(|request| {
+            let headers = request
+                .content()
+                .and_then(|c| c.simple())
+                .map(|m| m.headers())
+                .unwrap_or_default();
+            headers
+                .iter()
+                .any(|h| h.name() == "Content-Language" && h.value() == "ja")
+        })
+        .then_output(|| {
+            aws_sdk_sesv2::operation::send_email::SendEmailOutput::builder()
+                .message_id("m-1")
+                .build()
+        });
+    // A request without the header matches no rule, and the mock fails the test.
+    let id = faked(rule).send(&email("ana@example.com")).await.unwrap();
+    assert_eq!(id.as_str(), "m-1");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use certify_mail::templates::{did_not_pass_email, passed_email};
 use certify_mail::Email;
-use certify_rules::{Outcome, PublicLinks, RunError, RunErrorCode, RunStep};
+use certify_rules::{Locale, Outcome, PublicLinks, RunError, RunErrorCode, RunStep};
 use certify_store::NotifyMark;
 use futures::StreamExt;
 
@@ -76,7 +76,13 @@ impl Run<'_> {
                     &certificate,
                     self.linkedin_organization_id.as_deref(),
                 );
-                Some(passed_email(holder, &certificate, &links))
+                // SPEC 1.17: the participant's locale, then the certificate's.
+                Some(passed_email(
+                    certificate.certification.locale,
+                    holder,
+                    &certificate,
+                    &links,
+                ))
             }
             Outcome::Passed => None,
             Outcome::DidNotPass { not_completed } => {
@@ -85,6 +91,8 @@ impl Run<'_> {
                     .map(|id| self.titles.get(id).unwrap_or(id).clone())
                     .collect();
                 Some(did_not_pass_email(
+                    // SPEC 1.17: the participant's locale, then the certification's
+                    Locale::default(),
                     holder,
                     &self.certification.fields.name,
                     &self.program.name,

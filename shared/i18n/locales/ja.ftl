@@ -1,0 +1,61 @@
+## The certificate (shared/render): every fixed word printed on it.
+certificate-title = 修了証
+certificate-certifies = 以下の者が
+certificate-awarded = 次の認定を取得したことを証明します
+certificate-issued-by = 発行者
+certificate-issued-on = 発行日
+certificate-expires = 有効期限
+certificate-no-expiry = 無期限
+certificate-id = 証明書ID
+certificate-verify-at = 確認先
+
+## Emails (shared/mail templates.rs): the result, the nudge and the expiry reminders.
+email-hello = { $name } 様
+email-thanks = よろしくお願いいたします。
+email-verify-link = 確認する
+email-issued-on = 発行日：{ $date }
+email-expires-on = 有効期限：{ $date }
+email-certificate-id = 証明書ID：{ $id }
+passed-subject = { $certification } を取得しました
+passed-body-program = おめでとうございます。{ $program } を修了し、{ $issuer } が発行する { $certification } を取得しました。
+passed-body-by-hand = おめでとうございます。{ $issuer } が発行する { $certification } を取得しました。
+passed-download = 証明書のダウンロード：{ $url }
+passed-verify = 誰でも次のページで確認できます：{ $url }
+passed-linkedin = LinkedIn のプロフィールに追加：{ $url }
+passed-download-link = 証明書をダウンロード
+passed-linkedin-link = LinkedIn に追加
+did-not-pass-subject = { $program } が終了しました：{ $certification } は取得されませんでした
+did-not-pass-body = { $program } が終了しました。{ $certification } の取得にはすべての必須項目の完了が必要でしたが、次の { $count } 件が未完了でした：
+did-not-pass-thanks = ご参加ありがとうございました。
+nudge-subject = リマインダー：{ $program } に期限切れの課題があります
+nudge-body = { $program } で { $certification } の取得に向けて順調に進めるため、次を完了してください：
+nudge-item = { $component }（期限 { $due }）
+reminder-subject-before = { $certification } の有効期限は { $date } です
+reminder-subject-expired = { $certification } は { $date } に有効期限が切れました
+reminder-body-before = 証明書 { $certification }（ID { $id }）の有効期限は { $date }、あと { $days } 日です。
+reminder-body-expired = 証明書 { $certification }（ID { $id }）は { $date } に有効期限が切れました。
+reminder-renew = 更新するには、{ $certification } を授与するプログラムを修了してください。次のプログラムについては { $issuer } にお問い合わせください。
+reminder-renew-organizers = 更新するには、{ $certification } を授与するプログラムを修了してください。次のプログラムについてはプログラムの主催者にお問い合わせください。
+reminder-check = 誰でも次のページで確認できます：{ $url }
+
+## The verification page (shared/http page.rs).
+page-verification = 証明書の確認
+page-status-valid = 有効
+page-status-expired = 期限切れ
+page-status-expired-on = { $date } に期限切れ
+page-status-revoked = 取り消し済み
+page-status-revoked-on = { $date } に取り消し
+page-replaced = この証明書は新しい証明書に置き換えられています：
+page-replaced-link = 新しい証明書を見る
+page-awarded-to = 授与先
+page-issued-by = 発行者
+page-issued-on = 発行日
+page-expires = 有効期限
+page-certificate-id = 証明書ID
+page-preview-alt = 証明書：{ $issuer } が { $holder } に授与した { $certification }、発行日 { $date }。
+page-download = PDF をダウンロード
+page-linkedin = LinkedIn に追加
+page-credential = Open Badges 資格情報
+page-not-found = 証明書が見つかりません
+page-not-found-text = この ID の証明書はありません。リンクまたは読み取ったコードをご確認ください。証明書 ID は確認用リンクの末尾の部分です。
+page-footer = このページは発行者による証明書の記録で、開くたびに照合されます。

@@ -1,0 +1,61 @@
+## The certificate (shared/render): every fixed word printed on it.
+certificate-title = 인증서
+certificate-certifies = 다음 사람이
+certificate-awarded = 아래 인증을 취득했음을 증명합니다
+certificate-issued-by = 발급 기관
+certificate-issued-on = 발급일
+certificate-expires = 만료일
+certificate-no-expiry = 만료 없음
+certificate-id = 인증서 ID
+certificate-verify-at = 확인 주소
+
+## Emails (shared/mail templates.rs): the result, the nudge and the expiry reminders.
+email-hello = { $name } 님, 안녕하세요.
+email-thanks = 감사합니다.
+email-verify-link = 확인하기
+email-issued-on = 발급일: { $date }
+email-expires-on = 만료일: { $date }
+email-certificate-id = 인증서 ID: { $id }
+passed-subject = { $certification } 인증을 취득했습니다
+passed-body-program = 축하합니다. { $program } 과정을 수료하고 { $issuer }에서 발급한 { $certification } 인증을 취득했습니다.
+passed-body-by-hand = 축하합니다. { $issuer }에서 발급한 { $certification } 인증을 취득했습니다.
+passed-download = 인증서 다운로드: { $url }
+passed-verify = 누구나 여기에서 확인할 수 있습니다: { $url }
+passed-linkedin = LinkedIn 프로필에 추가: { $url }
+passed-download-link = 인증서 다운로드
+passed-linkedin-link = LinkedIn에 추가
+did-not-pass-subject = { $program } 종료: { $certification } 인증을 취득하지 못했습니다
+did-not-pass-body = { $program } 과정이 종료되었습니다. { $certification } 인증을 취득하려면 모든 필수 항목을 완료해야 했지만, 다음 { $count }개 항목이 완료되지 않았습니다:
+did-not-pass-thanks = 참여해 주셔서 감사합니다.
+nudge-subject = 알림: { $program }에 기한이 지난 과제가 있습니다
+nudge-body = { $program }에서 { $certification } 인증을 향해 계속 나아가려면 다음을 완료해 주세요:
+nudge-item = { $component } (기한 { $due })
+reminder-subject-before = { $certification } 인증이 { $date }에 만료됩니다
+reminder-subject-expired = { $certification } 인증이 { $date }에 만료되었습니다
+reminder-body-before = 인증서 { $certification }(ID { $id })이(가) { $date }, { $days }일 후에 만료됩니다.
+reminder-body-expired = 인증서 { $certification }(ID { $id })이(가) { $date }에 만료되었습니다.
+reminder-renew = 갱신하려면 { $certification } 인증을 수여하는 과정을 수료하세요. 다음 과정은 { $issuer }에 문의하세요.
+reminder-renew-organizers = 갱신하려면 { $certification } 인증을 수여하는 과정을 수료하세요. 다음 과정은 과정 주최 측에 문의하세요.
+reminder-check = 누구나 여기에서 확인할 수 있습니다: { $url }
+
+## The verification page (shared/http page.rs).
+page-verification = 인증서 확인
+page-status-valid = 유효
+page-status-expired = 만료됨
+page-status-expired-on = { $date }에 만료됨
+page-status-revoked = 취소됨
+page-status-revoked-on = { $date }에 취소됨
+page-replaced = 이 인증서는 새 인증서로 대체되었습니다:
+page-replaced-link = 새 인증서 보기
+page-awarded-to = 수여 대상
+page-issued-by = 발급 기관
+page-issued-on = 발급일
+page-expires = 만료일
+page-certificate-id = 인증서 ID
+page-preview-alt = 인증서: { $issuer }에서 { $holder } 님에게 수여한 { $certification }, 발급일 { $date }.
+page-download = PDF 다운로드
+page-linkedin = LinkedIn에 추가
+page-credential = Open Badges 자격 증명
+page-not-found = 인증서를 찾을 수 없습니다
+page-not-found-text = 이 ID를 가진 인증서가 없습니다. 링크나 스캔한 코드를 확인하세요. 인증서 ID는 확인 링크의 마지막 부분입니다.
+page-footer = 이 페이지는 발급 기관의 인증서 기록이며 열 때마다 확인됩니다.

@@ -1,0 +1,61 @@
+## The certificate (shared/render): every fixed word printed on it.
+certificate-title = 证书
+certificate-certifies = 兹证明
+certificate-awarded = 已获得以下认证
+certificate-issued-by = 颁发机构
+certificate-issued-on = 颁发日期
+certificate-expires = 有效期至
+certificate-no-expiry = 永久有效
+certificate-id = 证书编号
+certificate-verify-at = 验证网址
+
+## Emails (shared/mail templates.rs): the result, the nudge and the expiry reminders.
+email-hello = { $name }，您好：
+email-thanks = 谢谢。
+email-verify-link = 验证
+email-issued-on = 颁发日期：{ $date }
+email-expires-on = 有效期至：{ $date }
+email-certificate-id = 证书编号：{ $id }
+passed-subject = 您已获得 { $certification }
+passed-body-program = 恭喜：您已完成 { $program }，并获得由 { $issuer } 颁发的 { $certification }。
+passed-body-by-hand = 恭喜：您已获得由 { $issuer } 颁发的 { $certification }。
+passed-download = 下载您的证书：{ $url }
+passed-verify = 任何人都可以在此验证：{ $url }
+passed-linkedin = 添加到您的 LinkedIn 个人资料：{ $url }
+passed-download-link = 下载您的证书
+passed-linkedin-link = 添加到 LinkedIn
+did-not-pass-subject = { $program } 已结束：未获得 { $certification }
+did-not-pass-body = { $program } 已结束。要获得 { $certification }，必须完成所有必修项目；以下 { $count } 项未完成：
+did-not-pass-thanks = 感谢您的参与。
+nudge-subject = 提醒：{ $program } 有已逾期的任务
+nudge-body = 为了在 { $program } 中顺利获得 { $certification }，请完成：
+nudge-item = { $component }（截止 { $due }）
+reminder-subject-before = { $certification } 将于 { $date } 到期
+reminder-subject-expired = { $certification } 已于 { $date } 到期
+reminder-body-before = 您的证书 { $certification }（编号 { $id }）将于 { $date } 到期，还有 { $days } 天。
+reminder-body-expired = 您的证书 { $certification }（编号 { $id }）已于 { $date } 到期。
+reminder-renew = 如需续期，请完成一个授予 { $certification } 的项目；{ $issuer } 可以告诉您下一个是哪个。
+reminder-renew-organizers = 如需续期，请完成一个授予 { $certification } 的项目；项目组织者可以告诉您下一个是哪个。
+reminder-check = 任何人都可以在此查验：{ $url }
+
+## The verification page (shared/http page.rs).
+page-verification = 证书验证
+page-status-valid = 有效
+page-status-expired = 已过期
+page-status-expired-on = 已于 { $date } 过期
+page-status-revoked = 已撤销
+page-status-revoked-on = 已于 { $date } 撤销
+page-replaced = 此证书已被更新的证书取代：
+page-replaced-link = 查看更新的证书
+page-awarded-to = 授予
+page-issued-by = 颁发机构
+page-issued-on = 颁发日期
+page-expires = 有效期至
+page-certificate-id = 证书编号
+page-preview-alt = 证书：{ $issuer } 授予 { $holder } 的 { $certification }，颁发日期 { $date }。
+page-download = 下载 PDF
+page-linkedin = 添加到 LinkedIn
+page-credential = Open Badges 凭证
+page-not-found = 未找到证书
+page-not-found-text = 没有证书使用此编号。请检查链接或您扫描的二维码；证书编号是其验证链接的最后一部分。
+page-footer = 本页面是颁发机构对该证书的记录，每次打开时都会重新核验。

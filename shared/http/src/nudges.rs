@@ -81,7 +81,13 @@ pub async fn queue_nudges(
     let now = deps.now();
     let plan = plan_nudges(&rosters, request, now);
     let queued = plan.send.len();
-    let jobs = NudgeJob::queue(plan.send, &certification.fields.name, now, new_id);
+    // SPEC 1.17: each participant's own language, else the certification's, else the
+    // workspace's.
+    let locale = match certification.fields.locale {
+        Some(locale) => locale,
+        None => deps.store.settings(ws).await?.locale,
+    };
+    let jobs = NudgeJob::queue(plan.send, &certification.fields.name, locale, now, new_id);
     let job_ids: Vec<String> = futures::stream::iter(jobs)
         .map(|job| async move { deps.store.queue_nudges(ws, &job).await.map(|()| job.id) })
         .buffer_unordered(JOBS_AT_ONCE)

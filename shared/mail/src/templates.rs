@@ -270,6 +270,7 @@ mod tests {
             email: "ana@example.com".into(),
             avatar_url: None,
             group: None,
+            locale: None,
         }
     }
 
@@ -385,6 +386,7 @@ mod tests {
                 due_at: "2026-11-20T17:00:00Z".parse().unwrap_or_default(),
             }],
             previous_nudge: None,
+            locale: None,
         }
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::field::{not_null, Invalid, Problems};
 use crate::identity::check_identity;
+use crate::locale::Locale;
 use crate::roster::{PastDue, PipelineStatus, Roster};
 
 /// How long a participant rests between two nudges for the same program.
@@ -85,6 +86,9 @@ pub struct NudgeTarget {
     /// The mark the store must still hold for the send to go ahead (`None`: never
     /// nudged), so that two concurrent nudges cannot both send.
     pub previous_nudge: Option<DateTime<Utc>>,
+    /// The participant's own language for emails (SPEC 1.17), if they have one.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 /// Targets one queued job holds: its stored item stays well under DynamoDB's 400 KB.
@@ -96,6 +100,10 @@ pub const NUDGE_JOB_MAX: usize = 200;
 pub struct NudgeJob {
     pub id: String,
     pub certification_name: String,
+    /// The language of its emails to participants without their own (SPEC 1.17): the
+    /// certification's, else the workspace's, when queued.
+    #[serde(default)]
+    pub locale: Locale,
     pub queued_at: DateTime<Utc>,
     pub targets: Vec<NudgeTarget>,
     /// The targets before this index are done with (sent, or no longer to be sent).
@@ -108,6 +116,7 @@ impl NudgeJob {
     pub fn queue(
         targets: Vec<NudgeTarget>,
         certification_name: &str,
+        locale: Locale,
         now: DateTime<Utc>,
         mut new_id: impl FnMut() -> String,
     ) -> Vec<NudgeJob> {
@@ -116,6 +125,7 @@ impl NudgeJob {
             .map(|chunk| NudgeJob {
                 id: new_id(),
                 certification_name: certification_name.to_string(),
+                locale,
                 queued_at: now,
                 targets: chunk.to_vec(),
                 done: 0,
@@ -172,6 +182,7 @@ pub fn plan_nudges(rosters: &[Roster], request: &NudgeRequest, now: DateTime<Utc
                     email: e.participant.email.clone(),
                     past_due: roster.past_due(e, now),
                     previous_nudge: e.last_nudged_at,
+                    locale: e.participant.locale,
                 });
             }
         }

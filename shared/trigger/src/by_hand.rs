@@ -115,7 +115,12 @@ impl Trigger {
                 settings.linkedin_organization_id.as_deref(),
             );
             // SPEC 1.17: the participant's locale, then the certificate's.
-            let email = passed_email(certificate.certification.locale, holder, certificate, &links);
+            let email = passed_email(
+                holder.locale.unwrap_or(certificate.certification.locale),
+                holder,
+                certificate,
+                &links,
+            );
             match self.send_email(&email).await? {
                 None => {
                     self.store

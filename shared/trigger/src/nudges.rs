@@ -7,7 +7,6 @@
 //! run.
 
 use certify_mail::templates::nudge_email;
-use certify_rules::Locale;
 use certify_store::{Lease, StoreError};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -84,8 +83,9 @@ impl Trigger {
                 .await
             {
                 Ok(true) => {
-                    // SPEC 1.17: the participant's locale, then the certification's
-                    let email = nudge_email(Locale::default(), target, &job.certification_name);
+                    // SPEC 1.17: the participant's locale, then the job's (the
+                    // certification's, else the workspace's).
+                    let email = nudge_email(target.locale.unwrap_or(job.locale), target, &job.certification_name);
                     let accepted = match self.send_email(&email).await {
                         Ok(None) => Some(self.now()),
                         Ok(Some(reason)) => {

@@ -125,7 +125,8 @@ impl Trigger {
 
     async fn send_reminder(&self, ws: &str, certificate: &Certificate, reminder: Reminder) -> ReminderSent {
         let links = PublicLinks::new(&self.settings.public_url, certificate, None);
-        // SPEC 1.17: the participant's locale, then the certificate's.
+        // SPEC 1.17: the certificate's locale (a reminder goes to the address the
+        // certificate keeps, not to a participant of a program).
         let Some(email) = reminder_email(certificate.certification.locale, certificate, reminder, &links) else {
             return ReminderSent::Refused;
         };

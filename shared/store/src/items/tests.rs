@@ -132,6 +132,7 @@ fn attribute_names_are_the_serde_names_of_the_fields_they_mirror() {
     let job = certify_rules::NudgeJob {
         id: "j1".into(),
         certification_name: "Leadership".into(),
+        locale: Default::default(),
         queued_at: at(),
         targets: Vec::new(),
         done: 3,

@@ -62,6 +62,7 @@ pub async fn nudge_jobs_are_found_when_due_and_worked_under_one_lease<T: Table>(
     let job = |id: &str, minutes: i64| NudgeJob {
         id: id.into(),
         certification_name: "Leadership".into(),
+        locale: Default::default(),
         queued_at: now() + Duration::minutes(minutes),
         targets: Vec::new(),
         done: 0,

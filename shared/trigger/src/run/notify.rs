@@ -2,7 +2,7 @@
 
 use certify_mail::templates::{did_not_pass_email, passed_email};
 use certify_mail::Email;
-use certify_rules::{Locale, Outcome, PublicLinks, RunError, RunErrorCode, RunStep};
+use certify_rules::{Outcome, PublicLinks, RunError, RunErrorCode, RunStep};
 use certify_store::NotifyMark;
 use futures::StreamExt;
 
@@ -78,7 +78,7 @@ impl Run<'_> {
                 );
                 // SPEC 1.17: the participant's locale, then the certificate's.
                 Some(passed_email(
-                    certificate.certification.locale,
+                    holder.locale.unwrap_or(certificate.certification.locale),
                     holder,
                     &certificate,
                     &links,
@@ -91,8 +91,12 @@ impl Run<'_> {
                     .map(|id| self.titles.get(id).unwrap_or(id).clone())
                     .collect();
                 Some(did_not_pass_email(
-                    // SPEC 1.17: the participant's locale, then the certification's
-                    Locale::default(),
+                    // SPEC 1.17: the participant's locale, then the certification's,
+                    // then the workspace's.
+                    holder
+                        .locale
+                        .or(self.certification.fields.locale)
+                        .unwrap_or(self.workspace_locale),
                     holder,
                     &self.certification.fields.name,
                     &self.program.name,

@@ -15,7 +15,7 @@ async fn queue(h: &Harness, id: &str) -> usize {
     let roster = stored.into_roster();
     let plan = plan_nudges(&[roster], &NudgeRequest::default(), h.now());
     let mut n = 0;
-    let jobs = NudgeJob::queue(plan.send, "Leadership Essentials", h.now(), || {
+    let jobs = NudgeJob::queue(plan.send, "Leadership Essentials", Default::default(), h.now(), || {
         n += 1;
         format!("{id}-{n}")
     });

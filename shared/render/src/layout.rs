@@ -57,6 +57,7 @@ pub(crate) struct Fit {
 
 /// The advance widths, at 1 pt, of every character of a page's texts in one weight, each
 /// from the font that draws it ([`fonts::runs`]).
+#[derive(Debug, Clone)]
 pub(crate) struct Metrics {
     advances: HashMap<char, f32>,
 }
@@ -146,7 +147,8 @@ pub(crate) struct Page {
     /// The characters no font has, each once, in text order.
     pub(crate) uncovered: Vec<char>,
     pub(crate) locale: Locale,
-    /// The advances the texts were fitted with, bold and regular.
+    /// The advances the texts were fitted with, bold and regular (the tests check fits).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) bold: Metrics,
     pub(crate) regular: Metrics,
 }

@@ -222,14 +222,25 @@ fn emit(
     starts.dedup();
     let mut advance_units = 0.0;
     let mut rise_now = 0.0;
-    let mut seen: Vec<u32> = Vec::new();
+    // Which glyph of each cluster carries its characters: the first that advances (a
+    // base, not a mark drawn over it), else the first.
+    let mut carrier: Vec<(u32, usize)> = Vec::new();
+    for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
+        match carrier.iter_mut().find(|(c, _)| *c == info.cluster) {
+            Some((_, at)) => {
+                if positions[*at].x_advance == 0 && position.x_advance != 0 {
+                    *at = i;
+                }
+            }
+            None => carrier.push((info.cluster, i)),
+        }
+    }
     let mut pending: Vec<Step> = Vec::new();
-    for (info, position) in infos.iter().zip(positions) {
+    for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
         let cluster = info.cluster as usize;
-        let shown = if seen.contains(&info.cluster) {
+        let shown = if !carrier.contains(&(info.cluster, i)) {
             ""
         } else {
-            seen.push(info.cluster);
             match characters {
                 Some(characters) => characters,
                 None => {

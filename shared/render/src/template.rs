@@ -7,6 +7,15 @@ pub(crate) const CERTIFICATE_SVG: &str = include_str!("../template/certificate.s
 /// A value the template leaves open, named `{{name}}` in the SVG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
+    Title,
+    DescriptionSize,
+    Certifies,
+    Awarded,
+    IssuedByLabel,
+    IssuedOnLabel,
+    ExpiresLabel,
+    IdLabel,
+    VerifyLabel,
     HolderName,
     HolderSize,
     CertificationName,
@@ -29,6 +38,15 @@ pub(crate) enum Slot {
 impl Slot {
     pub(crate) fn named(name: &str) -> Option<Slot> {
         Some(match name {
+            "title" => Slot::Title,
+            "description_size" => Slot::DescriptionSize,
+            "certifies" => Slot::Certifies,
+            "awarded" => Slot::Awarded,
+            "issued_by_label" => Slot::IssuedByLabel,
+            "issued_on_label" => Slot::IssuedOnLabel,
+            "expires_label" => Slot::ExpiresLabel,
+            "id_label" => Slot::IdLabel,
+            "verify_label" => Slot::VerifyLabel,
             "holder_name" => Slot::HolderName,
             "holder_size" => Slot::HolderSize,
             "certification_name" => Slot::CertificationName,
@@ -96,12 +114,12 @@ impl Template {
     }
 
     /// The SVG with each slot replaced by `value(slot)`, escaped: no value can add markup.
-    pub(crate) fn fill<'v>(&self, value: impl Fn(Slot) -> &'v str) -> String {
+    pub(crate) fn fill(&self, value: impl Fn(Slot) -> String) -> String {
         let mut svg = String::with_capacity(self.literal_len + 2048);
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(text) => svg.push_str(text),
-                Piece::Slot(slot) => escape_into(value(*slot), &mut svg),
+                Piece::Slot(slot) => escape_into(&value(*slot), &mut svg),
             }
         }
         svg

@@ -33,7 +33,7 @@ fn hostile_text_is_escaped_and_the_svg_still_parses() {
     let mut hostile = certificate("<script>&\"'</script>");
     hostile.certification.name = "]]><!-- {{holder_name}}".to_string();
     hostile.certification.issuer_name = "a\u{0}b\u{1b}c\u{fffe}".to_string();
-    let svg = renderer.svg(&hostile, "https://x.test/?a=1&b=<2>").unwrap();
+    let (svg, _) = renderer.svg(&hostile, "https://x.test/?a=1&b=<2>").unwrap();
     assert!(svg.contains("&lt;script&gt;&amp;&quot;&apos;&lt;/script&gt;"), "{svg}");
     assert!(!svg.contains("<script>"));
     assert!(svg.contains("]]&gt;&lt;!-- {{holder_name}}"));
@@ -62,34 +62,41 @@ fn a_long_name_shrinks_to_fit_the_width() {
         page.holder.size
     );
     assert_eq!(page.holder.text, name, "shrunk, not cut");
-    let drawn = renderer.fonts.bold.width(name) * page.holder.size;
+    let drawn = page.bold.width(name) * page.holder.size;
     assert!(drawn <= width && drawn > width * 0.99, "{drawn}");
 }
 
 #[test]
-fn a_name_too_long_at_the_smallest_size_is_cut_with_an_ellipsis() {
+fn a_name_too_long_at_the_floor_is_shrunk_further_never_cut() {
     let renderer = Renderer::new();
     let name = "Wolfeschlegelsteinhausenbergerdorff ".repeat(6);
     let page = page(&renderer, &certificate(&name));
     let (min, width) = (HOLDER.min, HOLDER.width);
-    assert_eq!(page.holder.size, min);
-    assert!(page.holder.text.ends_with('…'));
-    assert!(name.starts_with(page.holder.text.trim_end_matches('…')));
-    assert!(renderer.fonts.bold.width(&page.holder.text) * min <= width);
+    assert!(page.holder.size < min, "{}", page.holder.size);
+    assert_eq!(page.holder.text, name.trim_end());
+    assert!(page.bold.width(&page.holder.text) * page.holder.size <= width);
 }
 
 #[test]
-fn a_long_description_wraps_into_three_lines_and_is_cut_on_the_last() {
+fn a_long_description_is_shrunk_to_print_whole_in_its_three_lines() {
     let renderer = Renderer::new();
     let mut cert = certificate("Ana Ávila");
-    cert.certification.description = "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(40);
-    let page = page(&renderer, &cert);
-    for line in &page.description {
-        assert!(!line.is_empty());
-        assert!(renderer.fonts.regular.width(line) * 11.0 <= 640.0, "{line}");
+    for repeat in [8, 40, 57] {
+        cert.certification.description =
+            "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(repeat);
+        let page = page(&renderer, &cert);
+        let size: f32 = page.description_size.parse().unwrap();
+        assert!(size < 11.0, "{repeat}: {size}");
+        for line in &page.description {
+            assert!(page.regular.width(line) * size <= 640.0, "{line}");
+        }
+        assert_eq!(
+            page.description.join(" ").trim_end(),
+            clean(&cert.certification.description),
+            "{repeat}: whole"
+        );
+        assert!(cert.certification.description.len() <= 4000);
     }
-    assert!(page.description[2].ends_with('…'));
-    assert!(!page.description[0].ends_with('…'));
 }
 
 #[test]
@@ -100,6 +107,7 @@ fn a_word_wider_than_a_line_is_broken() {
     let page = page(&renderer, &cert);
     assert!(page.description[0].len() < 150);
     assert_eq!(page.description.concat(), "x".repeat(150));
+    assert_eq!(page.description_size, "11.00");
 }
 
 #[test]
@@ -185,12 +193,12 @@ fn the_pdf_sets_every_text_where_the_preview_draws_it() {
     let certificates = names.iter().map(|name| certificate(name)).chain([long]);
     for cert in certificates {
         let page = page(&renderer, &cert);
-        let ours = crate::pdf::text_extents(&renderer.marks, &renderer.regular, &renderer.bold, &page);
+        let ours = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
         let mut preview = Vec::new();
         preview_texts(renderer.tree(&cert, URL).unwrap().root(), &mut preview);
         assert_eq!(ours.len(), preview.len(), "{ours:?}\n{preview:?}");
         assert!(ours.len() >= 15, "{ours:?}");
-        for ((text, x, width), (preview_text, preview_x, preview_width)) in ours.iter().zip(&preview) {
+        for ((text, x, width, _), (preview_text, preview_x, preview_width)) in ours.iter().zip(&preview) {
             assert_eq!(text, preview_text);
             assert!(
                 (x - preview_x).abs() < 0.25 && (width - preview_width).abs() < 0.25,
@@ -220,4 +228,42 @@ fn a_presentation_attribute_the_pdf_writer_ignores_is_refused_at_start() {
     crate::pdf::Marks::parse(
         r#"<svg width="10" height="10"><text x="1" y="1" font-size="9" opacity="0.5">A</text></svg>"#,
     );
+}
+
+#[test]
+fn a_right_to_left_locale_mirrors_the_page() {
+    let renderer = Renderer::new();
+    for (locale, qr_left) in [
+        (certify_rules::locale::Locale::En, false),
+        (certify_rules::locale::Locale::Ar, true),
+        (certify_rules::locale::Locale::He, true),
+    ] {
+        let mut cert = certificate("Ana Ávila");
+        cert.certification.locale = locale;
+        let page = page(&renderer, &cert);
+        let qr_x = renderer.marks.qr_x(&page).unwrap();
+        assert_eq!(qr_x < 421.0, qr_left, "{locale}: QR at {qr_x}");
+        let texts = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
+        let (_, x, width, _) = texts.iter().find(|(text, ..)| *text == cert.id).unwrap();
+        if qr_left {
+            assert!(
+                (x + width - (842.0 - 64.0)).abs() < 0.01,
+                "{locale}: the id ends at {}",
+                x + width
+            );
+        } else {
+            assert!((x - 64.0).abs() < 0.01, "{locale}: the id starts at {x}");
+        }
+    }
+}
+
+#[test]
+fn at_most_four_combining_marks_are_drawn_per_base() {
+    let renderer = Renderer::new();
+    let cert = certificate(&format!("Za{}lgo", "\u{301}\u{300}\u{302}".repeat(4)));
+    let page = page(&renderer, &cert);
+    let texts = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
+    let (_, _, _, glyphs) = texts.iter().find(|(text, ..)| text.starts_with('Z')).unwrap();
+    // Z, á (NFC) and four of its eleven other marks, l, g, o.
+    assert_eq!(glyphs.len(), 9, "{glyphs:?}");
 }

@@ -9,10 +9,13 @@ use std::fmt::Write;
 
 use certify_rules::certificate::Certificate;
 use chrono::NaiveDate;
-use ttf_parser::Face;
+use std::collections::HashMap;
 
-use crate::qr;
+use certify_rules::locale::Locale;
+
+use crate::fonts::{self, FontId, Store};
 use crate::template::Slot;
+use crate::{qr, RenderError};
 
 /// Where each sized text sits, as drawn in `template/certificate.svg`: its largest and
 /// smallest font size and the width it may take, all in points.
@@ -52,53 +55,58 @@ pub(crate) struct Fit {
     pub(crate) width: f32,
 }
 
-/// A font's advance widths, for measuring text before it is drawn.
+/// The advance widths, at 1 pt, of every character of a page's texts in one weight, each
+/// from the font that draws it ([`fonts::runs`]).
+#[derive(Debug, Clone)]
 pub(crate) struct Metrics {
-    face: Face<'static>,
-    units_per_em: f32,
-    /// Advances of U+0000..U+007F, the common case, looked up once.
-    ascii: [f32; 128],
+    advances: HashMap<char, f32>,
 }
 
 impl Metrics {
-    /// Panics when `font` is not a font: it is one of the crate's bundled fonts, and every
-    /// renderer built in the tests parses it.
-    pub(crate) fn new(font: &'static [u8]) -> Metrics {
-        let face = Face::parse(font, 0).unwrap_or_else(|e| panic!("a bundled font does not parse: {e}"));
-        let units_per_em = f32::from(face.units_per_em());
-        let mut metrics = Metrics {
-            face,
-            units_per_em,
-            ascii: [0.0; 128],
-        };
-        let ascii: [f32; 128] = std::array::from_fn(|i| metrics.lookup(char::from(i as u8)));
-        metrics.ascii = ascii;
-        metrics
-    }
-
-    fn lookup(&self, c: char) -> f32 {
-        // A character the font lacks is drawn as its .notdef glyph (glyph 0).
-        let glyph = self.face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
-        f32::from(self.face.glyph_hor_advance(glyph).unwrap_or(0)) / self.units_per_em
+    /// Measures the characters of `texts` (and the ellipsis) in their fonts, reading the
+    /// fonts they need; notes the fonts and the characters no font has.
+    fn new(
+        store: &Store,
+        bold: bool,
+        locale: Locale,
+        texts: &[&str],
+        used: &mut Vec<FontId>,
+        uncovered: &mut Vec<char>,
+    ) -> Result<Metrics, RenderError> {
+        let mut advances = HashMap::new();
+        for text in texts {
+            for run in fonts::runs(store, text, bold, locale)? {
+                if !used.contains(&run.font) {
+                    used.push(run.font);
+                }
+                let face = store.face(run.font)?;
+                let upem = f32::from(face.units_per_em());
+                for c in text[run.range.clone()].chars() {
+                    if run.uncovered && !uncovered.contains(&c) {
+                        uncovered.push(c);
+                    }
+                    let drawn = if run.uncovered { '\u{FFFD}' } else { c };
+                    let glyph = face.glyph_index(drawn).unwrap_or(ttf_parser::GlyphId(0));
+                    let advance = if fonts::is_invisible(c) {
+                        0.0
+                    } else {
+                        f32::from(face.glyph_hor_advance(glyph).unwrap_or(0)) / upem
+                    };
+                    advances.entry(c).or_insert(advance);
+                }
+            }
+        }
+        Ok(Metrics { advances })
     }
 
     fn advance(&self, c: char) -> f32 {
-        match self.ascii.get(c as usize) {
-            Some(&advance) => advance,
-            None => self.lookup(c),
-        }
+        self.advances.get(&c).copied().unwrap_or(0.0)
     }
 
     /// The width of `text` set at 1 pt, in points.
     pub(crate) fn width(&self, text: &str) -> f32 {
         text.chars().map(|c| self.advance(c)).sum()
     }
-}
-
-/// The two bundled faces, measured.
-pub(crate) struct Fonts {
-    pub(crate) regular: Metrics,
-    pub(crate) bold: Metrics,
 }
 
 /// One line of text at the size that fits its place.
@@ -134,35 +142,76 @@ pub(crate) struct Page {
     pub(crate) qr: qr::Modules,
     qr_scale: String,
     qr_path: String,
+    /// The fonts the page's texts are drawn in.
+    pub(crate) fonts: Vec<FontId>,
+    /// The characters no font has, each once, in text order.
+    pub(crate) uncovered: Vec<char>,
+    pub(crate) locale: Locale,
+    /// The advances the texts were fitted with, bold and regular (the tests check fits).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) bold: Metrics,
+    pub(crate) regular: Metrics,
 }
 
 impl Page {
-    /// Lays out `certificate`; fails only when `verify_url` is too long for a QR code.
-    pub(crate) fn new(
-        fonts: &Fonts,
-        certificate: &Certificate,
-        verify_url: &str,
-    ) -> Result<Page, qrcode::types::QrError> {
+    /// Lays out `certificate`, reading the fonts its texts need; fails when
+    /// `verify_url` is too long for a QR code or a font cannot be read.
+    pub(crate) fn new(store: &Store, certificate: &Certificate, verify_url: &str) -> Result<Page, RenderError> {
         let qr = qr::encode(verify_url.as_bytes())?;
         let qr_path = qr_path(&qr);
         let cert = &certificate.certification;
+        let locale = cert.locale;
+        let holder = clean(&certificate.holder_name);
+        let name = clean(&cert.name);
+        let description = clean(&cert.description);
+        let issuer = clean(&cert.issuer_name);
+        let id = clean(&certificate.id);
+        let url = clean(verify_url);
+        let issued_on = date(certificate.issued_on);
+        let expires_on = certificate.expires_on.map_or_else(|| NO_EXPIRY.to_string(), date);
+        let (mut used, mut uncovered) = (Vec::new(), Vec::new());
+        // In text order: the bold texts and the regular ones as the page reads down.
+        let bold = Metrics::new(
+            store,
+            true,
+            locale,
+            &[&holder, &name, "CERTIFICATE", "\u{2026}"],
+            &mut used,
+            &mut uncovered,
+        )?;
+        let regular = Metrics::new(
+            store,
+            false,
+            locale,
+            &[
+                &description,
+                &issuer,
+                &issued_on,
+                &expires_on,
+                &id,
+                &url,
+                "This certifies that has been awarded the certification ISSUED BY ON EXPIRES ID VERIFY AT \u{2026}",
+            ],
+            &mut used,
+            &mut uncovered,
+        )?;
         Ok(Page {
-            holder: fit(&fonts.bold, &clean(&certificate.holder_name), HOLDER),
-            certification: fit(&fonts.bold, &clean(&cert.name), CERTIFICATION),
-            description: wrap(
-                &fonts.regular,
-                &clean(&cert.description),
-                DESCRIPTION_SIZE,
-                DESCRIPTION_WIDTH,
-            ),
-            issuer: fit(&fonts.regular, &clean(&cert.issuer_name), ISSUER),
-            issued_on: date(certificate.issued_on),
-            expires_on: certificate.expires_on.map_or_else(|| NO_EXPIRY.to_string(), date),
-            id: fit(&fonts.regular, &clean(&certificate.id), REFERENCE),
-            url: fit(&fonts.regular, &clean(verify_url), REFERENCE),
+            holder: fit(&bold, &holder, HOLDER),
+            certification: fit(&bold, &name, CERTIFICATION),
+            description: wrap(&regular, &description, DESCRIPTION_SIZE, DESCRIPTION_WIDTH),
+            issuer: fit(&regular, &issuer, ISSUER),
+            issued_on,
+            expires_on,
+            id: fit(&regular, &id, REFERENCE),
+            url: fit(&regular, &url, REFERENCE),
             qr_scale: format!("{:.4}", QR_SIDE / qr.width as f32),
             qr_path,
             qr,
+            fonts: used,
+            uncovered,
+            locale,
+            bold,
+            regular,
         })
     }
 

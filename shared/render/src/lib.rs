@@ -14,6 +14,7 @@
 //! certificate is XML-escaped into the template, so no value can change the page's
 //! markup. Pure: no I/O, no clock, no AWS.
 
+mod fonts;
 mod layout;
 mod pdf;
 mod qr;
@@ -29,13 +30,13 @@ use resvg::tiny_skia::{Pixmap, Transform};
 use usvg::fontdb::{Database, Source};
 use usvg::{ImageHrefResolver, Options, Tree};
 
-use crate::layout::{Fonts, Metrics, Page};
-use crate::pdf::{Font, Marks};
+use crate::fonts::Store;
+use crate::layout::Page;
+use crate::pdf::Marks;
 use crate::template::{Template, CERTIFICATE_SVG};
 
-const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-const FAMILY: &str = "DejaVu Sans";
+/// The preview's font family, the primary font's.
+const FAMILY: &str = "Noto Sans";
 
 /// The page's size in points: A4 landscape, as the template's `viewBox` draws it.
 const PAGE_WIDTH: f32 = 842.0;
@@ -50,6 +51,10 @@ pub enum RenderError {
     /// The verification URL is longer than a QR code holds (2,331 bytes).
     #[error("the verification URL does not fit in a QR code")]
     Qr(#[from] qrcode::types::QrError),
+    /// A font file is missing or unreadable: the fonts folder (`$CERTIFY_FONTS_DIR`, on
+    /// AWS the fonts layer) is incomplete.
+    #[error("a font cannot be read: {0}")]
+    Font(String),
     /// The filled template is not an SVG usvg reads: a bug in the template or the escaping.
     #[error("the certificate's SVG is invalid")]
     Svg(#[from] usvg::Error),
@@ -83,17 +88,14 @@ fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, RenderError> {
     Ok(out)
 }
 
-/// Draws certificates. Building one parses the bundled fonts and the template; keep one
-/// per process (it is `Send + Sync`) and share it.
+/// Draws certificates. Building one reads no font: each font file is read on the first
+/// certificate that needs it and kept. Keep one per process (it is `Send + Sync`) and
+/// share it.
 pub struct Renderer {
     template: Template,
     /// The template as the PDF draws it.
     marks: Marks,
-    fonts: Fonts,
-    regular: Font,
-    bold: Font,
-    /// usvg's options, holding the font database built from the bundled fonts only.
-    options: Options<'static>,
+    fonts: Store,
 }
 
 impl Default for Renderer {
@@ -104,40 +106,19 @@ impl Default for Renderer {
 
 impl Renderer {
     pub fn new() -> Renderer {
-        let mut fontdb = Database::new();
-        for font in [REGULAR, BOLD] {
-            fontdb.load_font_source(Source::Binary(Arc::new(font)));
-        }
-        fontdb.set_sans_serif_family(FAMILY);
-        let options = Options {
-            font_family: FAMILY.to_string(),
-            fontdb: Arc::new(fontdb),
-            // The template has no images: refuse every `href`, above all files on disk.
-            image_href_resolver: ImageHrefResolver {
-                resolve_data: Box::new(|_, _, _| None),
-                resolve_string: Box::new(|_, _| None),
-            },
-            ..Options::default()
-        };
         Renderer {
             template: Template::parse(CERTIFICATE_SVG),
             marks: Marks::parse(CERTIFICATE_SVG),
-            regular: Font::new(REGULAR),
-            bold: Font::new(BOLD),
-            fonts: Fonts {
-                regular: Metrics::new(REGULAR),
-                bold: Metrics::new(BOLD),
-            },
-            options,
+            fonts: Store::new(),
         }
     }
 
-    /// The certificate as a one-page PDF. Fails only on a verification URL too long for a
-    /// QR code ([`RenderError::Qr`]); other errors are bugs.
+    /// The certificate as a one-page PDF. Fails on a verification URL too long for a QR
+    /// code ([`RenderError::Qr`]) or a font file that cannot be read ([`RenderError::Font`]).
     pub fn pdf(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<u8>, RenderError> {
         let page = Page::new(&self.fonts, certificate, verify_url)?;
         let title = format!("{}: {}", certificate.certification.name, certificate.holder_name);
-        Ok(pdf::write(&self.marks, &self.regular, &self.bold, &page, &title))
+        pdf::write(&self.marks, &self.fonts, &page, &title)
     }
 
     /// The certificate's preview as a PNG of [`PREVIEW_WIDTH`] x [`PREVIEW_HEIGHT`] pixels.
@@ -151,14 +132,67 @@ impl Renderer {
         encode(&pixmap)
     }
 
-    /// The template filled with `certificate`, as SVG source.
-    fn svg(&self, certificate: &Certificate, verify_url: &str) -> Result<String, RenderError> {
+    /// The characters of `certificate`'s texts that no font has, each once, in text
+    /// order; they are drawn as U+FFFD. A font file that cannot be read is not reported
+    /// here but by [`Renderer::pdf`] and [`Renderer::png`], which fail with
+    /// [`RenderError::Font`]; then this list is empty.
+    pub fn uncovered(&self, certificate: &Certificate, verify_url: &str) -> Vec<char> {
+        Page::new(&self.fonts, certificate, verify_url).map_or_else(|_| Vec::new(), |page| page.uncovered)
+    }
+
+    /// Each non-empty text the PDF draws: the text, where it starts and how wide it is
+    /// (points), and the glyph ids it draws in its fonts. For the tests.
+    #[doc(hidden)]
+    #[allow(clippy::type_complexity)]
+    pub fn layout_for_tests(
+        &self,
+        certificate: &Certificate,
+        verify_url: &str,
+    ) -> Result<Vec<(String, f32, f32, Vec<u16>)>, RenderError> {
         let page = Page::new(&self.fonts, certificate, verify_url)?;
-        Ok(self.template.fill(|slot| page.value(slot)))
+        pdf::text_extents(&self.marks, &self.fonts, &page)
+    }
+
+    /// The template filled with `certificate`, as SVG source, and the page.
+    fn svg(&self, certificate: &Certificate, verify_url: &str) -> Result<(String, Page), RenderError> {
+        let page = Page::new(&self.fonts, certificate, verify_url)?;
+        let svg = self.template.fill(|slot| {
+            let value = page.value(slot);
+            if page.uncovered.is_empty() {
+                value.to_string()
+            } else {
+                value
+                    .chars()
+                    .map(|c| if page.uncovered.contains(&c) { '\u{FFFD}' } else { c })
+                    .collect()
+            }
+        });
+        Ok((svg, page))
     }
 
     fn tree(&self, certificate: &Certificate, verify_url: &str) -> Result<Tree, RenderError> {
-        let svg = self.svg(certificate, verify_url)?;
-        Ok(Tree::from_str(&svg, &self.options)?)
+        let (svg, page) = self.svg(certificate, verify_url)?;
+        // usvg's fonts: only the files this page's texts use, shared, not copied.
+        let mut fontdb = Database::new();
+        let mut files = Vec::new();
+        for font in &page.fonts {
+            if !files.contains(&font.file) {
+                files.push(font.file);
+                let data: Arc<Vec<u8>> = Arc::clone(self.fonts.data(*font)?);
+                fontdb.load_font_source(Source::Binary(data));
+            }
+        }
+        fontdb.set_sans_serif_family(FAMILY);
+        let options = Options {
+            font_family: FAMILY.to_string(),
+            fontdb: Arc::new(fontdb),
+            // The template has no images: refuse every `href`, above all files on disk.
+            image_href_resolver: ImageHrefResolver {
+                resolve_data: Box::new(|_, _, _| None),
+                resolve_string: Box::new(|_, _| None),
+            },
+            ..Options::default()
+        };
+        Ok(Tree::from_str(&svg, &options)?)
     }
 }

@@ -96,12 +96,12 @@ impl Template {
     }
 
     /// The SVG with each slot replaced by `value(slot)`, escaped: no value can add markup.
-    pub(crate) fn fill<'v>(&self, value: impl Fn(Slot) -> &'v str) -> String {
+    pub(crate) fn fill(&self, value: impl Fn(Slot) -> String) -> String {
         let mut svg = String::with_capacity(self.literal_len + 2048);
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(text) => svg.push_str(text),
-                Piece::Slot(slot) => escape_into(value(*slot), &mut svg),
+                Piece::Slot(slot) => escape_into(&value(*slot), &mut svg),
             }
         }
         svg

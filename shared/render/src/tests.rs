@@ -33,7 +33,7 @@ fn hostile_text_is_escaped_and_the_svg_still_parses() {
     let mut hostile = certificate("<script>&\"'</script>");
     hostile.certification.name = "]]><!-- {{holder_name}}".to_string();
     hostile.certification.issuer_name = "a\u{0}b\u{1b}c\u{fffe}".to_string();
-    let svg = renderer.svg(&hostile, "https://x.test/?a=1&b=<2>").unwrap();
+    let (svg, _) = renderer.svg(&hostile, "https://x.test/?a=1&b=<2>").unwrap();
     assert!(svg.contains("&lt;script&gt;&amp;&quot;&apos;&lt;/script&gt;"), "{svg}");
     assert!(!svg.contains("<script>"));
     assert!(svg.contains("]]&gt;&lt;!-- {{holder_name}}"));
@@ -62,7 +62,7 @@ fn a_long_name_shrinks_to_fit_the_width() {
         page.holder.size
     );
     assert_eq!(page.holder.text, name, "shrunk, not cut");
-    let drawn = renderer.fonts.bold.width(name) * page.holder.size;
+    let drawn = page.bold.width(name) * page.holder.size;
     assert!(drawn <= width && drawn > width * 0.99, "{drawn}");
 }
 
@@ -75,7 +75,7 @@ fn a_name_too_long_at_the_smallest_size_is_cut_with_an_ellipsis() {
     assert_eq!(page.holder.size, min);
     assert!(page.holder.text.ends_with('…'));
     assert!(name.starts_with(page.holder.text.trim_end_matches('…')));
-    assert!(renderer.fonts.bold.width(&page.holder.text) * min <= width);
+    assert!(page.bold.width(&page.holder.text) * min <= width);
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn a_long_description_wraps_into_three_lines_and_is_cut_on_the_last() {
     let page = page(&renderer, &cert);
     for line in &page.description {
         assert!(!line.is_empty());
-        assert!(renderer.fonts.regular.width(line) * 11.0 <= 640.0, "{line}");
+        assert!(page.regular.width(line) * 11.0 <= 640.0, "{line}");
     }
     assert!(page.description[2].ends_with('…'));
     assert!(!page.description[0].ends_with('…'));
@@ -185,12 +185,12 @@ fn the_pdf_sets_every_text_where_the_preview_draws_it() {
     let certificates = names.iter().map(|name| certificate(name)).chain([long]);
     for cert in certificates {
         let page = page(&renderer, &cert);
-        let ours = crate::pdf::text_extents(&renderer.marks, &renderer.regular, &renderer.bold, &page);
+        let ours = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
         let mut preview = Vec::new();
         preview_texts(renderer.tree(&cert, URL).unwrap().root(), &mut preview);
         assert_eq!(ours.len(), preview.len(), "{ours:?}\n{preview:?}");
         assert!(ours.len() >= 15, "{ours:?}");
-        for ((text, x, width), (preview_text, preview_x, preview_width)) in ours.iter().zip(&preview) {
+        for ((text, x, width, _), (preview_text, preview_x, preview_width)) in ours.iter().zip(&preview) {
             assert_eq!(text, preview_text);
             assert!(
                 (x - preview_x).abs() < 0.25 && (width - preview_width).abs() < 0.25,

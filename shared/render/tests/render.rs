@@ -80,7 +80,7 @@ fn the_fonts_are_embedded_as_subsets() {
     let raw = String::from_utf8_lossy(&pdf);
     assert!(raw.contains("/FontFile2"), "no embedded TrueType font");
     assert!(raw.contains("/ToUnicode"));
-    // A subset font is named with a tag of six capitals and a plus: /ABCDEF+DejaVuSans.
+    // A subset font is named with a tag of six capitals and a plus: /ABCDEF+NotoSans-Regular.
     let subset_names: Vec<&str> = raw
         .match_indices("/BaseFont /")
         .map(|(at, _)| &raw[at + "/BaseFont /".len()..])
@@ -90,9 +90,9 @@ fn the_fonts_are_embedded_as_subsets() {
         })
         .map(|name| &name[7..name.find(|c: char| c.is_whitespace() || c == '/').unwrap()])
         .collect();
-    assert!(subset_names.contains(&"DejaVuSans"), "{subset_names:?}");
-    assert!(subset_names.contains(&"DejaVuSans-Bold"), "{subset_names:?}");
-    // Subsetting keeps a certificate's PDF far below the 330 kB of the two bundled fonts.
+    assert!(subset_names.contains(&"NotoSans-Regular"), "{subset_names:?}");
+    assert!(subset_names.contains(&"NotoSans-Bold"), "{subset_names:?}");
+    // Subsetting keeps a certificate's PDF far below the fonts files.
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
 }
 

@@ -21,13 +21,14 @@ mod marks;
 mod shape;
 
 use pdf_writer::types::SystemInfo;
-use pdf_writer::{Content, Filter, Finish, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-pub(crate) use self::font::Font;
-use self::font::{write_font, Used};
+use self::font::{write_font, PageFonts, Used};
 pub(crate) use self::marks::Marks;
 use self::marks::{Mark, Rgb};
+use crate::fonts::Store;
 use crate::layout::Page;
+use crate::RenderError;
 
 const SYSTEM_INFO: SystemInfo = SystemInfo {
     registry: Str(b"Adobe"),
@@ -39,9 +40,9 @@ const SYSTEM_INFO: SystemInfo = SystemInfo {
 /// `cargo bench -p certify-render`).
 const DEFLATE_LEVEL: u8 = 1;
 
-/// Draws `page` as the template's `marks` say, with `regular` and `bold`.
-pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, title: &str) -> Vec<u8> {
-    let mut fonts = Used::pair(regular, bold);
+/// Draws `page` as the template's `marks` say, in the fonts of `store`.
+pub(crate) fn write(marks: &Marks, store: &Store, page: &Page, title: &str) -> Result<Vec<u8>, RenderError> {
+    let mut fonts = PageFonts::new(store);
     let mut content = Content::new();
     let flip = |y: f32| marks.height - y;
     for mark in &marks.marks {
@@ -72,7 +73,7 @@ pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, tit
                 content.move_to(from.0, flip(from.1)).line_to(to.0, flip(to.1)).stroke();
                 content.restore_state();
             }
-            Mark::Text(text) => text.draw(&mut content, &mut fonts, page, marks.height),
+            Mark::Text(text) => text.draw(&mut content, &mut fonts, page, marks.height)?,
             Mark::Qr { x, y, scale, fill } => {
                 let Rgb(r, g, b) = fill;
                 let scale = scale.number(page);
@@ -91,11 +92,11 @@ pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, tit
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
     let (catalog, pages, page_id, contents, info) = (alloc(), alloc(), alloc(), alloc(), alloc());
-    let used: Vec<&Used> = fonts.iter().filter(|used| used.drawn).collect();
+    let used: Vec<&Used> = fonts.used.iter().map(|(_, used)| used).filter(|used| used.drawn).collect();
     let font_refs: Vec<Ref> = used.iter().map(|_| alloc()).collect();
 
     let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(pages);
+    pdf.catalog(catalog).pages(pages).lang(TextStr(page.locale.tag()));
     pdf.pages(pages).kids([page_id]).count(1);
     let mut pdf_page = pdf.page(page_id);
     pdf_page
@@ -105,7 +106,7 @@ pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, tit
     let mut resources = pdf_page.resources();
     let mut font_dict = resources.fonts();
     for (used, font_ref) in used.iter().zip(&font_refs) {
-        font_dict.pair(used.resource, *font_ref);
+        font_dict.pair(Name(used.resource.as_bytes()), *font_ref);
     }
     font_dict.finish();
     resources.finish();
@@ -118,21 +119,31 @@ pub(crate) fn write(marks: &Marks, regular: &Font, bold: &Font, page: &Page, tit
     for (used, font_ref) in used.iter().zip(font_refs) {
         write_font(&mut pdf, &mut alloc, used, font_ref);
     }
-    pdf.finish()
+    Ok(pdf.finish())
 }
 
 /// Each non-empty text of the page as the PDF sets it: the text, where it starts and its
-/// width, in points; for comparing with the preview's layout.
-#[cfg(test)]
-pub(crate) fn text_extents(marks: &Marks, regular: &Font, bold: &Font, page: &Page) -> Vec<(String, f32, f32)> {
-    let mut fonts = Used::pair(regular, bold);
+/// width, in points, and the glyph ids (in their fonts) it draws.
+pub(crate) fn text_extents(
+    marks: &Marks,
+    store: &Store,
+    page: &Page,
+) -> Result<Vec<(String, f32, f32, Vec<u16>)>, RenderError> {
+    let mut fonts = PageFonts::new(store);
     let mut extents = Vec::new();
     for mark in &marks.marks {
         if let Mark::Text(text) = mark {
-            if let Some(set) = text.set(&mut fonts, page) {
-                extents.push((text.text.get(page).to_string(), text.start(set.width), set.width));
+            let before: Vec<usize> = fonts.used.iter().map(|(_, u)| u.drawn_glyphs.len()).collect();
+            if let Some(set) = text.set(&mut fonts, page)? {
+                let glyphs = fonts
+                    .used
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, (_, u))| u.drawn_glyphs[before.get(i).copied().unwrap_or(0)..].iter().copied())
+                    .collect();
+                extents.push((text.text.get(page).to_string(), text.start(set.width), set.width, glyphs));
             }
         }
     }
-    extents
+    Ok(extents)
 }

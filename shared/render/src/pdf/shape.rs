@@ -1,9 +1,14 @@
 //! A text mark shaped and shown: its glyphs and their moves as rustybuzz places them
 //! (as usvg does for the preview), anchored on the line and written as TJ operators.
 
-use pdf_writer::{Content, Str};
+use std::str::FromStr;
 
-use super::font::Used;
+use certify_rules::locale::Direction;
+use pdf_writer::{Content, Name, Str};
+use unicode_bidi::{BidiInfo, Level};
+
+use super::font::{PageFonts, Used};
+use crate::RenderError;
 use super::marks::{Anchor, Rgb, Value};
 use crate::layout::Page;
 
@@ -23,6 +28,8 @@ pub(super) struct TextMark {
 /// One step of a shown text: a glyph, a move along the line (thousandths of an em, PDF's
 /// sign: positive moves left) or a raise of the glyphs that follow (points).
 enum Step {
+    /// Switch to the page's font of this index.
+    Font(usize),
     Glyph(u16),
     Move(f32),
     Rise(f32),
@@ -36,63 +43,71 @@ pub(super) struct Set {
 }
 
 impl TextMark {
-    /// Shapes the text `page` gives this mark with its font among `fonts` (regular, bold),
-    /// noting the glyphs it uses; `None` for an empty text.
-    pub(super) fn set(&self, fonts: &mut [Used; 2], page: &Page) -> Option<Set> {
+    /// Shapes the text `page` gives this mark: cut into bidi level runs (UAX #9) in
+    /// visual order, each into runs of one font ([`fonts::runs`]), each shaped in its
+    /// direction; notes the glyphs it uses. `None` for an empty text.
+    pub(super) fn set(&self, fonts: &mut PageFonts<'_>, page: &Page) -> Result<Option<Set>, RenderError> {
         let text = self.text.get(page);
         if text.is_empty() {
-            return None;
+            return Ok(None);
         }
         let size = self.size.number(page);
-        let used = &mut fonts[usize::from(self.bold)];
-        let font = used.font;
-        let shaped = font.shape(text);
-        let infos = shaped.glyph_infos();
-        let positions = shaped.glyph_positions();
-        let per_mille = 1000.0 / font.units_per_em;
-        let mut steps = Vec::with_capacity(infos.len() * 2);
-        let mut advance_units = 0.0;
-        let mut rise = 0.0;
-        for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
-            // The characters of the glyph's cluster go with its first glyph.
-            let cluster = info.cluster as usize;
-            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
-            let end = infos[i..]
-                .iter()
-                .map(|next| next.cluster as usize)
-                .find(|&next| next != cluster)
-                .unwrap_or(text.len());
-            let characters = if first_of_cluster {
-                text.get(cluster..end).unwrap_or("")
-            } else {
-                ""
-            };
-            let glyph = u16::try_from(info.glyph_id).unwrap_or(0);
-            let id = used.glyph(glyph, characters);
-            let glyph_rise = position.y_offset as f32 / font.units_per_em * size;
-            if glyph_rise != rise {
-                rise = glyph_rise;
-                steps.push(Step::Rise(rise));
+        let rtl_page = page.locale.direction() == Direction::Rtl;
+        let runs = crate::fonts::runs(fonts.store, text, self.bold, page.locale)?;
+        let bidi = BidiInfo::new(text, Some(if rtl_page { Level::rtl() } else { Level::ltr() }));
+        let mut pieces: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+        for paragraph in &bidi.paragraphs {
+            let (levels, level_runs) = bidi.visual_runs(paragraph, paragraph.range.clone());
+            for level_run in level_runs {
+                let rtl = levels[level_run.start].is_rtl();
+                let mut cut: Vec<std::ops::Range<usize>> = runs
+                    .iter()
+                    .filter_map(|run| {
+                        let start = run.range.start.max(level_run.start);
+                        let end = run.range.end.min(level_run.end);
+                        (start < end).then_some(start..end)
+                    })
+                    .collect();
+                if rtl {
+                    cut.reverse();
+                }
+                pieces.extend(cut.into_iter().map(|range| (range, rtl)));
             }
-            let x_offset = position.x_offset as f32 * per_mille;
-            if x_offset != 0.0 {
-                steps.push(Step::Move(-x_offset));
-            }
-            steps.push(Step::Glyph(id));
-            let correction = (position.x_advance as f32 - font.advance(glyph)) * per_mille - x_offset;
-            if correction != 0.0 {
-                steps.push(Step::Move(-correction));
-            }
-            advance_units += position.x_advance as f32;
         }
-        // The rise is graphics state: it would outlive the text object.
-        if rise != 0.0 {
-            steps.push(Step::Rise(0.0));
+        let language = rustybuzz::Language::from_str(page.locale.tag()).ok();
+        let mut steps = Vec::new();
+        let mut width = 0.0;
+        let mut glyph_count = 0usize;
+        let mut current = usize::MAX;
+        for (range, rtl) in pieces {
+            let Some(run) = runs.iter().find(|run| run.range.start <= range.start && range.end <= run.range.end) else {
+                continue;
+            };
+            let index = fonts.index(run.font)?;
+            if index != current {
+                steps.push(Step::Font(index));
+                current = index;
+            }
+            let piece = &text[range.clone()];
+            let used = &mut fonts.used[index].1;
+            if run.uncovered {
+                // U+FFFD for each character no font has, standing for that character.
+                for c in piece.chars() {
+                    let mut characters = [0; 4];
+                    let characters = c.encode_utf8(&mut characters);
+                    let shaped = used.font.shape("\u{FFFD}", language.as_ref(), false);
+                    width += emit(&mut steps, used, &shaped, "\u{FFFD}", Some(characters), size);
+                    glyph_count += shaped.len();
+                }
+                continue;
+            }
+            let shaped = used.font.shape(piece, language.as_ref(), rtl);
+            width += emit(&mut steps, used, &shaped, piece, None, size);
+            glyph_count += shaped.len();
         }
         // Spacing follows every glyph but the last, as usvg anchors it.
-        let spacing = self.letter_spacing * infos.len().saturating_sub(1) as f32;
-        let width = advance_units / font.units_per_em * size + spacing;
-        Some(Set { steps, size, width })
+        width += self.letter_spacing * glyph_count.saturating_sub(1) as f32;
+        Ok(Some(Set { steps, size, width }))
     }
 
     /// Where a text `width` points wide starts, anchored as the mark says.
@@ -104,29 +119,35 @@ impl TextMark {
         }
     }
 
-    pub(super) fn draw(&self, content: &mut Content, fonts: &mut [Used; 2], page: &Page, page_height: f32) {
-        let Some(set) = self.set(fonts, page) else {
-            return;
+    pub(super) fn draw(
+        &self,
+        content: &mut Content,
+        fonts: &mut PageFonts<'_>,
+        page: &Page,
+        page_height: f32,
+    ) -> Result<(), RenderError> {
+        let Some(set) = self.set(fonts, page)? else {
+            return Ok(());
         };
         let Rgb(r, g, b) = self.fill;
         content.begin_text();
         content.set_fill_rgb(r, g, b);
-        content.set_font(fonts[usize::from(self.bold)].resource, set.size);
         // Character spacing is graphics state too.
         content.set_char_spacing(self.letter_spacing);
         content.set_text_matrix([1.0, 0.0, 0.0, 1.0, self.start(set.width), page_height - self.y]);
-        show(content, &set.steps);
+        show(content, &set.steps, fonts, set.size);
         content.end_text();
+        Ok(())
     }
 }
 
 /// Writes `steps` as TJ operators, split where the rise changes, each run of glyphs
 /// between moves as one string.
-fn show(content: &mut Content, steps: &[Step]) {
+fn show(content: &mut Content, steps: &[Step], fonts: &PageFonts<'_>, size: f32) {
     let mut glyphs = Vec::new();
-    for part in steps.split_inclusive(|step| matches!(step, Step::Rise(_))) {
-        let (shown, rise) = match part.split_last() {
-            Some((Step::Rise(rise), shown)) => (shown, Some(*rise)),
+    for part in steps.split_inclusive(|step| matches!(step, Step::Rise(_) | Step::Font(_))) {
+        let (shown, change) = match part.split_last() {
+            Some((last @ (Step::Rise(_) | Step::Font(_)), shown)) => (shown, Some(last)),
             _ => (part, None),
         };
         if !shown.is_empty() {
@@ -142,7 +163,7 @@ fn show(content: &mut Content, steps: &[Step]) {
                         }
                         items.adjust(*by);
                     }
-                    Step::Rise(_) => {}
+                    Step::Rise(_) | Step::Font(_) => {}
                 }
             }
             if !glyphs.is_empty() {
@@ -150,8 +171,78 @@ fn show(content: &mut Content, steps: &[Step]) {
                 glyphs.clear();
             }
         }
-        if let Some(rise) = rise {
-            content.set_rise(rise);
+        match change {
+            Some(Step::Rise(rise)) => {
+                content.set_rise(*rise);
+            }
+            Some(Step::Font(index)) => {
+                content.set_font(Name(fonts.used[*index].1.resource.as_bytes()), size);
+            }
+            _ => {}
         }
     }
+}
+
+/// Appends the glyphs of `shaped` (shaped from `text`) to `steps`, each cluster's
+/// characters (or `characters`, for all of them) going with its first glyph; returns the
+/// width in points.
+fn emit(
+    steps: &mut Vec<Step>,
+    used: &mut Used<'_>,
+    shaped: &rustybuzz::GlyphBuffer,
+    text: &str,
+    characters: Option<&str>,
+    size: f32,
+) -> f32 {
+    let upem = used.font.units_per_em;
+    let per_mille = 1000.0 / upem;
+    let infos = shaped.glyph_infos();
+    let positions = shaped.glyph_positions();
+    // A cluster's text runs to the next cluster in logical order, whatever the direction.
+    let mut starts: Vec<usize> = infos.iter().map(|info| info.cluster as usize).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut advance_units = 0.0;
+    let mut rise_now = 0.0;
+    let mut seen: Vec<u32> = Vec::new();
+    let mut pending: Vec<Step> = Vec::new();
+    for (info, position) in infos.iter().zip(positions) {
+        let cluster = info.cluster as usize;
+        let shown = if seen.contains(&info.cluster) {
+            ""
+        } else {
+            seen.push(info.cluster);
+            match characters {
+                Some(characters) => characters,
+                None => {
+                    let end = starts.iter().copied().find(|&s| s > cluster).unwrap_or(text.len());
+                    text.get(cluster..end).unwrap_or("")
+                }
+            }
+        };
+        let glyph = u16::try_from(info.glyph_id).unwrap_or(0);
+        let glyph_rise = position.y_offset as f32 / upem * size;
+        if glyph_rise != rise_now {
+            rise_now = glyph_rise;
+            pending.push(Step::Rise(rise_now));
+        }
+        let x_offset = position.x_offset as f32 * per_mille;
+        if x_offset != 0.0 {
+            pending.push(Step::Move(-x_offset));
+        }
+        let advance = used.font.advance(glyph);
+        let correction = (position.x_advance as f32 - advance) * per_mille - x_offset;
+        advance_units += position.x_advance as f32;
+        let id = used.glyph(glyph, shown);
+        pending.push(Step::Glyph(id));
+        if correction != 0.0 {
+            pending.push(Step::Move(-correction));
+        }
+    }
+    // The rise is graphics state: it would outlive the run.
+    if rise_now != 0.0 {
+        pending.push(Step::Rise(0.0));
+    }
+    steps.append(&mut pending);
+    advance_units / upem * size
 }

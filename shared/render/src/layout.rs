@@ -11,6 +11,8 @@ use certify_rules::certificate::Certificate;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
+use unicode_normalization::UnicodeNormalization;
+
 use certify_rules::locale::Locale;
 
 use crate::fonts::{self, FontId, Store};
@@ -248,11 +250,13 @@ fn date(day: NaiveDate) -> String {
 /// anyway, and measuring must agree) and control characters, which no font draws, go.
 pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let text: String = text.nfc().collect();
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().filter(|c| !c.is_control()));
+        // Noncharacters (U+FFFE, U+FFFF, ...) are not text either.
+        out.extend(word.chars().filter(|&c| !c.is_control() && !matches!(c as u32 & 0xFFFE, 0xFFFE) && !('\u{FDD0}'..='\u{FDEF}').contains(&c)));
     }
     out
 }

@@ -154,3 +154,136 @@ fn a_name_in_a_script_the_fonts_lack_still_renders() {
         renderer().png(&certificate(name), URL).unwrap();
     }
 }
+
+/// Runs a poppler tool on `pdf`; fails loudly when it is not installed.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let path = format!("/usr/bin/{tool}");
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "{path} is missing: install poppler-utils (scripts/test does)"
+    );
+    let dir = std::env::temp_dir().join(format!("certify-render-{}-{:?}", std::process::id(), std::thread::current().id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("c.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new(&path)
+        .args(args)
+        .arg(&file)
+        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `text` with every run of whitespace (line breaks included) as one space.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The names the renderer must draw in their own scripts.
+const NAMES: &[&str] = &[
+    "Nguyễn Thị Minh Khai",
+    "Αλέξανδρος Παπαδόπουλος",
+    "Анастасия Иванова",
+    "Արամ Խաչատրյան",
+    "ნინო ბერიძე",
+    "דוד כהן",
+    "محمد الأحمد",
+    "پریسا",
+    "ژالہ",
+    "प्रिया शर्मा",
+    "সৌমিত্র চট্টোপাধ্যায়",
+    "முருகன் செல்வம்",
+    "สมชาย ใจดี",
+    "សុខ សុភា",
+    "አበበ ቢቂላ",
+    "王小明",
+    "陳大文",
+    "山田太郎",
+    "やまだ たろう",
+    "김민준",
+    "Ana 🎓",
+];
+
+/// Checks what a reader of `pdf` gets: `texts` read back exactly, every font embedded,
+/// `/Lang`, and every word's box on the page.
+fn assert_readable(cert: &Certificate, texts: &[&str]) {
+    let pdf = renderer().pdf(cert, URL).unwrap();
+    // pdftotext brackets right-to-left words in embedding marks (U+202B ... U+202C).
+    let text = collapsed(&poppler("pdftotext", &[], &pdf).replace(['\u{202B}', '\u{202C}'], ""));
+    for wanted in texts {
+        let wanted = collapsed(wanted);
+        assert!(text.contains(&wanted), "{wanted:?} is not in pdftotext's text:\n{text}");
+    }
+    let fonts = poppler("pdffonts", &[], &pdf);
+    for line in fonts.lines().skip(2) {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        // name type [type] encoding emb sub uni object ID: emb is the 5th from the end.
+        let emb = columns[columns.len() - 5];
+        assert_eq!(emb, "yes", "a font is not embedded:\n{fonts}");
+    }
+    let lang = format!("/Lang ({})", cert.certification.locale.tag());
+    assert!(pdf.windows(lang.len()).any(|w| w == lang.as_bytes()), "no {lang}");
+    let bbox = poppler("pdftotext", &["-bbox"], &pdf);
+    for word in bbox.lines().filter(|l| l.trim_start().starts_with("<word")) {
+        let number = |key: &str| -> f32 {
+            let at = word.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+            word[at..at + word[at..].find('"').unwrap()].parse().unwrap()
+        };
+        let (x0, y0, x1, y1) = (number("xMin"), number("yMin"), number("xMax"), number("yMax"));
+        assert!(
+            x0 >= 0.0 && y0 >= 0.0 && x1 <= 842.0 && y1 <= 595.0,
+            "a word leaves the page: {word}"
+        );
+    }
+    for (text, x, width, glyphs) in renderer().layout_for_tests(cert, URL).unwrap() {
+        assert!(!glyphs.contains(&0), "{text:?} draws glyph 0: {glyphs:?}");
+        assert!(x >= 0.0 && x + width <= 842.0, "{text:?} leaves the page: {x} + {width}");
+    }
+    renderer().png(cert, URL).unwrap();
+}
+
+#[test]
+fn names_in_the_worlds_scripts_read_back_exactly() {
+    for name in NAMES {
+        let cert = certificate(name);
+        assert_readable(&cert, &[name]);
+        assert_eq!(renderer().uncovered(&cert, URL), Vec::<char>::new(), "{name}");
+    }
+}
+
+#[test]
+fn a_certification_name_in_three_scripts_reads_back_exactly() {
+    let mut cert = certificate("Ana Ávila");
+    cert.certification.name = "Safety First / السلامة أولاً / 安全第一".to_string();
+    assert_readable(&cert, &["Safety First / ", " / 安全第一", "السلامة أولاً"]);
+}
+
+#[test]
+fn one_certificate_per_locale_renders_and_reads_back() {
+    for locale in certify_rules::locale::Locale::ALL {
+        let mut cert = certificate("Nguyễn Thị Minh Khai");
+        cert.certification.locale = locale;
+        assert_readable(&cert, &["Nguyễn Thị Minh Khai"]);
+    }
+}
+
+#[test]
+fn a_character_no_font_has_is_reported_and_drawn() {
+    let cert = certificate("Ana \u{F0000} Ávila");
+    assert_eq!(renderer().uncovered(&cert, URL), vec!['\u{F0000}']);
+    assert_readable(&cert, &["Ana"]);
+}
+
+#[test]
+fn stored_names_with_invisible_characters_read_back_as_given() {
+    for name in ["John \u{202E}eod", "Ana\u{200B}Ávila"] {
+        let cert = certificate(name);
+        let pdf = renderer().pdf(&cert, URL).unwrap();
+        let text = poppler("pdftotext", &[], &pdf);
+        // pdftotext brackets right-to-left words in embedding marks (U+202B ... U+202C).
+        let read = text.replace(['\u{202B}', '\u{202C}'], "");
+        assert!(collapsed(&read).contains(name), "{name:?}:\n{text:?}");
+    }
+}

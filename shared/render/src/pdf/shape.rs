@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use certify_rules::locale::Direction;
-use pdf_writer::{Content, Name, Str};
-use unicode_bidi::{BidiInfo, Level};
+use pdf_writer::{Content, Name, Str, TextStr};
+use unicode_bidi::{bidi_class, BidiClass, BidiInfo, Level};
 
 use super::font::{PageFonts, Used};
 use crate::RenderError;
@@ -96,13 +96,13 @@ impl TextMark {
                     let mut characters = [0; 4];
                     let characters = c.encode_utf8(&mut characters);
                     let shaped = used.font.shape("\u{FFFD}", language.as_ref(), false);
-                    width += emit(&mut steps, used, &shaped, "\u{FFFD}", Some(characters), size);
+                    width += emit(&mut steps, used, &shaped, "\u{FFFD}", Some(characters), size, false);
                     glyph_count += shaped.len();
                 }
                 continue;
             }
             let shaped = used.font.shape(piece, language.as_ref(), rtl);
-            width += emit(&mut steps, used, &shaped, piece, None, size);
+            width += emit(&mut steps, used, &shaped, piece, None, size, rtl);
             glyph_count += shaped.len();
         }
         // Spacing follows every glyph but the last, as usvg anchors it.
@@ -130,6 +130,20 @@ impl TextMark {
             return Ok(());
         };
         let Rgb(r, g, b) = self.fill;
+        // The text as given, in logical order, for copy, search and screen readers:
+        // glyph-by-glyph ToUnicode cannot say it for ligatures, reordered clusters, RTL
+        // runs or invisible controls.
+        // A text with right-to-left letters is left to the glyphs' own maps instead: PDF
+        // text is in visual order and readers (poppler, pdf.js) reorder it by UAX #9
+        // themselves, which would reverse an ActualText given in logical order.
+        let text = self.text.get(page);
+        let actual = !text.chars().any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL));
+        if actual {
+            content
+                .begin_marked_content_with_properties(Name(b"Span"))
+                .properties()
+                .actual_text(TextStr(text));
+        }
         content.begin_text();
         content.set_fill_rgb(r, g, b);
         // Character spacing is graphics state too.
@@ -137,6 +151,9 @@ impl TextMark {
         content.set_text_matrix([1.0, 0.0, 0.0, 1.0, self.start(set.width), page_height - self.y]);
         show(content, &set.steps, fonts, set.size);
         content.end_text();
+        if actual {
+            content.end_marked_content();
+        }
         Ok(())
     }
 }
@@ -193,6 +210,7 @@ fn emit(
     text: &str,
     characters: Option<&str>,
     size: f32,
+    rtl: bool,
 ) -> f32 {
     let upem = used.font.units_per_em;
     let per_mille = 1000.0 / upem;
@@ -204,14 +222,25 @@ fn emit(
     starts.dedup();
     let mut advance_units = 0.0;
     let mut rise_now = 0.0;
-    let mut seen: Vec<u32> = Vec::new();
+    // Which glyph of each cluster carries its characters: the first that advances (a
+    // base, not a mark drawn over it), else the first.
+    let mut carrier: Vec<(u32, usize)> = Vec::new();
+    for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
+        match carrier.iter_mut().find(|(c, _)| *c == info.cluster) {
+            Some((_, at)) => {
+                if positions[*at].x_advance == 0 && position.x_advance != 0 {
+                    *at = i;
+                }
+            }
+            None => carrier.push((info.cluster, i)),
+        }
+    }
     let mut pending: Vec<Step> = Vec::new();
-    for (info, position) in infos.iter().zip(positions) {
+    for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
         let cluster = info.cluster as usize;
-        let shown = if seen.contains(&info.cluster) {
+        let shown = if !carrier.contains(&(info.cluster, i)) {
             ""
         } else {
-            seen.push(info.cluster);
             match characters {
                 Some(characters) => characters,
                 None => {
@@ -233,7 +262,13 @@ fn emit(
         let advance = used.font.advance(glyph);
         let correction = (position.x_advance as f32 - advance) * per_mille - x_offset;
         advance_units += position.x_advance as f32;
-        let id = used.glyph(glyph, shown);
+        // In a right-to-left run a cluster's characters are mapped in visual order too,
+        // so a reader reversing the run gets them back in logical order.
+        let id = if rtl {
+            used.glyph(glyph, &shown.chars().rev().collect::<String>())
+        } else {
+            used.glyph(glyph, shown)
+        };
         pending.push(Step::Glyph(id));
         if correction != 0.0 {
             pending.push(Step::Move(-correction));

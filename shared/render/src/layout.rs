@@ -152,6 +152,7 @@ pub(crate) struct Page {
     /// The advances the texts were fitted with, bold and regular (the tests check fits).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) bold: Metrics,
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) regular: Metrics,
 }
 

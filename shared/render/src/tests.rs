@@ -221,3 +221,26 @@ fn a_presentation_attribute_the_pdf_writer_ignores_is_refused_at_start() {
         r#"<svg width="10" height="10"><text x="1" y="1" font-size="9" opacity="0.5">A</text></svg>"#,
     );
 }
+
+#[test]
+fn a_right_to_left_locale_mirrors_the_page() {
+    let renderer = Renderer::new();
+    for (locale, qr_left) in [
+        (certify_rules::locale::Locale::En, false),
+        (certify_rules::locale::Locale::Ar, true),
+        (certify_rules::locale::Locale::He, true),
+    ] {
+        let mut cert = certificate("Ana Ávila");
+        cert.certification.locale = locale;
+        let page = page(&renderer, &cert);
+        let qr_x = renderer.marks.qr_x(&page).unwrap();
+        assert_eq!(qr_x < 421.0, qr_left, "{locale}: QR at {qr_x}");
+        let texts = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
+        let (_, x, width, _) = texts.iter().find(|(text, ..)| *text == cert.id).unwrap();
+        if qr_left {
+            assert!((x + width - (842.0 - 64.0)).abs() < 0.01, "{locale}: the id ends at {}", x + width);
+        } else {
+            assert!((x - 64.0).abs() < 0.01, "{locale}: the id starts at {x}");
+        }
+    }
+}

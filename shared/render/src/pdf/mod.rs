@@ -25,7 +25,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use self::font::{write_font, PageFonts, Used};
 pub(crate) use self::marks::Marks;
-use self::marks::{Mark, Rgb};
+use self::marks::{Anchor, Mark, Rgb};
 use crate::fonts::Store;
 use crate::layout::Page;
 use crate::RenderError;
@@ -45,8 +45,8 @@ pub(crate) fn write(marks: &Marks, store: &Store, page: &Page, title: &str) -> R
     let mut fonts = PageFonts::new(store);
     let mut content = Content::new();
     let flip = |y: f32| marks.height - y;
-    for mark in &marks.marks {
-        match mark {
+    for mark in marks.for_page(page) {
+        match &mark {
             Mark::Rect {
                 x,
                 y,
@@ -131,8 +131,8 @@ pub(crate) fn text_extents(
 ) -> Result<Vec<(String, f32, f32, Vec<u16>)>, RenderError> {
     let mut fonts = PageFonts::new(store);
     let mut extents = Vec::new();
-    for mark in &marks.marks {
-        if let Mark::Text(text) = mark {
+    for mark in marks.for_page(page) {
+        if let Mark::Text(text) = &mark {
             let before: Vec<usize> = fonts.used.iter().map(|(_, u)| u.drawn_glyphs.len()).collect();
             if let Some(set) = text.set(&mut fonts, page)? {
                 let glyphs = fonts
@@ -146,4 +146,68 @@ pub(crate) fn text_extents(
         }
     }
     Ok(extents)
+}
+
+impl Marks {
+    /// The marks as `page` is drawn: mirrored left to right for a right-to-left locale
+    /// (the id and verification block right-aligned at the right, the QR code at the
+    /// left, the issuer and expiry columns swapped; centred texts stay centred).
+    fn for_page(&self, page: &Page) -> Vec<Mark> {
+        if page.locale.direction() != certify_rules::locale::Direction::Rtl {
+            return self.marks.clone();
+        }
+        let width = self.width;
+        self.marks
+            .iter()
+            .map(|mark| match mark {
+                Mark::Text(text) => {
+                    let mut text = text.clone();
+                    text.x = width - text.x;
+                    text.anchor = match text.anchor {
+                        Anchor::Start => Anchor::End,
+                        Anchor::End => Anchor::Start,
+                        Anchor::Middle => Anchor::Middle,
+                    };
+                    Mark::Text(text)
+                }
+                Mark::Qr { x, y, scale, fill } => {
+                    let side = scale.number(page) * page.qr.width as f32;
+                    Mark::Qr {
+                        x: width - x - side,
+                        y: *y,
+                        scale: scale.clone(),
+                        fill: *fill,
+                    }
+                }
+                Mark::Rect {
+                    x,
+                    y,
+                    width: w,
+                    height,
+                    fill,
+                    stroke,
+                } => Mark::Rect {
+                    x: width - x - w,
+                    y: *y,
+                    width: *w,
+                    height: *height,
+                    fill: *fill,
+                    stroke: *stroke,
+                },
+                Mark::Line { from, to, stroke } => Mark::Line {
+                    from: (width - from.0, from.1),
+                    to: (width - to.0, to.1),
+                    stroke: *stroke,
+                },
+            })
+            .collect()
+    }
+
+    /// Where the QR code's left edge is on `page`, in points.
+    pub(crate) fn qr_x(&self, page: &Page) -> Option<f32> {
+        self.for_page(page).iter().find_map(|mark| match mark {
+            Mark::Qr { x, .. } => Some(*x),
+            _ => None,
+        })
+    }
 }

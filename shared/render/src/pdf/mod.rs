@@ -204,6 +204,7 @@ impl Marks {
     }
 
     /// Where the QR code's left edge is on `page`, in points.
+    #[cfg(test)]
     pub(crate) fn qr_x(&self, page: &Page) -> Option<f32> {
         self.for_page(page).iter().find_map(|mark| match mark {
             Mark::Qr { x, .. } => Some(*x),

@@ -8,7 +8,6 @@
 use std::fmt::Write;
 
 use certify_rules::certificate::Certificate;
-use chrono::NaiveDate;
 use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
@@ -48,7 +47,6 @@ const DESCRIPTION_LINES: usize = 3;
 const QR_SIDE: f32 = 92.0;
 
 const ELLIPSIS: char = '…';
-const NO_EXPIRY: &str = "Does not expire";
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fit {
@@ -149,6 +147,8 @@ pub(crate) struct Page {
     /// The characters no font has, each once, in text order.
     pub(crate) uncovered: Vec<char>,
     pub(crate) locale: Locale,
+    /// The certificate's fixed words in its locale.
+    pub(crate) words: certify_i18n::CertificateWords,
     /// The advances the texts were fitted with, bold and regular (the tests check fits).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) bold: Metrics,
@@ -170,15 +170,18 @@ impl Page {
         let issuer = clean(&cert.issuer_name);
         let id = clean(&certificate.id);
         let url = clean(verify_url);
-        let issued_on = date(certificate.issued_on);
-        let expires_on = certificate.expires_on.map_or_else(|| NO_EXPIRY.to_string(), date);
+        let words = certify_i18n::certificate_words(locale);
+        let issued_on = certify_i18n::long_date(locale, certificate.issued_on);
+        let expires_on = certificate
+            .expires_on
+            .map_or_else(|| words.no_expiry.clone(), |day| certify_i18n::long_date(locale, day));
         let (mut used, mut uncovered) = (Vec::new(), Vec::new());
         // In text order: the bold texts and the regular ones as the page reads down.
         let bold = Metrics::new(
             store,
             true,
             locale,
-            &[&holder, &name, "CERTIFICATE", "\u{2026}"],
+            &[&holder, &name, &words.title, "\u{2026}"],
             &mut used,
             &mut uncovered,
         )?;
@@ -193,7 +196,14 @@ impl Page {
                 &expires_on,
                 &id,
                 &url,
-                "This certifies that has been awarded the certification ISSUED BY ON EXPIRES ID VERIFY AT \u{2026}",
+                &words.certifies,
+                &words.awarded,
+                &words.issued_by,
+                &words.issued_on,
+                &words.expires,
+                &words.certificate_id,
+                &words.verify_at,
+                "\u{2026}",
             ],
             &mut used,
             &mut uncovered,
@@ -215,12 +225,21 @@ impl Page {
             locale,
             bold,
             regular,
+            words,
         })
     }
 
     /// The unescaped value of `slot`.
     pub(crate) fn value(&self, slot: Slot) -> &str {
         match slot {
+            Slot::Title => &self.words.title,
+            Slot::Certifies => &self.words.certifies,
+            Slot::Awarded => &self.words.awarded,
+            Slot::IssuedByLabel => &self.words.issued_by,
+            Slot::IssuedOnLabel => &self.words.issued_on,
+            Slot::ExpiresLabel => &self.words.expires,
+            Slot::IdLabel => &self.words.certificate_id,
+            Slot::VerifyLabel => &self.words.verify_at,
             Slot::HolderName => &self.holder.text,
             Slot::HolderSize => &self.holder.size_attr,
             Slot::CertificationName => &self.certification.text,
@@ -242,10 +261,6 @@ impl Page {
     }
 }
 
-/// "7 March 2026": unambiguous to any reader, whatever their date order.
-fn date(day: NaiveDate) -> String {
-    day.format("%-d %B %Y").to_string()
-}
 
 /// `text` as one line of words: whitespace runs become one space (as SVG would draw them
 /// anyway, and measuring must agree) and control characters, which no font draws, go.

@@ -7,6 +7,14 @@ pub(crate) const CERTIFICATE_SVG: &str = include_str!("../template/certificate.s
 /// A value the template leaves open, named `{{name}}` in the SVG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
+    Title,
+    Certifies,
+    Awarded,
+    IssuedByLabel,
+    IssuedOnLabel,
+    ExpiresLabel,
+    IdLabel,
+    VerifyLabel,
     HolderName,
     HolderSize,
     CertificationName,
@@ -29,6 +37,14 @@ pub(crate) enum Slot {
 impl Slot {
     pub(crate) fn named(name: &str) -> Option<Slot> {
         Some(match name {
+            "title" => Slot::Title,
+            "certifies" => Slot::Certifies,
+            "awarded" => Slot::Awarded,
+            "issued_by_label" => Slot::IssuedByLabel,
+            "issued_on_label" => Slot::IssuedOnLabel,
+            "expires_label" => Slot::ExpiresLabel,
+            "id_label" => Slot::IdLabel,
+            "verify_label" => Slot::VerifyLabel,
             "holder_name" => Slot::HolderName,
             "holder_size" => Slot::HolderSize,
             "certification_name" => Slot::CertificationName,

@@ -36,9 +36,7 @@ fn render(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
-    c.bench_function("png", |b| {
-        b.iter(|| renderer.png(black_box(&latin), black_box(URL)))
-    });
+    c.bench_function("png", |b| b.iter(|| renderer.png(black_box(&latin), black_box(URL))));
 }
 
 criterion_group!(benches, render);

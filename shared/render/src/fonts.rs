@@ -191,11 +191,7 @@ fn candidates(c: char, bold: bool, locale: Locale, cjk: CjkHint) -> Vec<FontId> 
     let mut fonts = Vec::with_capacity(5);
     let script = c.script();
     if let Some((_, stem)) = SCRIPTS.iter().find(|(s, _)| *s == script) {
-        let face = if *stem == "NotoSansCJK" {
-            cjk.face(locale)
-        } else {
-            0
-        };
+        let face = if *stem == "NotoSansCJK" { cjk.face(locale) } else { 0 };
         fonts.push(FontId {
             file: file_index(&format!("{stem}-{}", weight(bold))),
             face,
@@ -330,7 +326,10 @@ mod tests {
     fn every_font_file_is_there_and_parses() {
         let store = Store::new();
         for (i, stem) in FILES.iter().enumerate() {
-            let font = FontId { file: i as u16, face: 0 };
+            let font = FontId {
+                file: i as u16,
+                face: 0,
+            };
             store.data(font).unwrap_or_else(|e| panic!("{stem}: {e}"));
         }
         for face in 0..5 {
@@ -358,10 +357,7 @@ mod tests {
         assert_eq!(file("王小明", Locale::Ja), [("NotoSansCJK-Regular", CJK_JP)]);
         assert_eq!(file("김민준", Locale::En), [("NotoSansCJK-Regular", CJK_KR)]);
         assert_eq!(file("山田たろう", Locale::En), [("NotoSansCJK-Regular", CJK_JP)]);
-        assert_eq!(
-            file("Ana 🎓", Locale::En),
-            [("NotoSans-Regular", 0), ("Symbola", 0)]
-        );
+        assert_eq!(file("Ana 🎓", Locale::En), [("NotoSans-Regular", 0), ("Symbola", 0)]);
     }
 
     #[test]
@@ -376,6 +372,9 @@ mod tests {
     fn a_missing_folder_is_a_font_error_at_use() {
         let store = Store::in_dir(PathBuf::from("/nonexistent/certify-fonts"));
         let err = runs(&store, "Ana", false, Locale::En).unwrap_err();
-        assert!(matches!(&err, RenderError::Font(e) if e.contains("NotoSans-Regular")), "{err}");
+        assert!(
+            matches!(&err, RenderError::Font(e) if e.contains("NotoSans-Regular")),
+            "{err}"
+        );
     }
 }

@@ -261,7 +261,6 @@ impl Page {
     }
 }
 
-
 /// `text` as one line of words: whitespace runs become one space (as SVG would draw them
 /// anyway, and measuring must agree) and control characters, which no font draws, go.
 pub(crate) fn clean(text: &str) -> String {
@@ -272,7 +271,9 @@ pub(crate) fn clean(text: &str) -> String {
             out.push(' ');
         }
         // Noncharacters (U+FFFE, U+FFFF, ...) are not text either.
-        out.extend(word.chars().filter(|&c| !c.is_control() && !matches!(c as u32 & 0xFFFE, 0xFFFE) && !('\u{FDD0}'..='\u{FDEF}').contains(&c)));
+        out.extend(word.chars().filter(|&c| {
+            !c.is_control() && !matches!(c as u32 & 0xFFFE, 0xFFFE) && !('\u{FDD0}'..='\u{FDEF}').contains(&c)
+        }));
     }
     out
 }

@@ -35,6 +35,11 @@ use crate::layout::Page;
 use crate::pdf::Marks;
 use crate::template::{Template, CERTIFICATE_SVG};
 
+/// A text as the PDF draws it: the text, its left edge and width in points, the glyph
+/// ids it draws. For the tests.
+#[doc(hidden)]
+pub type LaidText = (String, f32, f32, Vec<u16>);
+
 /// The preview's font family, the primary font's.
 const FAMILY: &str = "Noto Sans";
 
@@ -143,12 +148,7 @@ impl Renderer {
     /// Each non-empty text the PDF draws: the text, where it starts and how wide it is
     /// (points), and the glyph ids it draws in its fonts. For the tests.
     #[doc(hidden)]
-    #[allow(clippy::type_complexity)]
-    pub fn layout_for_tests(
-        &self,
-        certificate: &Certificate,
-        verify_url: &str,
-    ) -> Result<Vec<(String, f32, f32, Vec<u16>)>, RenderError> {
+    pub fn layout_for_tests(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<LaidText>, RenderError> {
         let page = Page::new(&self.fonts, certificate, verify_url)?;
         pdf::text_extents(&self.marks, &self.fonts, &page)
     }

@@ -238,7 +238,11 @@ fn a_right_to_left_locale_mirrors_the_page() {
         let texts = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
         let (_, x, width, _) = texts.iter().find(|(text, ..)| *text == cert.id).unwrap();
         if qr_left {
-            assert!((x + width - (842.0 - 64.0)).abs() < 0.01, "{locale}: the id ends at {}", x + width);
+            assert!(
+                (x + width - (842.0 - 64.0)).abs() < 0.01,
+                "{locale}: the id ends at {}",
+                x + width
+            );
         } else {
             assert!((x - 64.0).abs() < 0.01, "{locale}: the id starts at {x}");
         }

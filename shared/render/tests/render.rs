@@ -162,7 +162,11 @@ fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
         std::path::Path::new(&path).exists(),
         "{path} is missing: install poppler-utils (scripts/test does)"
     );
-    let dir = std::env::temp_dir().join(format!("certify-render-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "certify-render-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("c.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -239,7 +243,10 @@ fn assert_readable(cert: &Certificate, texts: &[&str]) {
     }
     for (text, x, width, glyphs) in renderer().layout_for_tests(cert, URL).unwrap() {
         assert!(!glyphs.contains(&0), "{text:?} draws glyph 0: {glyphs:?}");
-        assert!(x >= 0.0 && x + width <= 842.0, "{text:?} leaves the page: {x} + {width}");
+        assert!(
+            x >= 0.0 && x + width <= 842.0,
+            "{text:?} leaves the page: {x} + {width}"
+        );
     }
     renderer().png(cert, URL).unwrap();
 }

@@ -80,7 +80,12 @@ impl<'a> Font<'a> {
 
     /// `text`, a run of one script and direction, shaped in its direction (glyphs in
     /// visual order).
-    pub(super) fn shape(&self, text: &str, language: Option<&rustybuzz::Language>, rtl: bool) -> rustybuzz::GlyphBuffer {
+    pub(super) fn shape(
+        &self,
+        text: &str,
+        language: Option<&rustybuzz::Language>,
+        rtl: bool,
+    ) -> rustybuzz::GlyphBuffer {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
@@ -104,7 +109,10 @@ pub(crate) struct PageFonts<'s> {
 
 impl<'s> PageFonts<'s> {
     pub(crate) fn new(store: &'s Store) -> PageFonts<'s> {
-        PageFonts { store, used: Vec::new() }
+        PageFonts {
+            store,
+            used: Vec::new(),
+        }
     }
 
     /// The index of `font` among the page's fonts, parsed now if new.
@@ -176,12 +184,15 @@ pub(super) fn write_font(pdf: &mut Pdf, alloc: &mut impl FnMut() -> Ref, used: &
 
     let mut cid_font = pdf.cid_font(cid);
     cid_font
-        .subtype(if font.cff { CidFontType::Type0 } else { CidFontType::Type2 })
+        .subtype(if font.cff {
+            CidFontType::Type0
+        } else {
+            CidFontType::Type2
+        })
         .base_font(base_font)
         .system_info(SYSTEM_INFO)
         .font_descriptor(descriptor)
-        .default_width(0.0)
-        ;
+        .default_width(0.0);
     if !font.cff {
         cid_font.cid_to_gid_map_predefined(Name(b"Identity"));
     }

@@ -92,7 +92,12 @@ pub(crate) fn write(marks: &Marks, store: &Store, page: &Page, title: &str) -> R
     let mut next = Ref::new(1);
     let mut alloc = || next.bump();
     let (catalog, pages, page_id, contents, info) = (alloc(), alloc(), alloc(), alloc(), alloc());
-    let used: Vec<&Used> = fonts.used.iter().map(|(_, used)| used).filter(|used| used.drawn).collect();
+    let used: Vec<&Used> = fonts
+        .used
+        .iter()
+        .map(|(_, used)| used)
+        .filter(|used| used.drawn)
+        .collect();
     let font_refs: Vec<Ref> = used.iter().map(|_| alloc()).collect();
 
     let mut pdf = Pdf::new();
@@ -124,11 +129,7 @@ pub(crate) fn write(marks: &Marks, store: &Store, page: &Page, title: &str) -> R
 
 /// Each non-empty text of the page as the PDF sets it: the text, where it starts and its
 /// width, in points, and the glyph ids (in their fonts) it draws.
-pub(crate) fn text_extents(
-    marks: &Marks,
-    store: &Store,
-    page: &Page,
-) -> Result<Vec<(String, f32, f32, Vec<u16>)>, RenderError> {
+pub(crate) fn text_extents(marks: &Marks, store: &Store, page: &Page) -> Result<Vec<crate::LaidText>, RenderError> {
     let mut fonts = PageFonts::new(store);
     let mut extents = Vec::new();
     for mark in marks.for_page(page) {
@@ -141,7 +142,12 @@ pub(crate) fn text_extents(
                     .enumerate()
                     .flat_map(|(i, (_, u))| u.drawn_glyphs[before.get(i).copied().unwrap_or(0)..].iter().copied())
                     .collect();
-                extents.push((text.text.get(page).to_string(), text.start(set.width), set.width, glyphs));
+                extents.push((
+                    text.text.get(page).to_string(),
+                    text.start(set.width),
+                    set.width,
+                    glyphs,
+                ));
             }
         }
     }

@@ -8,9 +8,9 @@ use pdf_writer::{Content, Name, Str, TextStr};
 use unicode_bidi::{bidi_class, BidiClass, BidiInfo, Level};
 
 use super::font::{PageFonts, Used};
-use crate::RenderError;
 use super::marks::{Anchor, Rgb, Value};
 use crate::layout::Page;
+use crate::RenderError;
 
 /// A text of the template, on one line from its baseline's anchor point.
 #[derive(Debug, Clone)]
@@ -80,7 +80,10 @@ impl TextMark {
         let mut glyph_count = 0usize;
         let mut current = usize::MAX;
         for (range, rtl) in pieces {
-            let Some(run) = runs.iter().find(|run| run.range.start <= range.start && range.end <= run.range.end) else {
+            let Some(run) = runs
+                .iter()
+                .find(|run| run.range.start <= range.start && range.end <= run.range.end)
+            else {
                 continue;
             };
             let index = fonts.index(run.font)?;
@@ -137,7 +140,9 @@ impl TextMark {
         // text is in visual order and readers (poppler, pdf.js) reorder it by UAX #9
         // themselves, which would reverse an ActualText given in logical order.
         let text = self.text.get(page);
-        let actual = !text.chars().any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL));
+        let actual = !text
+            .chars()
+            .any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL));
         if actual {
             content
                 .begin_marked_content_with_properties(Name(b"Span"))

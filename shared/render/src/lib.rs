@@ -1,18 +1,28 @@
-//! Certify's certificate renderer: one SVG template (`template/certificate.svg`) filled with
-//! a certificate, drawn two ways.
+//! Certify's certificate renderer: one page (`template/certificate.svg`) filled with a
+//! certificate, drawn two ways.
 //!
-//! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real selectable text
-//!   (a ToUnicode map) and the fonts embedded as subsets. `pdf/` writes it from the
-//!   template's marks, read once, with the texts shaped as usvg shapes them.
+//! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real text: each text
+//!   cut into bidi level runs (UAX #9, `unicode-bidi`) in visual order, each into runs of
+//!   one font, shaped by rustybuzz in its direction with the locale's language; fonts
+//!   embedded as subsets (TrueType, and CFF for the CJK collections and Unifont). Texts
+//!   without right-to-left letters carry an ActualText of the text as given (NFC,
+//!   logical order); right-to-left texts are mapped glyph by glyph in visual order,
+//!   clusters whole, as readers expect. `/Lang` is the certificate's locale. A
+//!   right-to-left locale (ar, he) mirrors the page.
 //! - [`Renderer::png`]: a raster preview of the same page, [`PREVIEW_WIDTH`] x
-//!   [`PREVIEW_HEIGHT`] pixels: the template filled as SVG, drawn by resvg.
+//!   [`PREVIEW_HEIGHT`] pixels: the template filled as SVG, drawn by resvg with the fonts
+//!   the page uses (not mirrored yet).
 //!
-//! Fonts are DejaVu Sans regular and bold, bundled in `fonts/` with their licence, so the
-//! output never depends on the machine's fonts. `scripts/subset-fonts` trims them, for
-//! speed, to the scripts of people's names: Latin with every diacritic, Greek, Cyrillic.
-//! Other scripts (Hebrew, Arabic, CJK, ...) are drawn as empty boxes. Every text of the
-//! certificate is XML-escaped into the template, so no value can change the page's
-//! markup. Pure: no I/O, no clock, no AWS.
+//! Fonts are data (SPEC 1.17): the files of `$CERTIFY_FONTS_DIR` (on AWS the fonts
+//! layer, `/opt/fonts`), else the repository's `fonts/`, each read on the first
+//! certificate that needs it and kept by the renderer; a missing file is
+//! [`RenderError::Font`]. `fonts.rs` holds the one table of scripts and their fonts and
+//! the fallback (the script's font, NotoSans, Symbola, Unifont, UnifontUpper), checked
+//! per character against each font's cmap; a character no font has is drawn as U+FFFD
+//! and listed by [`Renderer::uncovered`]. The fixed words and dates come from
+//! `certify-i18n` in the certificate's locale. Every text is XML-escaped into the
+//! template, so no value can change the page's markup. No clock, no AWS; the only I/O is
+//! reading the font files.
 
 mod fonts;
 mod layout;

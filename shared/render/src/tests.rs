@@ -248,3 +248,14 @@ fn a_right_to_left_locale_mirrors_the_page() {
         }
     }
 }
+
+#[test]
+fn at_most_four_combining_marks_are_drawn_per_base() {
+    let renderer = Renderer::new();
+    let cert = certificate(&format!("Za{}lgo", "\u{301}\u{300}\u{302}".repeat(4)));
+    let page = page(&renderer, &cert);
+    let texts = crate::pdf::text_extents(&renderer.marks, &renderer.fonts, &page).unwrap();
+    let (_, _, _, glyphs) = texts.iter().find(|(text, ..)| text.starts_with('Z')).unwrap();
+    // Z, á (NFC) and four of its eleven other marks, l, g, o.
+    assert_eq!(glyphs.len(), 9, "{glyphs:?}");
+}

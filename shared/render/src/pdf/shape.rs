@@ -12,6 +12,9 @@ use super::marks::{Anchor, Rgb, Value};
 use crate::layout::Page;
 use crate::RenderError;
 
+/// The most combining marks drawn on one base.
+const MARKS_PER_BASE: usize = 4;
+
 /// A text of the template, on one line from its baseline's anchor point.
 #[derive(Debug, Clone)]
 pub(super) struct TextMark {
@@ -241,8 +244,26 @@ fn emit(
         }
     }
     let mut pending: Vec<Step> = Vec::new();
+    // Marks drawn per cluster (zero-advance glyphs but its carrier): at most MARKS_PER_BASE,
+    // so a pile of combining marks cannot blot out the lines around it.
+    let mut marks: Vec<(u32, usize)> = Vec::new();
     for (i, (info, position)) in infos.iter().zip(positions).enumerate() {
         let cluster = info.cluster as usize;
+        if position.x_advance == 0 && !carrier.contains(&(info.cluster, i)) {
+            let count = match marks.iter_mut().find(|(c, _)| *c == info.cluster) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    marks.push((info.cluster, 1));
+                    1
+                }
+            };
+            if count > MARKS_PER_BASE {
+                continue;
+            }
+        }
         let shown = if !carrier.contains(&(info.cluster, i)) {
             ""
         } else {

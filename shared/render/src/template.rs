@@ -8,6 +8,7 @@ pub(crate) const CERTIFICATE_SVG: &str = include_str!("../template/certificate.s
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
     Title,
+    DescriptionSize,
     Certifies,
     Awarded,
     IssuedByLabel,
@@ -38,6 +39,7 @@ impl Slot {
     pub(crate) fn named(name: &str) -> Option<Slot> {
         Some(match name {
             "title" => Slot::Title,
+            "description_size" => Slot::DescriptionSize,
             "certifies" => Slot::Certifies,
             "awarded" => Slot::Awarded,
             "issued_by_label" => Slot::IssuedByLabel,

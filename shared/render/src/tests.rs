@@ -67,29 +67,36 @@ fn a_long_name_shrinks_to_fit_the_width() {
 }
 
 #[test]
-fn a_name_too_long_at_the_smallest_size_is_cut_with_an_ellipsis() {
+fn a_name_too_long_at_the_floor_is_shrunk_further_never_cut() {
     let renderer = Renderer::new();
     let name = "Wolfeschlegelsteinhausenbergerdorff ".repeat(6);
     let page = page(&renderer, &certificate(&name));
     let (min, width) = (HOLDER.min, HOLDER.width);
-    assert_eq!(page.holder.size, min);
-    assert!(page.holder.text.ends_with('…'));
-    assert!(name.starts_with(page.holder.text.trim_end_matches('…')));
-    assert!(page.bold.width(&page.holder.text) * min <= width);
+    assert!(page.holder.size < min, "{}", page.holder.size);
+    assert_eq!(page.holder.text, name.trim_end());
+    assert!(page.bold.width(&page.holder.text) * page.holder.size <= width);
 }
 
 #[test]
-fn a_long_description_wraps_into_three_lines_and_is_cut_on_the_last() {
+fn a_long_description_is_shrunk_to_print_whole_in_its_three_lines() {
     let renderer = Renderer::new();
     let mut cert = certificate("Ana Ávila");
-    cert.certification.description = "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(40);
-    let page = page(&renderer, &cert);
-    for line in &page.description {
-        assert!(!line.is_empty());
-        assert!(page.regular.width(line) * 11.0 <= 640.0, "{line}");
+    for repeat in [8, 40, 57] {
+        cert.certification.description =
+            "Handling, storing and preparing food safely in a commercial kitchen. ".repeat(repeat);
+        let page = page(&renderer, &cert);
+        let size: f32 = page.description_size.parse().unwrap();
+        assert!(size < 11.0, "{repeat}: {size}");
+        for line in &page.description {
+            assert!(page.regular.width(line) * size <= 640.0, "{line}");
+        }
+        assert_eq!(
+            page.description.join(" ").trim_end(),
+            clean(&cert.certification.description),
+            "{repeat}: whole"
+        );
+        assert!(cert.certification.description.len() <= 4000);
     }
-    assert!(page.description[2].ends_with('…'));
-    assert!(!page.description[0].ends_with('…'));
 }
 
 #[test]
@@ -100,6 +107,7 @@ fn a_word_wider_than_a_line_is_broken() {
     let page = page(&renderer, &cert);
     assert!(page.description[0].len() < 150);
     assert_eq!(page.description.concat(), "x".repeat(150));
+    assert_eq!(page.description_size, "11.00");
 }
 
 #[test]

@@ -295,3 +295,17 @@ fn stored_names_with_invisible_characters_read_back_as_given() {
         assert!(collapsed(&read).contains(name), "{name:?}:\n{text:?}");
     }
 }
+
+#[test]
+fn long_names_and_descriptions_print_whole() {
+    let long = "Maximiliane Alexandra Konstantina von und zu Hohenzollern-Sigmaringen-Württemberg de la Fuente Ramírez";
+    assert_eq!(long.len(), 104, "bytes");
+    let two_hundred: String = "Ana María Ávila Nguyễn ".repeat(10).chars().take(200).collect();
+    for name in [long, two_hundred.trim_end()] {
+        let mut cert = certificate(name);
+        cert.certification.description = "Handling, storing and preparing food safely. ".repeat(88);
+        assert!(cert.certification.description.len() <= 4000);
+        let description = cert.certification.description.clone();
+        assert_readable(&cert, &[name, description.trim_end()]);
+    }
+}

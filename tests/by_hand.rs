@@ -206,3 +206,22 @@ async fn racing_requests_issue_one_certificate_per_key_and_leave_one_active() {
         assert_eq!(types(&history.body)[0], "issued", "{id}");
     }
 }
+
+/// SPEC 1.17: a character no bundled font has is drawn all the same, and the answer
+/// names it; a name every font covers answers no warnings.
+#[tokio::test]
+async fn a_character_no_font_has_is_issued_with_a_warning_naming_it() {
+    let api = Api::enabled().await;
+    let (_, by_hand) = certification(&api).await;
+    let covered = api.send(by_hand()).await;
+    assert_eq!(covered.status, StatusCode::CREATED, "{:?}", covered.body);
+    assert!(covered.body.get("warnings").is_none(), "{:?}", covered.body);
+    let odd = json!({"user_id": "u-odd", "name": "Ana \u{F0000}", "email": "odd@example.com", "notify": false});
+    let warned = api
+        .send(by_hand().header("idempotency-key", "odd").body(&odd.to_string()))
+        .await;
+    assert_eq!(warned.status, StatusCode::CREATED, "{:?}", warned.body);
+    assert_eq!(warned.body["holder_name"], "Ana \u{F0000}");
+    assert_eq!(warned.body["warnings"][0]["code"], "uncovered_characters");
+    assert_eq!(warned.body["warnings"][0]["characters"], json!(["U+F0000"]));
+}

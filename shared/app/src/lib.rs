@@ -164,6 +164,10 @@ impl IssueAndDraw for TriggerIssuer {
     async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
         self.trigger().preview(ws, certificate).await
     }
+
+    fn draw_warning(&self, certificate: &certify_rules::Certificate) -> Option<certify_rules::DrawWarning> {
+        self.trigger().draw_warning(certificate)
+    }
 }
 
 /// The API's dependencies for a function whose routes neither issue nor draw
@@ -227,5 +231,10 @@ impl IssueAndDraw for DrawsNothing {
 
     async fn preview(&self, _: &str, _: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>> {
         anyhow::bail!("this function does not draw certificates (certify_http::Area::draws)")
+    }
+
+    /// Nothing is drawn, so nothing warns.
+    fn draw_warning(&self, _: &certify_rules::Certificate) -> Option<certify_rules::DrawWarning> {
+        None
     }
 }

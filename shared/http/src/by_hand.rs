@@ -50,7 +50,7 @@ pub(crate) async fn issue(
     Path(id): Path<String>,
     key: IdempotencyKey,
     JsonBody(input): JsonBody<ByHandInput>,
-) -> Result<Created<CertificateView>, ApiError> {
+) -> Result<Created<ByHandView>, ApiError> {
     let ws = admin.ws();
     let certification = deps.store.certification(ws, &id).await?;
     let certification = certification
@@ -85,9 +85,20 @@ pub(crate) async fn issue(
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("certificate {} vanished", certificate.id)))?;
     let view = Viewer::of(&deps, ws, admin.role()).await?.view(issued);
+    let warnings = deps.issuer.draw_warning(&certificate).into_iter().collect();
     Ok(Created {
         location: format!("/certificates/{}", view.id),
         version: None,
-        body: view,
+        body: ByHandView { view, warnings },
     })
+}
+
+/// The by-hand answer: the certificate, and what its drawing warns of (SPEC 1.17), when
+/// anything.
+#[derive(serde::Serialize)]
+pub struct ByHandView {
+    #[serde(flatten)]
+    view: CertificateView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<certify_rules::DrawWarning>,
 }

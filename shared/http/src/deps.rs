@@ -79,6 +79,10 @@ pub trait IssueAndDraw: Send + Sync {
     /// Draws a certificate's preview and stores it: the run stores only the PDF, and the
     /// preview is made when first asked for (the verification page, the preview links).
     async fn preview(&self, ws: &str, certificate: &certify_rules::Certificate) -> anyhow::Result<Vec<u8>>;
+
+    /// What drawing the certificate warns of (SPEC 1.17): the characters no bundled font
+    /// has, drawn as replacement marks.
+    fn draw_warning(&self, certificate: &certify_rules::Certificate) -> Option<certify_rules::DrawWarning>;
 }
 
 /// Starts the trigger: an asynchronous Lambda invoke on AWS, a background task locally.

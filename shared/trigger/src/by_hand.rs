@@ -5,7 +5,7 @@
 use anyhow::Context;
 use certify_blobs::{certificate_key, FileKind};
 use certify_mail::templates::passed_email;
-use certify_rules::{Actor, Certificate, Participant, PublicLinks, RunErrorCode};
+use certify_rules::{Actor, Certificate, DrawWarning, Participant, PublicLinks, RunErrorCode};
 
 use crate::Trigger;
 
@@ -36,6 +36,13 @@ impl Trigger {
         let png = self.draw(certificate, FileKind::Png).await?;
         self.put_file(ws, certificate, FileKind::Png, png.clone()).await?;
         Ok(png)
+    }
+
+    /// What the certificate's drawing warns of (SPEC 1.17): the characters no bundled
+    /// font has, drawn as replacement marks.
+    pub fn draw_warning(&self, certificate: &Certificate) -> Option<DrawWarning> {
+        let verify_url = certify_rules::verify_url(&self.settings.public_url, &certificate.id);
+        DrawWarning::uncovered(&self.render.uncovered(certificate, &verify_url))
     }
 
     /// One of the certificate's files, drawn off the async threads.

@@ -56,6 +56,8 @@ pub use settings::Settings;
 pub trait Render: Send + Sync {
     fn pdf(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>>;
     fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>>;
+    /// The characters of its texts no bundled font has (SPEC 1.17), each once.
+    fn uncovered(&self, certificate: &Certificate, verify_url: &str) -> Vec<char>;
 }
 
 impl Render for certify_render::Renderer {
@@ -65,6 +67,10 @@ impl Render for certify_render::Renderer {
 
     fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
         Ok(certify_render::Renderer::png(self, certificate, verify_url)?)
+    }
+
+    fn uncovered(&self, certificate: &Certificate, verify_url: &str) -> Vec<char> {
+        certify_render::Renderer::uncovered(self, certificate, verify_url)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Claiming outcomes and issuing certificates: the first half of a run's step.
 
 use certify_blobs::FileKind;
-use certify_rules::{Actor, Certificate, RunErrorCode, RunStep};
+use certify_rules::{Actor, Certificate, DrawWarning, RunErrorCode, RunStep};
 use certify_store::{Claim, StoreError};
 use std::sync::atomic::Ordering;
 
@@ -93,14 +93,20 @@ impl Run<'_> {
             })
             .collect();
         let this = &*self;
-        let results: Vec<(usize, Result<(), Failure>)> = futures::stream::iter(jobs)
+        let results: Vec<(usize, Result<Option<DrawWarning>, Failure>)> = futures::stream::iter(jobs)
             .map(|(i, certificate, retried)| async move { (i, this.store_and_issue(certificate, retried).await) })
             .buffer_unordered(self.trigger.settings.concurrency.max(1))
             .collect()
             .await;
         for (i, result) in results {
             match result {
-                Ok(()) => self.candidates[i].issued = true,
+                Ok(warning) => {
+                    self.candidates[i].issued = true;
+                    if let Some(warning) = warning {
+                        let user_id = self.candidates[i].record.participant.user_id.clone();
+                        self.record.push_warning(&user_id, warning);
+                    }
+                }
                 Err(failure) => self.failed(i, RunStep::Certificate, failure),
             }
         }
@@ -108,8 +114,9 @@ impl Run<'_> {
 
     /// Renders the certificate, stores its files, then issues it (files first: no record
     /// without its PDF). A `retried` claim whose certificate is issued already has its
-    /// files: nothing to redo.
-    async fn store_and_issue(&self, certificate: Certificate, retried: bool) -> Result<(), Failure> {
+    /// files: nothing to redo. Answers the characters no bundled font has, if any
+    /// (SPEC 1.17: drawn all the same; the run record lists them).
+    async fn store_and_issue(&self, certificate: Certificate, retried: bool) -> Result<Option<DrawWarning>, Failure> {
         let issue_failed = |e| Failure(RunErrorCode::IssueFailed, anyhow::Error::new(e).context("issuing"));
         if retried
             && self
@@ -120,12 +127,13 @@ impl Run<'_> {
                 .map_err(issue_failed)?
                 .is_some()
         {
-            return Ok(());
+            return Ok(None);
         }
         self.trigger
             .store_file(self.ws, &certificate, FileKind::Pdf)
             .await
             .map_err(|(code, e)| Failure(code, e))?;
+        let warning = self.trigger.draw_warning(&certificate);
         // `false`: issued already (a retry, or a racing run); either way it stands.
         let issued = self
             .trigger
@@ -136,6 +144,6 @@ impl Run<'_> {
         if issued {
             self.trigger.tally.issued.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(())
+        Ok(warning)
     }
 }

@@ -54,6 +54,10 @@ impl Render for Stuck {
     fn png(&self, certificate: &Certificate, verify_url: &str) -> anyhow::Result<Vec<u8>> {
         Ok(self.real.png(certificate, verify_url)?)
     }
+
+    fn uncovered(&self, certificate: &Certificate, verify_url: &str) -> Vec<char> {
+        self.real.uncovered(certificate, verify_url)
+    }
 }
 
 /// The real mail service, except for addresses starting with `unreachable`, whose every

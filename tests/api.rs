@@ -35,7 +35,10 @@ async fn only_an_operator_changes_settings_and_certifications_start_disabled() {
     let reply = api.send(event("settings-get.json")).await;
     assert_eq!(
         (reply.status, &reply.body),
-        (StatusCode::OK, &json!({"certifications_enabled": false}))
+        (
+            StatusCode::OK,
+            &json!({"certifications_enabled": false, "locale": "en"})
+        )
     );
     let reply = api.send(event("certifications-create.json")).await;
     assert_eq!(

@@ -505,7 +505,7 @@ async fn a_replaced_certificate_links_the_newer_one() {
     let html = page.body.as_str().unwrap();
     assert!(html.contains("Revoked on November 28, 2026"), "{html}");
     assert!(
-        html.contains("Replaced by a newer certificate: <a href=\"./x-ana-2\">"),
+        html.contains("A newer certificate replaces this one: <a href=\"./x-ana-2\">"),
         "{html}"
     );
     let current = api.send(aimed("verify-page.json", "/x1", "/x-ana-2")).await;

@@ -33,7 +33,7 @@ async fn nudges_reach_off_track_participants_once_a_day_by_email() {
         sent[0]["body"]
             .as_str()
             .unwrap()
-            .contains("<li>Lesson (due 2026-11-27 17:00 UTC)</li>"),
+            .contains("<li><bdi>Lesson</bdi> (due November 27, 2026 17:00 UTC)</li>"),
         "{}",
         sent[0]
     );

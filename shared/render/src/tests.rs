@@ -125,14 +125,14 @@ fn a_short_description_takes_one_line() {
 }
 
 #[test]
-fn dates_are_spelled_out_and_no_expiry_says_so() {
+fn dates_are_in_the_locales_cldr_long_format_and_no_expiry_says_so() {
     let renderer = Renderer::new();
     let mut cert = certificate("Ana Ávila");
     assert_eq!(page(&renderer, &cert).expires_on, "Does not expire");
     cert.expires_on = NaiveDate::from_ymd_opt(2028, 3, 7);
     let page = page(&renderer, &cert);
-    assert_eq!(page.issued_on, "7 March 2026");
-    assert_eq!(page.expires_on, "7 March 2028");
+    assert_eq!(page.issued_on, "March 7, 2026");
+    assert_eq!(page.expires_on, "March 7, 2028");
 }
 
 #[test]

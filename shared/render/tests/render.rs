@@ -49,8 +49,8 @@ fn the_pdf_holds_the_certificates_texts_as_real_text() {
         "Food Safety Level 2",
         "Safe handling, storage and preparation of food",
         "Acme Training",
-        "7 March 2026",
-        "7 March 2028",
+        "March 7, 2026",
+        "March 7, 2028",
         "c-01J9Z8Q4K7",
         URL,
     ] {

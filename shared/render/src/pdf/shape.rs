@@ -43,6 +43,30 @@ pub(super) struct Set {
     steps: Vec<Step>,
     size: f32,
     pub(super) width: f32,
+    /// The mark's letter spacing, or none for a text in a script whose letters join or
+    /// stack ([`spaced`]).
+    spacing: f32,
+}
+
+/// Whether letter spacing may be put between `text`'s glyphs: only when every letter is
+/// of a script whose letters stand apart (Latin, Greek, Cyrillic, Armenian, Georgian,
+/// Hebrew, CJK, kana, Hangul). Spacing Arabic breaks its joins, and Indic and Southeast
+/// Asian clusters fall apart, as browsers know (CSS Text 3, "letter-spacing").
+fn spaced(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(u32::from(c),
+            0x0000..=0x05FF
+            | 0x10A0..=0x10FF
+            | 0x1C90..=0x1CBF
+            | 0x1D00..=0x1FFF
+            | 0x2000..=0x2BFF
+            | 0x2E80..=0x9FFF
+            | 0xAC00..=0xD7AF
+            | 0xF900..=0xFAFF
+            | 0xFB00..=0xFB4F
+            | 0xFF00..=0xFFEF
+            | 0x20000..=0x3FFFF)
+    })
 }
 
 impl TextMark {
@@ -57,7 +81,17 @@ impl TextMark {
         let size = self.size.number(page);
         let rtl_page = page.locale.direction() == Direction::Rtl;
         let runs = crate::fonts::runs(fonts.store, text, self.bold, page.locale)?;
-        let bidi = BidiInfo::new(text, Some(if rtl_page { Level::rtl() } else { Level::ltr() }));
+        // Each text's own direction (UAX #9 P2-P3: its first strong letter), so that an
+        // English description on an Arabic page ends with its full stop; a text with no
+        // letter (a date in digits, an id) takes the page's.
+        let strong = unicode_bidi::get_base_direction(text);
+        let level = match strong {
+            unicode_bidi::Direction::Rtl => Level::rtl(),
+            unicode_bidi::Direction::Ltr => Level::ltr(),
+            _ if rtl_page => Level::rtl(),
+            _ => Level::ltr(),
+        };
+        let bidi = BidiInfo::new(text, Some(level));
         let mut pieces: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
         for paragraph in &bidi.paragraphs {
             let (levels, level_runs) = bidi.visual_runs(paragraph, paragraph.range.clone());
@@ -112,8 +146,14 @@ impl TextMark {
             glyph_count += shaped.len();
         }
         // Spacing follows every glyph but the last, as usvg anchors it.
-        width += self.letter_spacing * glyph_count.saturating_sub(1) as f32;
-        Ok(Some(Set { steps, size, width }))
+        let spacing = if spaced(text) { self.letter_spacing } else { 0.0 };
+        width += spacing * glyph_count.saturating_sub(1) as f32;
+        Ok(Some(Set {
+            steps,
+            size,
+            width,
+            spacing,
+        }))
     }
 
     /// Where a text `width` points wide starts, anchored as the mark says.
@@ -155,7 +195,7 @@ impl TextMark {
         content.begin_text();
         content.set_fill_rgb(r, g, b);
         // Character spacing is graphics state too.
-        content.set_char_spacing(self.letter_spacing);
+        content.set_char_spacing(set.spacing);
         content.set_text_matrix([1.0, 0.0, 0.0, 1.0, self.start(set.width), page_height - self.y]);
         show(content, &set.steps, fonts, set.size);
         content.end_text();

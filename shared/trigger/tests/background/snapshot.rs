@@ -142,7 +142,7 @@ fn assert_issued_as_claimed(pdf_text: &str, certificate: &certify_rules::Certifi
     assert_eq!(certificate.certification.name, ISSUED_NAME);
     assert_eq!(certificate.certification.issuer_name, ISSUED_BY);
     assert_eq!(certificate.expires_on, None, "issued without expiry");
-    let issued_on = certificate.issued_on.format("%-d %B %Y").to_string();
+    let issued_on = certificate.issued_on.format("%B %-d, %Y").to_string(); // CLDR English long dates
     for said in [ISSUED_NAME, ISSUED_BY, issued_on.as_str()] {
         assert!(pdf_text.contains(said), "the PDF says {said:?}: {pdf_text}");
     }

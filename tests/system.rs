@@ -20,3 +20,4 @@ mod programs;
 mod regeneration;
 mod registry;
 mod route_set;
+mod verification;

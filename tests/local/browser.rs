@@ -211,18 +211,7 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
                 &format!("--screenshot={}", file.display()),
             ],
         );
-        let png = std::fs::read(&file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
-        assert!(
-            png.starts_with(b"\x89PNG") && png.len() > 20_000,
-            "{}: {} bytes",
-            file.display(),
-            png.len()
-        );
-        // `CERTIFY_SCREENSHOTS=docs` keeps them for docs/.
-        if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
-            let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
-            std::fs::copy(&file, to.join(format!("verify-{width}.png"))).unwrap();
-        }
+        keep_screenshot(&file, &format!("verify-{width}.png"));
     }
 }
 
@@ -292,20 +281,25 @@ fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
                 &format!("--screenshot={}", file.display()),
             ],
         );
-        let png = std::fs::read(&file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
-        assert!(
-            png.starts_with(b"\x89PNG") && png.len() > 20_000,
-            "{}: {} bytes",
-            file.display(),
-            png.len()
-        );
-        if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
-            let to = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join(dir)
-                .join("images");
-            std::fs::create_dir_all(&to).unwrap();
-            std::fs::copy(&file, to.join(format!("page-{tag}.png"))).unwrap();
+        keep_screenshot(&file, &format!("images/page-{tag}.png"));
+    }
+}
+
+/// Checks that Chromium wrote a screenshot worth looking at to `file`, and with
+/// `CERTIFY_SCREENSHOTS=docs` keeps it as `docs/{name}`.
+fn keep_screenshot(file: &Path, name: &str) {
+    let png = std::fs::read(file).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", file.display()));
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{}: {} bytes",
+        file.display(),
+        png.len()
+    );
+    if let Ok(dir) = std::env::var("CERTIFY_SCREENSHOTS") {
+        let to = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir).join(name);
+        if let Some(folder) = to.parent() {
+            std::fs::create_dir_all(folder).unwrap();
         }
+        std::fs::copy(file, to).unwrap();
     }
 }

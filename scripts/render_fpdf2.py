@@ -3,7 +3,7 @@
 
 The yardstick for `cargo bench -p certify-render --bench render`: the same A4 landscape
 page, texts, sizes and positions as shared/render/template/certificate.svg, with the same
-bundled DejaVu Sans fonts (subset on output, as certify-render does), the holder's name shrunk
+bundled Noto Sans fonts (fonts/; the family keeps its old name "DejaVu" inside the script) (subset on output, as certify-render does), the holder's name shrunk
 to fit, the description wrapped, and a QR-sized grid of rects from a fixed pattern.
 
 Two figures: one document per certificate (fonts parsed for each, as each certificate is
@@ -27,7 +27,7 @@ except ImportError:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", FPDF2], check=True)
     import fpdf
 
-FONTS = pathlib.Path(__file__).resolve().parent.parent / "shared" / "render" / "fonts"
+FONTS = pathlib.Path(__file__).resolve().parent.parent / "fonts"
 
 CERTIFICATE = {
     "holder_name": "Zoë Łukasiewicz-Øster",
@@ -163,8 +163,8 @@ def draw_page(pdf, c):
 def new_document():
     pdf = fpdf.FPDF(orientation="L", unit="pt", format="A4")
     pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(FONTS / "NotoSans-Regular.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "NotoSans-Bold.ttf"))
     return pdf
 
 

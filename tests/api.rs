@@ -318,6 +318,7 @@ fn every_sample_event_is_used_by_a_test() {
         include_str!("inputs.rs"),
         include_str!("common/fixtures.rs"),
         include_str!("certificates.rs"),
+        include_str!("verification.rs"),
         include_str!("history.rs"),
         include_str!("registry.rs"),
         include_str!("by_hand.rs"),

@@ -149,7 +149,7 @@ async fn the_credential_verifies_agrees_with_the_certificate_and_follows_a_refre
         "the page links the credential"
     );
     let pdf = certify_blobs::certificate_key("ws-acme", &id, certify_blobs::FileKind::Pdf);
-    let text = pdf_extract::extract_text_from_mem(&api.blobs.get(&pdf).await.unwrap().unwrap()).unwrap();
+    let text = certify_fixtures::pdf::text(&api.blobs.get(&pdf).await.unwrap().unwrap());
     assert!(text.contains("Leadership Essentials"), "{text}");
 
     // Renamed and regenerated with a refreshed snapshot: the credential is signed anew
@@ -171,7 +171,7 @@ async fn the_credential_verifies_agrees_with_the_certificate_and_follows_a_refre
         (&vc2["sub"], &vc2["credentialStatus"], &vc2["validFrom"]),
         (&vc["sub"], &vc["credentialStatus"], &vc["validFrom"])
     );
-    let pdf_text = pdf_extract::extract_text_from_mem(&api.blobs.get(&pdf).await.unwrap().unwrap()).unwrap();
+    let pdf_text = certify_fixtures::pdf::text(&api.blobs.get(&pdf).await.unwrap().unwrap());
     assert!(pdf_text.contains("Leadership Essentials II"), "{pdf_text}");
 
     // A request that signed from the old snapshot and kept its credential after the

@@ -4,8 +4,12 @@
 //! that font has it, else the first of the primary font, Symbola, Unifont and
 //! UnifontUpper that has it; a character none has is drawn as U+FFFD in the primary font.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use skrifa::raw::{FileRef, TableProvider};
+use skrifa::{FontRef, MetadataProvider};
 
 use certify_rules::locale::Locale;
 use unicode_script::{Script, UnicodeScript};
@@ -137,10 +141,34 @@ pub(crate) fn dir() -> PathBuf {
     }
 }
 
-/// The font files, each read once, on first need.
+/// A face of a font file, ready to draw with: its bytes, its shaper's tables, and the
+/// same face as krilla embeds it. Made once per face, on its first use.
+pub(crate) struct Face {
+    data: Arc<Vec<u8>>,
+    index: u32,
+    pub(crate) units_per_em: f32,
+    pub(crate) shaper: harfrust::ShaperData,
+    pub(crate) pdf: krilla::text::Font,
+}
+
+impl Face {
+    /// The face, parsed (cheap: a table directory).
+    pub(crate) fn font(&self) -> FontRef<'_> {
+        // `Store::face` parsed this very face before making it.
+        FontRef::from_index(&self.data, self.index).unwrap_or_else(|_| unreachable!("the face parsed when it was made"))
+    }
+
+    /// The glyph `font` draws `c` with, if it has one (glyph 0 is `.notdef`, not one).
+    pub(crate) fn glyph(&self, c: char) -> Option<u32> {
+        self.font().charmap().map(c).map(|g| g.to_u32()).filter(|&g| g != 0)
+    }
+}
+
+/// The font files, each read once, on first need, and their faces.
 pub(crate) struct Store {
     dir: PathBuf,
-    files: Vec<OnceLock<Result<std::sync::Arc<Vec<u8>>, String>>>,
+    files: Vec<OnceLock<Result<Arc<Vec<u8>>, String>>>,
+    faces: Mutex<HashMap<FontId, Arc<Face>>>,
 }
 
 impl Store {
@@ -154,6 +182,7 @@ impl Store {
         Store {
             dir,
             files: FILES.iter().map(|_| OnceLock::new()).collect(),
+            faces: Mutex::new(HashMap::new()),
         }
     }
 
@@ -165,24 +194,41 @@ impl Store {
     }
 
     /// The bytes of `font`'s file, read now if not yet.
-    pub(crate) fn data(&self, font: FontId) -> Result<&std::sync::Arc<Vec<u8>>, RenderError> {
+    fn data(&self, font: FontId) -> Result<&Arc<Vec<u8>>, RenderError> {
         let stem = FILES[usize::from(font.file)];
         let path = self.dir.join(format!("{stem}.{}", extension(stem)));
         self.files[usize::from(font.file)]
             .get_or_init(|| {
                 let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{}: not a font: {e}", path.display()))?;
-                Ok(std::sync::Arc::new(data))
+                FileRef::new(&data).map_err(|e| format!("{}: not a font: {e}", path.display()))?;
+                Ok(Arc::new(data))
             })
             .as_ref()
             .map_err(|e| RenderError::Font(e.clone()))
     }
 
-    /// The face `font`, parsed (cheap: a table directory).
-    pub(crate) fn face(&self, font: FontId) -> Result<ttf_parser::Face<'_>, RenderError> {
-        let data = self.data(font)?;
-        ttf_parser::Face::parse(data, font.face)
-            .map_err(|e| RenderError::Font(format!("{}: face {}: {e}", FILES[usize::from(font.file)], font.face)))
+    /// The face `font`, made on first use.
+    pub(crate) fn face(&self, font: FontId) -> Result<Arc<Face>, RenderError> {
+        let mut faces = self.faces.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(face) = faces.get(&font) {
+            return Ok(Arc::clone(face));
+        }
+        let data = Arc::clone(self.data(font)?);
+        let bad = |e: String| RenderError::Font(format!("{}: face {}: {e}", FILES[usize::from(font.file)], font.face));
+        let parsed = FontRef::from_index(&data, font.face).map_err(|e| bad(e.to_string()))?;
+        let units_per_em = f32::from(parsed.head().map_err(|e| bad(e.to_string()))?.units_per_em());
+        let shaper = harfrust::ShaperData::new(&parsed);
+        let pdf = krilla::text::Font::new(krilla::Data::from(Arc::clone(&data)), font.face)
+            .ok_or_else(|| bad("krilla cannot read it".to_string()))?;
+        let face = Arc::new(Face {
+            data,
+            index: font.face,
+            units_per_em,
+            shaper,
+            pdf,
+        });
+        faces.insert(font, Arc::clone(&face));
+        Ok(face)
     }
 }
 
@@ -256,7 +302,7 @@ pub(crate) struct Run {
 /// it has them.
 pub(crate) fn runs(store: &Store, text: &str, bold: bool, locale: Locale) -> Result<Vec<Run>, RenderError> {
     let cjk = CjkHint::of(text);
-    let mut faces: Vec<(FontId, ttf_parser::Face<'_>)> = Vec::new();
+    let mut faces: Vec<(FontId, Arc<Face>)> = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
@@ -294,12 +340,7 @@ pub(crate) fn runs(store: &Store, text: &str, bold: bool, locale: Locale) -> Res
 
 /// Whether `font` has a glyph for `c`; a control or format character no font draws
 /// counts as covered by any font (it is shaped away).
-fn covers<'s>(
-    store: &'s Store,
-    faces: &mut Vec<(FontId, ttf_parser::Face<'s>)>,
-    font: FontId,
-    c: char,
-) -> Result<bool, RenderError> {
+fn covers(store: &Store, faces: &mut Vec<(FontId, Arc<Face>)>, font: FontId, c: char) -> Result<bool, RenderError> {
     if is_invisible(c) {
         return Ok(true);
     }
@@ -310,7 +351,7 @@ fn covers<'s>(
             &faces[faces.len() - 1].1
         }
     };
-    Ok(face.glyph_index(c).is_some_and(|g| g.0 != 0))
+    Ok(face.glyph(c).is_some())
 }
 
 /// Characters drawn as nothing: bidi controls, zero-width spaces and joiners.
@@ -330,7 +371,7 @@ mod tests {
                 file: i as u16,
                 face: 0,
             };
-            store.data(font).unwrap_or_else(|e| panic!("{stem}: {e}"));
+            store.face(font).unwrap_or_else(|e| panic!("{stem}: {e}"));
         }
         for face in 0..5 {
             store

@@ -1,25 +1,40 @@
-//! What goes in each slot of the template: the certificate's texts cleaned, sized to fit
-//! their place on the page, and the QR code of the verification URL as path data.
-//!
-//! Widths are measured with the bundled fonts' own advance widths (`hmtx`, through the
-//! `cmap`), the same fonts usvg then shapes the text with. Kerning is left out, which for
-//! DejaVu Sans only narrows text, so a line measured to fit does fit.
+//! The certificate's page, described once in Rust and drawn twice (`pdf.rs`, `png.rs`):
+//! A4 landscape in points, y down. Every text is shaped ([`shape`]) and fitted to its
+//! place: at its size when it fits, else shrunk down to its floor, else wrapped onto two
+//! lines at the floor (a line still too wide there shrinks further); the description
+//! takes up to three lines. Nothing is ever cut. A right-to-left locale mirrors the page.
 
-use std::fmt::Write;
+use std::ops::Range;
 
 use certify_rules::certificate::Certificate;
-use std::collections::HashMap;
-
+use certify_rules::locale::{Direction, Locale};
+use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
 use unicode_normalization::UnicodeNormalization;
 
-use certify_rules::locale::Locale;
-
-use crate::fonts::{self, FontId, Store};
-use crate::template::Slot;
+use crate::fonts::Store;
+use crate::shape::{shape, spaceable, Shaped};
 use crate::{qr, RenderError};
 
-/// Where each sized text sits, as drawn in `template/certificate.svg`: its largest and
-/// smallest font size and the width it may take, all in points.
+/// The page's size in points: A4 landscape.
+pub(crate) const PAGE_WIDTH: f32 = 842.0;
+pub(crate) const PAGE_HEIGHT: f32 = 595.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rgb(pub(crate) u8, pub(crate) u8, pub(crate) u8);
+
+const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
+const INK: Rgb = Rgb(0x1f, 0x2a, 0x44);
+const MUTED: Rgb = Rgb(0x5b, 0x64, 0x75);
+const GOLD: Rgb = Rgb(0xb0, 0x8d, 0x57);
+
+/// The largest and smallest size of a text and the width it may take, in points.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fit {
+    pub(crate) max: f32,
+    pub(crate) min: f32,
+    pub(crate) width: f32,
+}
+
 pub(crate) const HOLDER: Fit = Fit {
     max: 40.0,
     min: 16.0,
@@ -40,236 +55,444 @@ const REFERENCE: Fit = Fit {
     min: 6.0,
     width: 600.0,
 };
-const DESCRIPTION_SIZE: f32 = 11.0;
-const DESCRIPTION_WIDTH: f32 = 640.0;
-const DESCRIPTION_LINES: usize = 3;
-/// The side of the QR code's square, in points.
+const TITLE: Fit = Fit {
+    max: 30.0,
+    min: 16.0,
+    width: 740.0,
+};
+const LEAD: Fit = Fit {
+    max: 13.0,
+    min: 9.0,
+    width: 720.0,
+};
+const COLUMN: Fit = Fit {
+    max: 13.0,
+    min: 8.0,
+    width: 220.0,
+};
+const COLUMN_LABEL: Fit = Fit {
+    max: 8.0,
+    min: 6.0,
+    width: 220.0,
+};
+const LABEL: Fit = Fit {
+    max: 8.0,
+    min: 6.0,
+    width: 600.0,
+};
+pub(crate) const DESCRIPTION_SIZE: f32 = 11.0;
+pub(crate) const DESCRIPTION_WIDTH: f32 = 640.0;
+pub(crate) const DESCRIPTION_LINES: usize = 3;
+const DESCRIPTION_TOP: f32 = 326.0;
+const DESCRIPTION_LEADING: f32 = 15.0;
+/// Letter spacing of the title and the labels, in points: under a tenth of their size,
+/// below which readers (poppler, pdf.js) do not take a gap between letters for a word
+/// break, so the text layer reads "CERTIFICATE", not "C E R T I F I C A T E".
+const TITLE_SPACING: f32 = 2.4;
+const LABEL_SPACING: f32 = 0.6;
+/// Two lines of a wrapped text are this many sizes apart.
+const LEADING: f32 = 1.2;
+/// The QR code's square: its top left corner and side, in points.
+const QR_AT: (f32, f32) = (700.0, 452.0);
 const QR_SIDE: f32 = 92.0;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+/// Where a text goes: its anchor point on its (first) baseline and how it is set.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Fit {
-    pub(crate) max: f32,
-    /// The floor SPEC 1.17 shrinks to before wrapping onto two lines; wrapping is not
-    /// done yet, so a text still too wide there keeps shrinking (the tests read it).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) min: f32,
-    pub(crate) width: f32,
+struct Place {
+    x: f32,
+    y: f32,
+    anchor: Anchor,
+    bold: bool,
+    /// Letter spacing, points after each glyph but the last.
+    spacing: f32,
+    fill: Rgb,
+    fit: Fit,
 }
 
-/// The advance widths, at 1 pt, of every character of a page's texts in one weight, each
-/// from the font that draws it ([`fonts::runs`]).
+const fn centred(y: f32, bold: bool, fill: Rgb, fit: Fit) -> Place {
+    Place {
+        x: PAGE_WIDTH / 2.0,
+        y,
+        anchor: Anchor::Middle,
+        bold,
+        spacing: 0.0,
+        fill,
+        fit,
+    }
+}
+
+/// One line of text, shaped and placed: its left edge and baseline.
 #[derive(Debug, Clone)]
-pub(crate) struct Metrics {
-    advances: HashMap<char, f32>,
-}
-
-impl Metrics {
-    /// Measures the characters of `texts` (and the ellipsis) in their fonts, reading the
-    /// fonts they need; notes the fonts and the characters no font has.
-    fn new(
-        store: &Store,
-        bold: bool,
-        locale: Locale,
-        texts: &[&str],
-        used: &mut Vec<FontId>,
-        uncovered: &mut Vec<char>,
-    ) -> Result<Metrics, RenderError> {
-        let mut advances = HashMap::new();
-        for text in texts {
-            for run in fonts::runs(store, text, bold, locale)? {
-                if !used.contains(&run.font) {
-                    used.push(run.font);
-                }
-                let face = store.face(run.font)?;
-                let upem = f32::from(face.units_per_em());
-                for c in text[run.range.clone()].chars() {
-                    if run.uncovered && !uncovered.contains(&c) {
-                        uncovered.push(c);
-                    }
-                    let drawn = if run.uncovered { '\u{FFFD}' } else { c };
-                    let glyph = face.glyph_index(drawn).unwrap_or(ttf_parser::GlyphId(0));
-                    let advance = if fonts::is_invisible(c) {
-                        0.0
-                    } else {
-                        f32::from(face.glyph_hor_advance(glyph).unwrap_or(0)) / upem
-                    };
-                    advances.entry(c).or_insert(advance);
-                }
-            }
-        }
-        Ok(Metrics { advances })
-    }
-
-    fn advance(&self, c: char) -> f32 {
-        self.advances.get(&c).copied().unwrap_or(0.0)
-    }
-
-    /// The width of `text` set at 1 pt, in points.
-    pub(crate) fn width(&self, text: &str) -> f32 {
-        text.chars().map(|c| self.advance(c)).sum()
-    }
-}
-
-/// One line of text at the size that fits its place.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Line {
-    pub(crate) text: String,
+pub(crate) struct Text {
+    pub(crate) shaped: Shaped,
+    pub(crate) x: f32,
+    pub(crate) baseline: f32,
     pub(crate) size: f32,
-    size_attr: String,
+    pub(crate) spacing: f32,
+    pub(crate) fill: Rgb,
 }
 
-impl Line {
-    fn new(text: String, size: f32) -> Line {
-        Line {
-            text,
-            size,
-            size_attr: format!("{size:.2}"),
-        }
+impl Text {
+    pub(crate) fn width(&self) -> f32 {
+        width(&self.shaped, self.size, self.spacing)
     }
 }
 
-/// Every value the template asks for, ready to be escaped into it.
+fn width(shaped: &Shaped, size: f32, spacing: f32) -> f32 {
+    shaped.em() * size + spacing * shaped.glyph_count().saturating_sub(1) as f32
+}
+
+/// One thing the page draws.
 #[derive(Debug, Clone)]
-pub(crate) struct Page {
-    pub(crate) holder: Line,
-    pub(crate) certification: Line,
-    pub(crate) description: [String; DESCRIPTION_LINES],
-    /// The description's font size, as the SVG writes it.
-    pub(crate) description_size: String,
-    pub(crate) issuer: Line,
-    pub(crate) issued_on: String,
-    pub(crate) expires_on: String,
-    pub(crate) id: Line,
-    pub(crate) url: Line,
-    /// The verification URL's QR code.
+pub(crate) enum Item {
+    Rect {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f32)>,
+    },
+    Line {
+        from: (f32, f32),
+        to: (f32, f32),
+        stroke: (Rgb, f32),
+    },
+    Text(Text),
+    /// The verification URL's QR code: one `module` square per dark module from (`x`, `y`).
+    Qr {
+        x: f32,
+        y: f32,
+        module: f32,
+        fill: Rgb,
+    },
+}
+
+/// A certificate's page, laid out.
+#[derive(Debug, Clone)]
+pub(crate) struct Scene {
+    pub(crate) items: Vec<Item>,
     pub(crate) qr: qr::Modules,
-    qr_scale: String,
-    qr_path: String,
-    /// The fonts the page's texts are drawn in.
-    pub(crate) fonts: Vec<FontId>,
+    pub(crate) locale: Locale,
     /// The characters no font has, each once, in text order.
     pub(crate) uncovered: Vec<char>,
-    pub(crate) locale: Locale,
-    /// The certificate's fixed words in its locale.
-    pub(crate) words: certify_i18n::CertificateWords,
-    /// The advances the texts were fitted with, bold and regular (the tests check fits).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) bold: Metrics,
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) regular: Metrics,
 }
 
-impl Page {
-    /// Lays out `certificate`, reading the fonts its texts need; fails when
-    /// `verify_url` is too long for a QR code or a font cannot be read.
-    pub(crate) fn new(store: &Store, certificate: &Certificate, verify_url: &str) -> Result<Page, RenderError> {
+impl Scene {
+    /// Lays out `certificate`, reading the fonts its texts need; fails when `verify_url`
+    /// is too long for a QR code or a font cannot be read.
+    pub(crate) fn new(store: &Store, certificate: &Certificate, verify_url: &str) -> Result<Scene, RenderError> {
         let qr = qr::encode(verify_url.as_bytes())?;
-        let qr_path = qr_path(&qr);
         let cert = &certificate.certification;
         let locale = cert.locale;
-        let holder = clean(&certificate.holder_name);
-        let name = clean(&cert.name);
-        let description = clean(&cert.description);
-        let issuer = clean(&cert.issuer_name);
-        let id = clean(&certificate.id);
-        let url = clean(verify_url);
         let words = certify_i18n::certificate_words(locale);
         let issued_on = certify_i18n::long_date(locale, certificate.issued_on);
         let expires_on = certificate
             .expires_on
             .map_or_else(|| words.no_expiry.clone(), |day| certify_i18n::long_date(locale, day));
-        let (mut used, mut uncovered) = (Vec::new(), Vec::new());
-        // In text order: the bold texts and the regular ones as the page reads down.
-        let bold = Metrics::new(
-            store,
-            true,
-            locale,
-            &[&holder, &name, &words.title, "\u{2026}"],
-            &mut used,
-            &mut uncovered,
-        )?;
-        let regular = Metrics::new(
-            store,
-            false,
-            locale,
-            &[
-                &description,
-                &issuer,
-                &issued_on,
-                &expires_on,
-                &id,
-                &url,
-                &words.certifies,
-                &words.awarded,
-                &words.issued_by,
-                &words.issued_on,
-                &words.expires,
-                &words.certificate_id,
-                &words.verify_at,
-                "\u{2026}",
+        let mut scene = Scene {
+            items: vec![
+                Item::Rect {
+                    x: 0.0,
+                    y: 0.0,
+                    width: PAGE_WIDTH,
+                    height: PAGE_HEIGHT,
+                    fill: Some(WHITE),
+                    stroke: None,
+                },
+                Item::Rect {
+                    x: 20.0,
+                    y: 20.0,
+                    width: 802.0,
+                    height: 555.0,
+                    fill: None,
+                    stroke: Some((INK, 3.0)),
+                },
+                Item::Rect {
+                    x: 29.0,
+                    y: 29.0,
+                    width: 784.0,
+                    height: 537.0,
+                    fill: None,
+                    stroke: Some((GOLD, 1.0)),
+                },
+                Item::Line {
+                    from: (251.0, 234.0),
+                    to: (591.0, 234.0),
+                    stroke: (GOLD, 1.0),
+                },
             ],
-            &mut used,
-            &mut uncovered,
-        )?;
-        let (size, description) = wrap_whole(&regular, &description);
-        let description_size = format!("{size:.2}");
-        Ok(Page {
-            holder: fit(&bold, &holder, HOLDER),
-            certification: fit(&bold, &name, CERTIFICATION),
-            description,
-            description_size,
-            issuer: fit(&regular, &issuer, ISSUER),
-            issued_on,
-            expires_on,
-            id: fit(&regular, &id, REFERENCE),
-            url: fit(&regular, &url, REFERENCE),
-            qr_scale: format!("{:.4}", QR_SIDE / qr.width as f32),
-            qr_path,
-            qr,
-            fonts: used,
-            uncovered,
             locale,
-            bold,
-            regular,
-            words,
+            uncovered: Vec::new(),
+            qr,
+        };
+        let rtl = locale.direction() == Direction::Rtl;
+        let mut title = centred(98.0, true, INK, TITLE);
+        title.spacing = TITLE_SPACING;
+        let label = |x: f32, y: f32, anchor: Anchor, fit: Fit| Place {
+            x,
+            y,
+            anchor,
+            bold: false,
+            spacing: LABEL_SPACING,
+            fill: MUTED,
+            fit,
+        };
+        let value = |x: f32, y: f32, anchor: Anchor, fit: Fit| Place {
+            x,
+            y,
+            anchor,
+            bold: false,
+            spacing: 0.0,
+            fill: INK,
+            fit,
+        };
+        let middle = Anchor::Middle;
+        let start = Anchor::Start;
+        let texts: [(&str, Place); 15] = [
+            (&words.title, title),
+            (&words.certifies, centred(150.0, false, MUTED, LEAD)),
+            (&certificate.holder_name, centred(212.0, true, INK, HOLDER)),
+            (&words.awarded, centred(264.0, false, MUTED, LEAD)),
+            (&cert.name, centred(300.0, true, INK, CERTIFICATION)),
+            (&words.issued_by, label(191.0, 408.0, middle, COLUMN_LABEL)),
+            (&words.issued_on, label(421.0, 408.0, middle, COLUMN_LABEL)),
+            (&words.expires, label(651.0, 408.0, middle, COLUMN_LABEL)),
+            (&cert.issuer_name, value(191.0, 428.0, middle, ISSUER)),
+            (&issued_on, value(421.0, 428.0, middle, COLUMN)),
+            (&expires_on, value(651.0, 428.0, middle, COLUMN)),
+            (&words.certificate_id, label(64.0, 500.0, start, LABEL)),
+            (&words.verify_at, label(64.0, 537.0, start, LABEL)),
+            (&certificate.id, value(64.0, 515.0, start, REFERENCE)),
+            (verify_url, value(64.0, 552.0, start, REFERENCE)),
+        ];
+        for (text, place) in texts {
+            let place = if rtl { mirrored(place) } else { place };
+            scene.fitted(store, &clean(text), place)?;
+        }
+        scene.description(store, &clean(&cert.description))?;
+        let (x, y) = QR_AT;
+        scene.items.push(Item::Qr {
+            x: if rtl { PAGE_WIDTH - x - QR_SIDE } else { x },
+            y,
+            module: QR_SIDE / scene.qr.width as f32,
+            fill: INK,
+        });
+        Ok(scene)
+    }
+
+    /// The page's lines of text, in the order they were laid out.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = &Text> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Text(text) => Some(text),
+            _ => None,
         })
     }
 
-    /// The unescaped value of `slot`.
-    pub(crate) fn value(&self, slot: Slot) -> &str {
-        match slot {
-            Slot::Title => &self.words.title,
-            Slot::DescriptionSize => &self.description_size,
-            Slot::Certifies => &self.words.certifies,
-            Slot::Awarded => &self.words.awarded,
-            Slot::IssuedByLabel => &self.words.issued_by,
-            Slot::IssuedOnLabel => &self.words.issued_on,
-            Slot::ExpiresLabel => &self.words.expires,
-            Slot::IdLabel => &self.words.certificate_id,
-            Slot::VerifyLabel => &self.words.verify_at,
-            Slot::HolderName => &self.holder.text,
-            Slot::HolderSize => &self.holder.size_attr,
-            Slot::CertificationName => &self.certification.text,
-            Slot::CertificationSize => &self.certification.size_attr,
-            Slot::Description1 => &self.description[0],
-            Slot::Description2 => &self.description[1],
-            Slot::Description3 => &self.description[2],
-            Slot::IssuerName => &self.issuer.text,
-            Slot::IssuerSize => &self.issuer.size_attr,
-            Slot::IssuedOn => &self.issued_on,
-            Slot::ExpiresOn => &self.expires_on,
-            Slot::CertificateId => &self.id.text,
-            Slot::IdSize => &self.id.size_attr,
-            Slot::VerifyUrl => &self.url.text,
-            Slot::UrlSize => &self.url.size_attr,
-            Slot::QrScale => &self.qr_scale,
-            Slot::QrPath => &self.qr_path,
+    fn shape(&mut self, store: &Store, text: &str, bold: bool, spaced: bool) -> Result<Shaped, RenderError> {
+        let shaped = shape(store, text, bold, spaced, self.locale)?;
+        for c in &shaped.uncovered {
+            if !self.uncovered.contains(c) {
+                self.uncovered.push(*c);
+            }
         }
+        Ok(shaped)
+    }
+
+    /// Adds `text` at `place`: one line at the largest size up to the fit's maximum that
+    /// fits its width, down to its floor; else two lines at the floor, broken where the
+    /// longer of the two is shortest; a line still too wide shrinks further.
+    fn fitted(&mut self, store: &Store, text: &str, mut place: Place) -> Result<(), RenderError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if !spaceable(text) {
+            place.spacing = 0.0;
+        }
+        let fit = place.fit;
+        let spaced = place.spacing > 0.0;
+        let whole = self.shape(store, text, place.bold, spaced)?;
+        let size = size_to_fit(&whole, fit.max, fit.width, place.spacing);
+        let lines = if size >= fit.min {
+            vec![(whole, size)]
+        } else {
+            match break_in_two(&whole) {
+                None => vec![(whole, size)],
+                Some((first, second)) => {
+                    let first = self.shape(store, &text[first], place.bold, spaced)?;
+                    let second = self.shape(store, &text[second], place.bold, spaced)?;
+                    let size = size_to_fit(&first, fit.min, fit.width, place.spacing).min(size_to_fit(
+                        &second,
+                        fit.min,
+                        fit.width,
+                        place.spacing,
+                    ));
+                    vec![(first, size), (second, size)]
+                }
+            }
+        };
+        let count = lines.len() as f32;
+        for (i, (shaped, size)) in lines.into_iter().enumerate() {
+            // Two lines sit either side of the place's baseline.
+            let baseline = place.y + (i as f32 - (count - 1.0) / 2.0) * LEADING * size;
+            self.place(shaped, size, baseline, place);
+        }
+        Ok(())
+    }
+
+    fn place(&mut self, shaped: Shaped, size: f32, baseline: f32, place: Place) {
+        let drawn = width(&shaped, size, place.spacing);
+        let x = match place.anchor {
+            Anchor::Start => place.x,
+            Anchor::Middle => place.x - drawn / 2.0,
+            Anchor::End => place.x - drawn,
+        };
+        self.items.push(Item::Text(Text {
+            shaped,
+            x,
+            baseline,
+            size,
+            spacing: place.spacing,
+            fill: place.fill,
+        }));
+    }
+
+    /// The description whole in its lines: at [`DESCRIPTION_SIZE`] when it fits, else at
+    /// the largest size (in 1% steps) at which it does.
+    fn description(&mut self, store: &Store, text: &str) -> Result<(), RenderError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let whole = self.shape(store, text, false, false)?;
+        let em = whole.em();
+        // All of it on the lines, end to end, is the least it takes.
+        let mut size = DESCRIPTION_SIZE.min(DESCRIPTION_WIDTH * DESCRIPTION_LINES as f32 / em.max(f32::EPSILON));
+        size = (size * 100.0).floor() / 100.0;
+        let lines = loop {
+            if let Some(lines) = wrap(&whole, size, DESCRIPTION_WIDTH) {
+                break lines;
+            }
+            size = (size * 99.0).floor() / 100.0;
+        };
+        let mut place = centred(DESCRIPTION_TOP, false, MUTED, LEAD);
+        for (i, range) in lines.into_iter().enumerate() {
+            let shaped = self.shape(store, &text[range], false, false)?;
+            // A line shaped alone can differ from its measure in the whole (kerning
+            // across the break): it shrinks rather than overflow.
+            let line_size = size_to_fit(&shaped, size, DESCRIPTION_WIDTH, 0.0);
+            place.y = DESCRIPTION_TOP + i as f32 * DESCRIPTION_LEADING;
+            self.place(shaped, line_size, place.y, place);
+        }
+        Ok(())
     }
 }
 
-/// `text` as one line of words: whitespace runs become one space (as SVG would draw them
-/// anyway, and measuring must agree) and control characters, which no font draws, go.
+/// `place` for a right-to-left page: mirrored left to right, start and end swapped.
+fn mirrored(mut place: Place) -> Place {
+    place.x = PAGE_WIDTH - place.x;
+    place.anchor = match place.anchor {
+        Anchor::Start => Anchor::End,
+        Anchor::End => Anchor::Start,
+        Anchor::Middle => Anchor::Middle,
+    };
+    place
+}
+
+/// The largest size up to `max` at which `shaped` is at most `room` points wide,
+/// rounded down to 1/100 pt.
+fn size_to_fit(shaped: &Shaped, max: f32, room: f32, spacing: f32) -> f32 {
+    let em = shaped.em();
+    let spaces = spacing * shaped.glyph_count().saturating_sub(1) as f32;
+    if em * max + spaces <= room || em <= 0.0 {
+        return max;
+    }
+    (((room - spaces).max(room / 2.0) / em) * 100.0).floor() / 100.0
+}
+
+/// Where a text may break between two lines: byte offsets, each with whether it is a
+/// space (dropped at the break). Spaces when there are any; else between any two
+/// characters but before a combining mark, around a joiner or after a virama.
+fn breaks(text: &str) -> Vec<(usize, bool)> {
+    let spaces: Vec<(usize, bool)> = text.match_indices(' ').map(|(i, _)| (i, true)).collect();
+    if !spaces.is_empty() {
+        return spaces;
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    chars
+        .windows(2)
+        .filter(|pair| {
+            let (before, after) = (pair[0].1, pair[1].1);
+            !is_combining_mark(after)
+                && canonical_combining_class(before) != 9
+                && !matches!(before, '\u{200C}' | '\u{200D}')
+                && !matches!(after, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+        })
+        .map(|pair| (pair[1].0, false))
+        .collect()
+}
+
+/// The two lines `shaped` breaks into where the longer is shortest, as byte ranges.
+fn break_in_two(shaped: &Shaped) -> Option<(Range<usize>, Range<usize>)> {
+    let len = shaped.text.len();
+    let longer =
+        |(first, second): &(Range<usize>, Range<usize>)| shaped.em_of(first.clone()).max(shaped.em_of(second.clone()));
+    breaks(&shaped.text)
+        .into_iter()
+        .map(|(at, space)| (0..at, if space { at + 1 } else { at }..len))
+        .filter(|(first, second)| !first.is_empty() && !second.is_empty())
+        .min_by(|a, b| longer(a).total_cmp(&longer(b)))
+}
+
+/// Greedy word wrap of `shaped` into the description's lines at `size`, `width` wide, as
+/// byte ranges of its text; a word wider than a line is broken between characters.
+/// `None` when it takes more lines.
+fn wrap(shaped: &Shaped, size: f32, width: f32) -> Option<Vec<Range<usize>>> {
+    let room = width / size;
+    let text = &shaped.text;
+    let mut lines: Vec<Range<usize>> = Vec::with_capacity(DESCRIPTION_LINES + 1);
+    let mut line: Option<Range<usize>> = None;
+    let mut at = 0;
+    for word in text.split(' ') {
+        let range = at..at + word.len();
+        at = range.end + 1;
+        if let Some(current) = &mut line {
+            if shaped.em_of(current.start..range.end) <= room {
+                current.end = range.end;
+                continue;
+            }
+            lines.push(current.clone());
+        }
+        if shaped.em_of(range.clone()) <= room {
+            line = Some(range);
+            continue;
+        }
+        // A word wider than a line, broken between characters.
+        let mut start = range.start;
+        for (i, c) in word.char_indices() {
+            let at = range.start + i;
+            if at > start && shaped.em_of(start..at + c.len_utf8()) > room {
+                lines.push(start..at);
+                start = at;
+            }
+        }
+        line = Some(start..range.end);
+        if lines.len() > DESCRIPTION_LINES {
+            return None;
+        }
+    }
+    lines.extend(line);
+    (lines.len() <= DESCRIPTION_LINES).then_some(lines)
+}
+
+/// `text` as one line of words: whitespace runs become one space and control characters,
+/// which no font draws, go; normalised to NFC.
 pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let text: String = text.nfc().collect();
@@ -283,93 +506,4 @@ pub(crate) fn clean(text: &str) -> String {
         }));
     }
     out
-}
-
-/// `text` on one line at the largest size up to `fit.max` that fits `fit.width`. Text
-/// width grows linearly with the font size, so that size is `width / width_at_1pt`, found
-/// in one measurement. It never goes below `fit.min`, which keeps the text legible; text
-/// still too wide at that size is cut and ends with an ellipsis.
-fn fit(metrics: &Metrics, text: &str, fit: Fit) -> Line {
-    let em = metrics.width(text);
-    let size = if em * fit.max <= fit.width {
-        fit.max
-    } else {
-        // Rounded down to the 1/100 pt written in the SVG, so rounding cannot overflow.
-        // Never cut: below `fit.min` the text keeps shrinking (no two-line wrap yet).
-        (fit.width / em * 100.0).floor() / 100.0
-    };
-    Line::new(text.to_string(), size)
-}
-
-/// The description whole in its lines: at [`DESCRIPTION_SIZE`] when it fits, else at the
-/// largest size (in 1% steps) at which it does; the size and the lines.
-fn wrap_whole(metrics: &Metrics, text: &str) -> (f32, [String; DESCRIPTION_LINES]) {
-    let em = metrics.width(text);
-    // All of it on the lines, end to end, is the least it takes.
-    let mut size = DESCRIPTION_SIZE.min(DESCRIPTION_WIDTH * DESCRIPTION_LINES as f32 / em.max(f32::EPSILON));
-    size = (size * 100.0).floor() / 100.0;
-    loop {
-        if let Some(lines) = wrap(metrics, text, size, DESCRIPTION_WIDTH) {
-            return (size, lines);
-        }
-        size = (size * 99.0).floor() / 100.0;
-    }
-}
-
-/// Greedy word wrap of `text` into the description's lines at `size`, `width` wide; a word
-/// wider than a line is broken between characters. `None` when it takes more lines.
-fn wrap(metrics: &Metrics, text: &str, size: f32, width: f32) -> Option<[String; DESCRIPTION_LINES]> {
-    let em = width / size;
-    // One line more than shown, to know whether the last shown line is the end.
-    let mut lines: Vec<String> = Vec::with_capacity(DESCRIPTION_LINES + 1);
-    let mut line = String::new();
-    let mut line_em = 0.0;
-    let space = metrics.advance(' ');
-    'words: for word in text.split(' ') {
-        let word_em = metrics.width(word);
-        if !line.is_empty() && line_em + space + word_em <= em {
-            line.push(' ');
-            line.push_str(word);
-            line_em += space + word_em;
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-            if lines.len() > DESCRIPTION_LINES {
-                break 'words;
-            }
-        }
-        line_em = 0.0;
-        for c in word.chars() {
-            let advance = metrics.advance(c);
-            if !line.is_empty() && line_em + advance > em {
-                lines.push(std::mem::take(&mut line));
-                line_em = 0.0;
-                if lines.len() > DESCRIPTION_LINES {
-                    break 'words;
-                }
-            }
-            line.push(c);
-            line_em += advance;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    if lines.len() > DESCRIPTION_LINES {
-        return None;
-    }
-    let mut shown = lines.into_iter();
-    Some(std::array::from_fn(|_| shown.next().unwrap_or_default()))
-}
-
-/// The QR code as SVG path data, one unit per module (each row's dark runs as
-/// rectangles). The page around it is its quiet zone.
-fn qr_path(code: &qr::Modules) -> String {
-    let mut path = String::with_capacity(code.width * code.width * 4);
-    for (y, start, run) in code.runs() {
-        // Writing to a String cannot fail.
-        let _ = write!(path, "M{start} {y}h{run}v1h-{run}z");
-    }
-    path
 }

@@ -1,17 +1,17 @@
-//! Certify's certificate renderer: one page (`template/certificate.svg`) filled with a
-//! certificate, drawn two ways.
+//! Certify's certificate renderer: one page, described in Rust (`layout.rs`), filled with
+//! a certificate and drawn two ways.
 //!
-//! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real text: each text
-//!   cut into bidi level runs (UAX #9, `unicode-bidi`) in visual order, each into runs of
-//!   one font, shaped by rustybuzz in its direction with the locale's language; fonts
-//!   embedded as subsets (TrueType, and CFF for the CJK collections and Unifont). Texts
-//!   without right-to-left letters carry an ActualText of the text as given (NFC,
-//!   logical order); right-to-left texts are mapped glyph by glyph in visual order,
-//!   clusters whole, as readers expect. `/Lang` is the certificate's locale. A
-//!   right-to-left locale (ar, he) mirrors the page.
+//! - [`Renderer::pdf`]: a one-page A4 landscape PDF, vector, with real text, written by
+//!   krilla (`pdf.rs`): fonts embedded as subsets (TrueType, and CFF for the CJK
+//!   collections and Unifont), every glyph mapped to the text it stands for, `/Lang` the
+//!   certificate's locale.
 //! - [`Renderer::png`]: a raster preview of the same page, [`PREVIEW_WIDTH`] x
-//!   [`PREVIEW_HEIGHT`] pixels: the template filled as SVG, drawn by resvg with the fonts
-//!   the page uses (not mirrored yet).
+//!   [`PREVIEW_HEIGHT`] pixels, drawn by tiny-skia from the fonts' outlines (`png.rs`).
+//!
+//! Both draw one [`layout::Scene`]: every text cut into bidi level runs (UAX #9) and runs
+//! of one font, shaped by harfrust (`shape.rs`), fitted to its place (shrunk to a floor,
+//! then wrapped onto two lines; never cut); a right-to-left locale (ar, he) mirrors the
+//! page. So the preview shows exactly the glyphs and places of the PDF.
 //!
 //! Fonts are data (SPEC 1.17): the files of `$CERTIFY_FONTS_DIR` (on AWS the fonts
 //! layer, `/opt/fonts`), else the repository's `fonts/`, each read on the first
@@ -20,41 +20,29 @@
 //! the fallback (the script's font, NotoSans, Symbola, Unifont, UnifontUpper), checked
 //! per character against each font's cmap; a character no font has is drawn as U+FFFD
 //! and listed by [`Renderer::uncovered`]. The fixed words and dates come from
-//! `certify-i18n` in the certificate's locale. Every text is XML-escaped into the
-//! template, so no value can change the page's markup. No clock, no AWS; the only I/O is
-//! reading the font files.
+//! `certify-i18n` in the certificate's locale. No clock, no AWS; the only I/O is reading
+//! the font files.
 
 mod fonts;
 mod layout;
 mod pdf;
+mod png;
 mod qr;
-mod template;
+mod shape;
 
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
 use certify_rules::certificate::Certificate;
-use resvg::tiny_skia::{Pixmap, Transform};
-use usvg::fontdb::{Database, Source};
-use usvg::{ImageHrefResolver, Options, Tree};
 
 use crate::fonts::Store;
-use crate::layout::Page;
-use crate::pdf::Marks;
-use crate::template::{Template, CERTIFICATE_SVG};
+use crate::layout::Scene;
 
-/// A text as the PDF draws it: the text, its left edge and width in points, the glyph
-/// ids it draws. For the tests.
+/// A line of text as the page sets it: the text, its left edge and width in points, the
+/// glyph ids it draws. For the tests.
 #[doc(hidden)]
-pub type LaidText = (String, f32, f32, Vec<u16>);
+pub type LaidText = (String, f32, f32, Vec<u32>);
 
-/// The preview's font family, the primary font's.
-const FAMILY: &str = "Noto Sans";
-
-/// The page's size in points: A4 landscape, as the template's `viewBox` draws it.
-const PAGE_WIDTH: f32 = 842.0;
 /// The PNG preview's width in pixels; its height keeps the page's proportions.
 pub const PREVIEW_WIDTH: u32 = 1200;
 /// `PREVIEW_WIDTH * 595 / 842`, rounded up.
@@ -70,9 +58,9 @@ pub enum RenderError {
     /// AWS the fonts layer) is incomplete.
     #[error("a font cannot be read: {0}")]
     Font(String),
-    /// The filled template is not an SVG usvg reads: a bug in the template or the escaping.
-    #[error("the certificate's SVG is invalid")]
-    Svg(#[from] usvg::Error),
+    /// krilla could not write the PDF (a font it cannot embed, a shape it refuses).
+    #[error("the certificate's PDF could not be written: {0}")]
+    Pdf(String),
     /// The preview could not be rasterized or encoded.
     #[error("the certificate's PNG preview could not be written")]
     Png(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -82,23 +70,28 @@ pub enum RenderError {
 /// when every pixel is opaque (the page is; it also skips demultiplying). Measured on
 /// the bench's certificate: 3.4 ms and 98 kB against tiny-skia's default encoding's
 /// 6.2 ms and 208 kB.
-fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, RenderError> {
+fn encode(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, RenderError> {
     let rgba = pixmap.data();
-    if !rgba.chunks_exact(4).all(|p| p[3] == u8::MAX) {
-        return pixmap.encode_png().map_err(|e| RenderError::Png(e.into()));
-    }
-    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let opaque = rgba.chunks_exact(4).all(|p| p[3] == u8::MAX);
+    let (color, data): (::png::ColorType, Vec<u8>) = if opaque {
+        (
+            ::png::ColorType::Rgb,
+            rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),
+        )
+    } else {
+        // Premultiplied as drawn; the page is opaque, so this is a fallback only.
+        (::png::ColorType::Rgba, rgba.to_vec())
+    };
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    let mut encoder = ::png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(color);
+    encoder.set_depth(::png::BitDepth::Eight);
+    encoder.set_compression(::png::Compression::Fast);
     // Paeth on every row: on this page half the bytes of adaptive filtering, as fast.
-    encoder.set_filter(png::FilterType::Paeth);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
-    let png = |e: png::EncodingError| RenderError::Png(e.into());
+    encoder.set_filter(::png::Filter::Paeth);
+    let png = |e: ::png::EncodingError| RenderError::Png(e.into());
     let mut writer = encoder.write_header().map_err(png)?;
-    writer.write_image_data(&rgb).map_err(png)?;
+    writer.write_image_data(&data).map_err(png)?;
     writer.finish().map_err(png)?;
     Ok(out)
 }
@@ -107,9 +100,6 @@ fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, RenderError> {
 /// certificate that needs it and kept. Keep one per process (it is `Send + Sync`) and
 /// share it.
 pub struct Renderer {
-    template: Template,
-    /// The template as the PDF draws it.
-    marks: Marks,
     fonts: Store,
 }
 
@@ -121,30 +111,22 @@ impl Default for Renderer {
 
 impl Renderer {
     pub fn new() -> Renderer {
-        Renderer {
-            template: Template::parse(CERTIFICATE_SVG),
-            marks: Marks::parse(CERTIFICATE_SVG),
-            fonts: Store::new(),
-        }
+        Renderer { fonts: Store::new() }
     }
 
     /// The certificate as a one-page PDF. Fails on a verification URL too long for a QR
     /// code ([`RenderError::Qr`]) or a font file that cannot be read ([`RenderError::Font`]).
     pub fn pdf(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<u8>, RenderError> {
-        let page = Page::new(&self.fonts, certificate, verify_url)?;
+        let scene = Scene::new(&self.fonts, certificate, verify_url)?;
         let title = format!("{}: {}", certificate.certification.name, certificate.holder_name);
-        pdf::write(&self.marks, &self.fonts, &page, &title)
+        pdf::write(&self.fonts, &scene, &title)
     }
 
     /// The certificate's preview as a PNG of [`PREVIEW_WIDTH`] x [`PREVIEW_HEIGHT`] pixels.
     /// Fails as [`Renderer::pdf`] does.
     pub fn png(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<u8>, RenderError> {
-        let tree = self.tree(certificate, verify_url)?;
-        let mut pixmap = Pixmap::new(PREVIEW_WIDTH, PREVIEW_HEIGHT)
-            .ok_or_else(|| RenderError::Png("the preview's size is not drawable".into()))?;
-        let scale = PREVIEW_WIDTH as f32 / PAGE_WIDTH;
-        resvg::render(&tree, Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-        encode(&pixmap)
+        let scene = Scene::new(&self.fonts, certificate, verify_url)?;
+        encode(&png::draw(&self.fonts, &scene, &mut Vec::new())?)
     }
 
     /// The characters of `certificate`'s texts that no font has, each once, in text
@@ -152,57 +134,29 @@ impl Renderer {
     /// here but by [`Renderer::pdf`] and [`Renderer::png`], which fail with
     /// [`RenderError::Font`]; then this list is empty.
     pub fn uncovered(&self, certificate: &Certificate, verify_url: &str) -> Vec<char> {
-        Page::new(&self.fonts, certificate, verify_url).map_or_else(|_| Vec::new(), |page| page.uncovered)
+        Scene::new(&self.fonts, certificate, verify_url).map_or_else(|_| Vec::new(), |scene| scene.uncovered)
     }
 
-    /// Each non-empty text the PDF draws: the text, where it starts and how wide it is
+    /// Each line of text the page sets: the text, where it starts and how wide it is
     /// (points), and the glyph ids it draws in its fonts. For the tests.
     #[doc(hidden)]
     pub fn layout_for_tests(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<LaidText>, RenderError> {
-        let page = Page::new(&self.fonts, certificate, verify_url)?;
-        pdf::text_extents(&self.marks, &self.fonts, &page)
+        let scene = Scene::new(&self.fonts, certificate, verify_url)?;
+        Ok(scene
+            .texts()
+            .map(|text| {
+                let glyphs = text.shaped.glyphs().map(|g| g.id).collect();
+                (text.shaped.text.clone(), text.x, text.width(), glyphs)
+            })
+            .collect())
     }
 
-    /// The template filled with `certificate`, as SVG source, and the page.
-    fn svg(&self, certificate: &Certificate, verify_url: &str) -> Result<(String, Page), RenderError> {
-        let page = Page::new(&self.fonts, certificate, verify_url)?;
-        let svg = self.template.fill(|slot| {
-            let value = page.value(slot);
-            if page.uncovered.is_empty() {
-                value.to_string()
-            } else {
-                value
-                    .chars()
-                    .map(|c| if page.uncovered.contains(&c) { '\u{FFFD}' } else { c })
-                    .collect()
-            }
-        });
-        Ok((svg, page))
-    }
-
-    fn tree(&self, certificate: &Certificate, verify_url: &str) -> Result<Tree, RenderError> {
-        let (svg, page) = self.svg(certificate, verify_url)?;
-        // usvg's fonts: only the files this page's texts use, shared, not copied.
-        let mut fontdb = Database::new();
-        let mut files = Vec::new();
-        for font in &page.fonts {
-            if !files.contains(&font.file) {
-                files.push(font.file);
-                let data: Arc<Vec<u8>> = Arc::clone(self.fonts.data(*font)?);
-                fontdb.load_font_source(Source::Binary(data));
-            }
-        }
-        fontdb.set_sans_serif_family(FAMILY);
-        let options = Options {
-            font_family: FAMILY.to_string(),
-            fontdb: Arc::new(fontdb),
-            // The template has no images: refuse every `href`, above all files on disk.
-            image_href_resolver: ImageHrefResolver {
-                resolve_data: Box::new(|_, _, _| None),
-                resolve_string: Box::new(|_, _| None),
-            },
-            ..Options::default()
-        };
-        Ok(Tree::from_str(&svg, &options)?)
+    /// The id of every glyph the preview hands to its rasteriser. For the tests.
+    #[doc(hidden)]
+    pub fn png_glyphs_for_tests(&self, certificate: &Certificate, verify_url: &str) -> Result<Vec<u32>, RenderError> {
+        let scene = Scene::new(&self.fonts, certificate, verify_url)?;
+        let mut drawn = Vec::new();
+        png::draw(&self.fonts, &scene, &mut drawn)?;
+        Ok(drawn)
     }
 }

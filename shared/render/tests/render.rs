@@ -4,11 +4,11 @@
 
 use std::sync::OnceLock;
 
+use certify_fixtures::pdf::poppler;
 use certify_fixtures::sample;
 use certify_render::{Renderer, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 use certify_rules::certificate::Certificate;
 use chrono::NaiveDate;
-use resvg::tiny_skia::Pixmap;
 
 const URL: &str = "https://certify.example.com/verify/c-01J9Z8Q4K7";
 
@@ -26,11 +26,9 @@ fn certificate(holder: &str) -> Certificate {
     c
 }
 
-/// The PDF's text, decoded through its ToUnicode maps, each run of whitespace as one
-/// space (pdf-extract breaks lines and pads columns its own way).
+/// The PDF's text as pdftotext reads it, each run of whitespace as one space.
 fn text_of(pdf: &[u8]) -> String {
-    let text = pdf_extract::extract_text_from_mem(pdf).unwrap();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapsed(&poppler("pdftotext", &[], pdf))
 }
 
 fn assert_has(text: &str, wanted: &str) {
@@ -82,8 +80,8 @@ fn the_fonts_are_embedded_as_subsets() {
     assert!(raw.contains("/ToUnicode"));
     // A subset font is named with a tag of six capitals and a plus: /ABCDEF+NotoSans-Regular.
     let subset_names: Vec<&str> = raw
-        .match_indices("/BaseFont /")
-        .map(|(at, _)| &raw[at + "/BaseFont /".len()..])
+        .match_indices("/BaseFont/")
+        .map(|(at, _)| &raw[at + "/BaseFont/".len()..])
         .filter(|name| {
             let tag = name.as_bytes();
             tag.len() > 7 && tag[..6].iter().all(u8::is_ascii_uppercase) && tag[6] == b'+'
@@ -123,18 +121,18 @@ fn a_very_long_name_still_renders() {
 #[test]
 fn the_png_preview_has_the_page_size_and_is_drawn() {
     let png = renderer().png(&certificate("Ana Ávila"), URL).unwrap();
-    let pixmap = Pixmap::decode_png(&png).unwrap();
-    assert_eq!((pixmap.width(), pixmap.height()), (PREVIEW_WIDTH, PREVIEW_HEIGHT));
-    let pixels = pixmap.pixels();
-    let white = pixels
-        .iter()
-        .filter(|p| (p.red(), p.green(), p.blue(), p.alpha()) == (255, 255, 255, 255))
-        .count();
-    let dark = pixels.iter().filter(|p| p.red() < 100 && p.alpha() == 255).count();
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(&png)).read_info().unwrap();
+    let mut rgb = vec![0; decoder.output_buffer_size().unwrap()];
+    let info = decoder.next_frame(&mut rgb).unwrap();
+    assert_eq!((info.width, info.height), (PREVIEW_WIDTH, PREVIEW_HEIGHT));
+    // Opaque: RGB, no alpha channel.
+    assert_eq!(info.color_type, png::ColorType::Rgb, "the page is opaque");
+    let pixels: Vec<&[u8]> = rgb.chunks_exact(3).collect();
+    let white = pixels.iter().filter(|p| **p == [255, 255, 255]).count();
+    let dark = pixels.iter().filter(|p| p[0] < 100).count();
     // Mostly white paper, with ink: borders, text and the QR code.
     assert!(white > pixels.len() / 2, "{white} white of {}", pixels.len());
     assert!(dark > pixels.len() / 50, "{dark} dark of {}", pixels.len());
-    assert!(pixels.iter().all(|p| p.alpha() == 255), "the page is opaque");
     // Inlined in the verification page, which phones open: kept small (RGB, Paeth).
     assert!(png.len() < 150_000, "{} bytes", png.len());
 }
@@ -153,31 +151,6 @@ fn a_name_in_a_script_the_fonts_lack_still_renders() {
         assert!(pdf.starts_with(b"%PDF-"));
         renderer().png(&certificate(name), URL).unwrap();
     }
-}
-
-/// Runs a poppler tool on `pdf`; fails loudly when it is not installed.
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let path = format!("/usr/bin/{tool}");
-    assert!(
-        std::path::Path::new(&path).exists(),
-        "{path} is missing: install poppler-utils (scripts/test does)"
-    );
-    let dir = std::env::temp_dir().join(format!(
-        "certify-render-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("c.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new(&path)
-        .args(args)
-        .arg(&file)
-        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `text` with every run of whitespace (line breaks included) as one space.
@@ -227,7 +200,7 @@ fn assert_readable(cert: &Certificate, texts: &[&str]) {
         let emb = columns[columns.len() - 5];
         assert_eq!(emb, "yes", "a font is not embedded:\n{fonts}");
     }
-    let lang = format!("/Lang ({})", cert.certification.locale.tag());
+    let lang = format!("/Lang({})", cert.certification.locale.tag());
     assert!(pdf.windows(lang.len()).any(|w| w == lang.as_bytes()), "no {lang}");
     let bbox = poppler("pdftotext", &["-bbox"], &pdf);
     for word in bbox.lines().filter(|l| l.trim_start().starts_with("<word")) {
@@ -248,6 +221,11 @@ fn assert_readable(cert: &Certificate, texts: &[&str]) {
             "{text:?} leaves the page: {x} + {width}"
         );
     }
+    let rasterised = renderer().png_glyphs_for_tests(cert, URL).unwrap();
+    assert!(
+        !rasterised.is_empty() && !rasterised.contains(&0),
+        "the preview draws .notdef"
+    );
     renderer().png(cert, URL).unwrap();
 }
 

@@ -133,7 +133,7 @@ async fn retried_across_a_certification_change(parts: &Parts) -> (String, certif
         .await
         .unwrap()
         .unwrap();
-    let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+    let text = certify_fixtures::pdf::text(&pdf);
     (text, certificate)
 }
 

@@ -2,9 +2,11 @@
 //! draw differently on each surface are refused at the door and change nothing; the
 //! workspace, a certification and a participant each carry a locale, an unsupported tag
 //! is 400 `unsupported_locale` naming the field; `GET /locales` answers anyone; a
-//! certificate is in its certification's locale, else the workspace's.
+//! certificate is in its certification's locale, else the workspace's, whether issued by
+//! hand or by a program's end, and a regeneration that refreshes the snapshot takes the
+//! certification's locale as it is then.
 
-use crate::common::fixtures::{at, program};
+use crate::common::fixtures::{ana_and_ben, ana_completes_a_lesson, at, program};
 use crate::common::{aimed, event, Api, Event, Reply};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -308,4 +310,66 @@ async fn a_certificate_issued_by_hand_is_in_its_certifications_locale_else_the_w
         .await;
     assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
     assert_eq!(read.body["certification"]["locale"], "de");
+}
+
+/// Ana's certificate of the program `p` that ended: its view (as an admin reads it) and
+/// its PDF's text as pdftotext reads it.
+async fn anas_certificate(api: &Api, p: &str) -> (Value, String, Vec<u8>) {
+    let banner = api.send(aimed("me-completion.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(banner.body["status"], "passed", "{:?}", banner.body);
+    let id = banner.body["certificate"]["id"].as_str().unwrap().to_string();
+    let view = api
+        .send(aimed("certificates-get.json", "/x1", &format!("/{id}")).claim("role", "admin"))
+        .await;
+    assert_eq!(view.status, StatusCode::OK, "{:?}", view.body);
+    let key = certify_blobs::certificate_key("ws-acme", &id, certify_blobs::FileKind::Pdf);
+    let pdf = api.blobs.get(&key).await.unwrap().unwrap();
+    (view.body, certify_fixtures::pdf::text(&pdf), pdf)
+}
+
+/// Whether `pdf` names `tag` as its language (`/Lang` in the catalog).
+fn has_lang(pdf: &[u8], tag: &str) -> bool {
+    let lang = format!("/Lang({tag})");
+    pdf.windows(lang.len()).any(|w| w == lang.as_bytes())
+}
+
+#[tokio::test]
+async fn a_program_end_issues_in_the_workspaces_locale_and_a_refreshed_regeneration_takes_the_new_one() {
+    use certify_rules::locale::Locale;
+    let api = Api::enabled().await;
+    let put = put_settings(&api, json!({"certifications_enabled": true, "locale": "de"})).await;
+    assert_eq!(put.status, StatusCode::OK, "{:?}", put.body);
+    let (c, p) = ana_and_ben(&api, "2026-12-20T17:00:00Z").await;
+    ana_completes_a_lesson(&api, &p).await;
+    let end = api.send(aimed("programs-end.json", "/p1/", &format!("/{p}/"))).await;
+    assert_eq!(end.status, StatusCode::ACCEPTED, "{:?}", end.body);
+    api.starter.settle().await;
+
+    // The certification has no locale: the run drew it in the workspace's.
+    let today = crate::common::now().date_naive();
+    let (view, text, pdf) = anas_certificate(&api, &p).await;
+    assert_eq!(view["certification"]["locale"], "de", "{view:?}");
+    let german = certify_i18n::certificate_words(Locale::De);
+    for wanted in [german.title.as_str(), &certify_i18n::long_date(Locale::De, today), "Ana Ávila"] {
+        assert!(text.contains(wanted), "{wanted:?} is not in the PDF:\n{text}");
+    }
+    assert!(has_lang(&pdf, "de"));
+
+    // The certification turns Japanese; a regeneration that refreshes the snapshot
+    // draws the certificate again in Japanese, and one that keeps it would not.
+    let patched = patch_certification(&api, &c, json!({"locale": "ja"})).await;
+    assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
+    let start = aimed("regeneration-start.json", "/c1/", &format!("/{c}/"));
+    assert_eq!(api.send(start).await.status, StatusCode::ACCEPTED);
+    for _ in 0..10 {
+        api.trigger.sweep(None).await.unwrap();
+    }
+    let (view, text, pdf) = anas_certificate(&api, &p).await;
+    assert_eq!(view["certification"]["locale"], "ja", "{view:?}");
+    let japanese = certify_i18n::certificate_words(Locale::Ja);
+    for wanted in [japanese.certifies.as_str(), &certify_i18n::long_date(Locale::Ja, today), "Ana Ávila"] {
+        assert!(text.contains(wanted), "{wanted:?} is not in the PDF:\n{text}");
+    }
+    assert!(!text.contains(&german.title), "no German left:\n{text}");
+    assert!(has_lang(&pdf, "ja"));
 }

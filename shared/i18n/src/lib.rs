@@ -251,4 +251,63 @@ mod tests {
         assert!(two.contains("بعد يومين"), "{two}");
         assert_eq!(message(Locale::De, "page-status-valid", &[]), "Gültig");
     }
+
+    /// `key` in `locale`, every value to fill given as "3".
+    fn formatted(locale: Locale, key: &str, vars: &std::collections::BTreeSet<String>) -> String {
+        let mut args = FluentArgs::new();
+        for var in vars {
+            args.set(var.as_str(), 3);
+        }
+        let bundle = &bundles()[&locale];
+        let pattern = bundle.get_message(key).and_then(|m| m.value());
+        let pattern = pattern.unwrap_or_else(|| panic!("{locale} {key} has no value"));
+        bundle.format_pattern(pattern, Some(&args), &mut Vec::new()).into_owned()
+    }
+
+    /// Words of four letters or more, lower-cased.
+    fn words(text: &str) -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn no_english_is_left_in_another_locales_messages() {
+        // Names, the same in every language.
+        let names = ["open", "badges", "linkedin"];
+        // Words these languages spell as English does: the same word in that language
+        // (a loanword or a cognate), not a leftover.
+        let theirs_too: &[(Locale, &str)] = &[
+            (Locale::Fr, "certification"),
+            (Locale::Fr, "expire"),
+            (Locale::Fr, "code"),
+            (Locale::Fr, "page"),
+            (Locale::De, "code"),
+            (Locale::De, "link"),
+            (Locale::PtBr, "link"),
+            (Locale::It, "link"),
+            (Locale::Nl, "code"),
+            (Locale::Nl, "link"),
+            (Locale::Nl, "credential"),
+            (Locale::Nl, "download"),
+            (Locale::Pl, "link"),
+            (Locale::Pl, "program"),
+            (Locale::Tr, "program"),
+        ];
+        let english = messages(FILES[0].1);
+        let mut leftovers = Vec::new();
+        for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+            for (key, vars) in &english {
+                let ours = words(&formatted(Locale::En, key, vars));
+                let theirs = words(&formatted(locale, key, vars));
+                for word in ours.intersection(&theirs) {
+                    if !names.contains(&word.as_str()) && !theirs_too.contains(&(locale, word.as_str())) {
+                        leftovers.push(format!("{locale} {key}: {word:?}"));
+                    }
+                }
+            }
+        }
+        assert!(leftovers.is_empty(), "English words left untranslated:\n{}", leftovers.join("\n"));
+    }
 }

@@ -350,7 +350,11 @@ async fn a_program_end_issues_in_the_workspaces_locale_and_a_refreshed_regenerat
     let (view, text, pdf) = anas_certificate(&api, &p).await;
     assert_eq!(view["certification"]["locale"], "de", "{view:?}");
     let german = certify_i18n::certificate_words(Locale::De);
-    for wanted in [german.title.as_str(), &certify_i18n::long_date(Locale::De, today), "Ana Ávila"] {
+    for wanted in [
+        german.title.as_str(),
+        &certify_i18n::long_date(Locale::De, today),
+        "Ana Ávila",
+    ] {
         assert!(text.contains(wanted), "{wanted:?} is not in the PDF:\n{text}");
     }
     assert!(has_lang(&pdf, "de"));
@@ -367,7 +371,11 @@ async fn a_program_end_issues_in_the_workspaces_locale_and_a_refreshed_regenerat
     let (view, text, pdf) = anas_certificate(&api, &p).await;
     assert_eq!(view["certification"]["locale"], "ja", "{view:?}");
     let japanese = certify_i18n::certificate_words(Locale::Ja);
-    for wanted in [japanese.certifies.as_str(), &certify_i18n::long_date(Locale::Ja, today), "Ana Ávila"] {
+    for wanted in [
+        japanese.certifies.as_str(),
+        &certify_i18n::long_date(Locale::Ja, today),
+        "Ana Ávila",
+    ] {
         assert!(text.contains(wanted), "{wanted:?} is not in the PDF:\n{text}");
     }
     assert!(!text.contains(&german.title), "no German left:\n{text}");

@@ -55,6 +55,30 @@ fn browse(profile: &Path, url: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The page at `url` laid out by Chromium `width` CSS px wide for a reader of `lang`, as
+/// `scripts/page-check/overflow.mjs` measures it through the DevTools protocol
+/// (playwright-core; the test command installs it): `lang`, `dir`, the viewport's and
+/// the document's widths, and every element that leaves the viewport.
+fn layout(url: &str, lang: &str, width: u32) -> serde_json::Value {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/page-check"));
+    assert!(
+        dir.join("node_modules/playwright-core").is_dir(),
+        "the page check is not installed: npm ci --prefix scripts/page-check (scripts/test does it)"
+    );
+    chromium();
+    let out = Command::new("node")
+        .arg(dir.join("overflow.mjs"))
+        .args([url, lang, &width.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the page check failed on {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The text a reader sees, roughly: the DOM without its tags.
 fn visible_text(dom: &str) -> String {
     let body = dom.split("<body>").nth(1).unwrap_or(dom);
@@ -216,8 +240,10 @@ fn the_verification_page_reads_in_a_browser_on_a_desktop_and_a_phone() {
 }
 
 /// The same page for a reader whose browser asks for Arabic, then Japanese (SPEC 1.17):
-/// the DOM Chromium builds has the locale's `lang` and `dir` and its words, and a phone's
-/// 360 px photograph of each goes to `docs/images/` with `CERTIFY_SCREENSHOTS=docs`.
+/// the DOM Chromium builds has the locale's `lang` and `dir` and its words, nothing of it
+/// is wider than a 360 px phone (no element leaves the viewport, no sideways scroll), and
+/// a phone's 360 px photograph of each goes to `docs/images/` with
+/// `CERTIFY_SCREENSHOTS=docs`.
 #[test]
 fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
     let data = tempfile::tempdir().unwrap();
@@ -269,6 +295,22 @@ fn the_verification_page_speaks_arabic_and_japanese_on_a_phone() {
         assert!(!text.contains(absent), "{tag}: {absent:?} is shown in: {text}");
         // The holder's Latin name stays isolated in the page's words.
         assert!(dom.contains("<bdi>Ana Ávila</bdi>"), "{tag}: {dom}");
+        let laid = layout(&url, tag, 360);
+        assert_eq!(
+            (laid["status"].as_u64(), laid["lang"].as_str(), laid["dir"].as_str()),
+            (Some(200), Some(tag), Some(dir)),
+            "{laid}"
+        );
+        assert_eq!(laid["viewport"], 360, "{laid}");
+        assert!(
+            laid["scrollWidth"].as_u64() <= Some(360),
+            "{tag}: the page scrolls sideways: {laid}"
+        );
+        assert_eq!(
+            laid["outside"],
+            json!([]),
+            "{tag}: elements leave a 360 px screen: {laid}"
+        );
         let file = shots.join(format!("page-{tag}.png"));
         let _ = std::fs::remove_file(&file);
         browse(

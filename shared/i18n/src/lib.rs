@@ -261,7 +261,9 @@ mod tests {
         let bundle = &bundles()[&locale];
         let pattern = bundle.get_message(key).and_then(|m| m.value());
         let pattern = pattern.unwrap_or_else(|| panic!("{locale} {key} has no value"));
-        bundle.format_pattern(pattern, Some(&args), &mut Vec::new()).into_owned()
+        bundle
+            .format_pattern(pattern, Some(&args), &mut Vec::new())
+            .into_owned()
     }
 
     /// Words of four letters or more, lower-cased.
@@ -308,6 +310,10 @@ mod tests {
                 }
             }
         }
-        assert!(leftovers.is_empty(), "English words left untranslated:\n{}", leftovers.join("\n"));
+        assert!(
+            leftovers.is_empty(),
+            "English words left untranslated:\n{}",
+            leftovers.join("\n")
+        );
     }
 }

@@ -227,4 +227,3 @@ fn every_glyph_stands_for_its_cluster_of_the_text() {
         assert!(covered.iter().all(|c| *c), "{name}: every byte is some glyph's");
     }
 }
-

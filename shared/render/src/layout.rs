@@ -4,14 +4,11 @@
 //! lines at the floor (a line still too wide there shrinks further); the description
 //! takes up to three lines. Nothing is ever cut. A right-to-left locale mirrors the page.
 
-use std::ops::Range;
-
 use certify_rules::certificate::Certificate;
 use certify_rules::locale::{Direction, Locale};
-use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::fonts::Store;
+use crate::lines::{break_in_two, clean, size_to_fit, wrap};
 use crate::shape::{shape, spaceable, Shaped};
 use crate::{qr, RenderError};
 
@@ -35,51 +32,19 @@ pub(crate) struct Fit {
     pub(crate) width: f32,
 }
 
-pub(crate) const HOLDER: Fit = Fit {
-    max: 40.0,
-    min: 16.0,
-    width: 720.0,
-};
-const CERTIFICATION: Fit = Fit {
-    max: 22.0,
-    min: 12.0,
-    width: 680.0,
-};
-const ISSUER: Fit = Fit {
-    max: 13.0,
-    min: 8.0,
-    width: 220.0,
-};
-const REFERENCE: Fit = Fit {
-    max: 10.0,
-    min: 6.0,
-    width: 600.0,
-};
-const TITLE: Fit = Fit {
-    max: 30.0,
-    min: 16.0,
-    width: 740.0,
-};
-const LEAD: Fit = Fit {
-    max: 13.0,
-    min: 9.0,
-    width: 720.0,
-};
-const COLUMN: Fit = Fit {
-    max: 13.0,
-    min: 8.0,
-    width: 220.0,
-};
-const COLUMN_LABEL: Fit = Fit {
-    max: 8.0,
-    min: 6.0,
-    width: 220.0,
-};
-const LABEL: Fit = Fit {
-    max: 8.0,
-    min: 6.0,
-    width: 600.0,
-};
+const fn fit(max: f32, min: f32, width: f32) -> Fit {
+    Fit { max, min, width }
+}
+
+pub(crate) const HOLDER: Fit = fit(40.0, 16.0, 720.0);
+const CERTIFICATION: Fit = fit(22.0, 12.0, 680.0);
+const ISSUER: Fit = fit(13.0, 8.0, 220.0);
+const REFERENCE: Fit = fit(10.0, 6.0, 600.0);
+const TITLE: Fit = fit(30.0, 16.0, 740.0);
+const LEAD: Fit = fit(13.0, 9.0, 720.0);
+const COLUMN: Fit = fit(13.0, 8.0, 220.0);
+const COLUMN_LABEL: Fit = fit(8.0, 6.0, 220.0);
+const LABEL: Fit = fit(8.0, 6.0, 600.0);
 pub(crate) const DESCRIPTION_SIZE: f32 = 11.0;
 pub(crate) const DESCRIPTION_WIDTH: f32 = 640.0;
 pub(crate) const DESCRIPTION_LINES: usize = 3;
@@ -403,107 +368,4 @@ fn mirrored(mut place: Place) -> Place {
         Anchor::Middle => Anchor::Middle,
     };
     place
-}
-
-/// The largest size up to `max` at which `shaped` is at most `room` points wide,
-/// rounded down to 1/100 pt.
-fn size_to_fit(shaped: &Shaped, max: f32, room: f32, spacing: f32) -> f32 {
-    let em = shaped.em();
-    let spaces = spacing * shaped.glyph_count().saturating_sub(1) as f32;
-    if em * max + spaces <= room || em <= 0.0 {
-        return max;
-    }
-    (((room - spaces).max(room / 2.0) / em) * 100.0).floor() / 100.0
-}
-
-/// Where a text may break between two lines: byte offsets, each with whether it is a
-/// space (dropped at the break). Spaces when there are any; else between any two
-/// characters but before a combining mark, around a joiner or after a virama.
-fn breaks(text: &str) -> Vec<(usize, bool)> {
-    let spaces: Vec<(usize, bool)> = text.match_indices(' ').map(|(i, _)| (i, true)).collect();
-    if !spaces.is_empty() {
-        return spaces;
-    }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    chars
-        .windows(2)
-        .filter(|pair| {
-            let (before, after) = (pair[0].1, pair[1].1);
-            !is_combining_mark(after)
-                && canonical_combining_class(before) != 9
-                && !matches!(before, '\u{200C}' | '\u{200D}')
-                && !matches!(after, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
-        })
-        .map(|pair| (pair[1].0, false))
-        .collect()
-}
-
-/// The two lines `shaped` breaks into where the longer is shortest, as byte ranges.
-fn break_in_two(shaped: &Shaped) -> Option<(Range<usize>, Range<usize>)> {
-    let len = shaped.text.len();
-    let longer =
-        |(first, second): &(Range<usize>, Range<usize>)| shaped.em_of(first.clone()).max(shaped.em_of(second.clone()));
-    breaks(&shaped.text)
-        .into_iter()
-        .map(|(at, space)| (0..at, if space { at + 1 } else { at }..len))
-        .filter(|(first, second)| !first.is_empty() && !second.is_empty())
-        .min_by(|a, b| longer(a).total_cmp(&longer(b)))
-}
-
-/// Greedy word wrap of `shaped` into the description's lines at `size`, `width` wide, as
-/// byte ranges of its text; a word wider than a line is broken between characters.
-/// `None` when it takes more lines.
-fn wrap(shaped: &Shaped, size: f32, width: f32) -> Option<Vec<Range<usize>>> {
-    let room = width / size;
-    let text = &shaped.text;
-    let mut lines: Vec<Range<usize>> = Vec::with_capacity(DESCRIPTION_LINES + 1);
-    let mut line: Option<Range<usize>> = None;
-    let mut at = 0;
-    for word in text.split(' ') {
-        let range = at..at + word.len();
-        at = range.end + 1;
-        if let Some(current) = &mut line {
-            if shaped.em_of(current.start..range.end) <= room {
-                current.end = range.end;
-                continue;
-            }
-            lines.push(current.clone());
-        }
-        if shaped.em_of(range.clone()) <= room {
-            line = Some(range);
-            continue;
-        }
-        // A word wider than a line, broken between characters.
-        let mut start = range.start;
-        for (i, c) in word.char_indices() {
-            let at = range.start + i;
-            if at > start && shaped.em_of(start..at + c.len_utf8()) > room {
-                lines.push(start..at);
-                start = at;
-            }
-        }
-        line = Some(start..range.end);
-        if lines.len() > DESCRIPTION_LINES {
-            return None;
-        }
-    }
-    lines.extend(line);
-    (lines.len() <= DESCRIPTION_LINES).then_some(lines)
-}
-
-/// `text` as one line of words: whitespace runs become one space and control characters,
-/// which no font draws, go; normalised to NFC.
-pub(crate) fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let text: String = text.nfc().collect();
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        // Noncharacters (U+FFFE, U+FFFF, ...) are not text either.
-        out.extend(word.chars().filter(|&c| {
-            !c.is_control() && !matches!(c as u32 & 0xFFFE, 0xFFFE) && !('\u{FDD0}'..='\u{FDEF}').contains(&c)
-        }));
-    }
-    out
 }

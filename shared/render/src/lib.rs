@@ -25,6 +25,7 @@
 
 mod fonts;
 mod layout;
+mod lines;
 mod pdf;
 mod png;
 mod qr;

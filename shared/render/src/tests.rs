@@ -3,7 +3,8 @@ use certify_rules::certificate::Certificate;
 use certify_rules::locale::Locale;
 use chrono::NaiveDate;
 
-use crate::layout::{clean, Scene, Text, DESCRIPTION_WIDTH, HOLDER, PAGE_WIDTH};
+use crate::layout::{Scene, Text, DESCRIPTION_WIDTH, HOLDER, PAGE_WIDTH};
+use crate::lines::clean;
 use crate::Renderer;
 
 const URL: &str = "https://certify.example.com/verify/c-01J9Z8Q4K7";

@@ -8,7 +8,7 @@
 //! - [`Renderer::png`]: a raster preview of the same page, [`PREVIEW_WIDTH`] x
 //!   [`PREVIEW_HEIGHT`] pixels, drawn by tiny-skia from the fonts' outlines (`png.rs`).
 //!
-//! Both draw one [`layout::Scene`]: every text cut into bidi level runs (UAX #9) and runs
+//! Both draw one `layout::Scene`: every text cut into bidi level runs (UAX #9) and runs
 //! of one font, shaped by harfrust (`shape.rs`), fitted to its place (shrunk to a floor,
 //! then wrapped onto two lines; never cut); a right-to-left locale (ar, he) mirrors the
 //! page. So the preview shows exactly the glyphs and places of the PDF.
